@@ -1,0 +1,173 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using TcpMsg.Cli.Localization;
+using TcpMsg.Cli.Output;
+using TcpMsg.Protocol;
+using TcpMsg.Server;
+
+namespace TcpMsg.Cli.Commands;
+
+/// <summary><c>tcpmsg serve</c>: receive messages and print them.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliApplication app)
+    {
+        var port = new Option<int>("--port", "-p")
+        {
+            Description = "Port to listen on, on every interface (IPv4 and IPv6); also the default port for --listen.",
+            DefaultValueFactory = _ => TcpMsgServerOptions.DefaultPort,
+        };
+        port.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+            {
+                result.AddError("--port must be between 0 and 65535");
+            }
+        });
+        var listen = new Option<string[]>("--listen", "-l")
+        {
+            Description = "ADDRESS[:PORT] to listen on, instead of every interface; repeatable. Examples: 127.0.0.1, [::1]:2023, *:2024, localhost.",
+            HelpName = "ADDRESS[:PORT]",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var framing = new Option<PlainFraming>("--framing")
+        {
+            Description = "How plain connections are cut into messages: lines (one message per line) or whole (one message per connection).",
+            DefaultValueFactory = _ => PlainFraming.Lines,
+        };
+        var maxMessageSize = OptionFactory.Size(
+            "--max-message-size",
+            TcpMsgServerOptions.Default.MaxMessageSize,
+            "Largest message accepted (e.g. 64KiB, 4MiB); a longer one closes its connection. Default 1MiB.");
+        var idleTimeout = OptionFactory.Duration(
+            "--idle-timeout",
+            TcpMsgServerOptions.Default.IdleTimeout,
+            allowInfinite: true,
+            "Close a connection when nothing arrives for this long (e.g. 30s, 5m; 0 = never). Default 5m.");
+        var maxConnections = new Option<int>("--max-connections")
+        {
+            Description = "Most connections open at once; more are refused. Default 10000.",
+            DefaultValueFactory = _ => TcpMsgServerOptions.Default.MaxConnections,
+        };
+        var shutdownTimeout = OptionFactory.Duration(
+            "--shutdown-timeout",
+            TcpMsgServerOptions.Default.ShutdownTimeout,
+            allowInfinite: false,
+            "On Ctrl+C or SIGTERM, how long open connections may go on before they are closed. Default 5s.");
+        var format = new Option<OutputFormat>("--format")
+        {
+            Description = "Output: text (the tutorial's lines) or json (one JSON object per event).",
+            DefaultValueFactory = _ => OutputFormat.Text,
+        };
+        var verbose = new Option<bool>("--verbose", "-v")
+        {
+            Description = "Narrate each connection: handshake, the client's FIN, the server's close, bytes and duration.",
+        };
+
+        var command = new Command("serve", "Receive messages on TCP port 2023 and print them.")
+        {
+            port, listen, framing, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose,
+        };
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var strings = app.StringsFor(parseResult);
+            var defaultPort = parseResult.GetValue(port);
+            var endpoints = new List<ListenEndpoint>();
+            foreach (var text in parseResult.GetValue(listen) ?? [])
+            {
+                if (!ListenEndpoint.TryParse(text, defaultPort, out var endpoint, out var error))
+                {
+                    await app.Console.Error.WriteLineAsync($"tcpmsg: --listen {error}").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+
+                endpoints.Add(endpoint!);
+            }
+
+            if (endpoints.Count == 0)
+            {
+                endpoints.Add(ListenEndpoint.Any(defaultPort));
+            }
+
+            var maxSize = parseResult.GetValue(maxMessageSize);
+            if (maxSize > int.MaxValue - (1024 * 1024))
+            {
+                await app.Console.Error.WriteLineAsync("tcpmsg: --max-message-size must be below 2 GiB").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            var options = TcpMsgServerOptions.Default with
+            {
+                Endpoints = endpoints,
+                Framing = parseResult.GetValue(framing),
+                MaxMessageSize = (int)maxSize,
+                IdleTimeout = parseResult.GetValue(idleTimeout),
+                MaxConnections = parseResult.GetValue(maxConnections),
+                ShutdownTimeout = parseResult.GetValue(shutdownTimeout),
+            };
+
+            return await RunAsync(app, strings, options, parseResult.GetValue(format), parseResult.GetValue(verbose), cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        CliApplication app,
+        Strings strings,
+        TcpMsgServerOptions options,
+        OutputFormat format,
+        bool verbose,
+        CancellationToken cancellationToken)
+    {
+        var console = app.Console;
+        var text = new TextEventFormatter(strings, verbose);
+        IEventFormatter formatter = format == OutputFormat.Json ? new JsonEventFormatter(verbose) : text;
+        var sink = new ServerOutputSink(formatter, text, console, _ => console.Error.WriteLine(strings.Get("StdoutClosed")));
+        using var loggerFactory = LoggerFactory.Create(logging => logging
+            .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddProvider(new CliLoggerProvider(console.Error, LogLevel.Information)));
+
+        TcpMsgServer server;
+        try
+        {
+            server = await TcpMsgServer.StartAsync(options, [sink], loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ListenException ex)
+        {
+            var line = ex.Failure switch
+            {
+                ListenFailure.AddressInUse => strings.Format("ListenInUse", ex.Endpoint),
+                ListenFailure.PermissionDenied => strings.Format("ListenDenied", ex.Endpoint),
+                ListenFailure.AddressNotAvailable => strings.Format("ListenNotAvailable", ex.Endpoint),
+                _ => strings.Format("ListenFailed", ex.Message),
+            };
+            await console.Error.WriteLineAsync(line).ConfigureAwait(false);
+            return ExitCodes.ListenFailed;
+        }
+
+        await using (server.ConfigureAwait(false))
+        {
+            var where = string.Join(", ", server.LocalEndPoints.Select(ConnectionInfo.FormatEndPoint));
+            await console.Error.WriteLineAsync(strings.Format("Listening", where)).ConfigureAwait(false);
+            app.ServerStarted?.Invoke(server);
+
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C or SIGTERM: stop gracefully below.
+            }
+
+            await console.Error.WriteLineAsync(strings.Format("Stopping", Units.Duration(options.ShutdownTimeout))).ConfigureAwait(false);
+            await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            var statistics = server.Statistics;
+            await console.Error.WriteLineAsync(strings.Format("Stopped", statistics.MessagesReceived, statistics.ConnectionsAccepted)).ConfigureAwait(false);
+        }
+
+        return ExitCodes.Ok;
+    }
+}

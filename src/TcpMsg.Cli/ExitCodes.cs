@@ -1,0 +1,38 @@
+namespace TcpMsg.Cli;
+
+/// <summary>The tool's exit codes. Scripts may rely on them; only ever add new ones.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Everything worked.</summary>
+    public const int Ok = 0;
+
+    /// <summary>An unexpected failure.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Bad command line.</summary>
+    public const int Usage = 2;
+
+    /// <summary>The host name could not be resolved.</summary>
+    public const int HostNotFound = 3;
+
+    /// <summary>The server refused the connection (nothing listens on that port).</summary>
+    public const int ConnectionRefused = 4;
+
+    /// <summary>Connecting, or waiting for the server, took longer than allowed.</summary>
+    public const int TimedOut = 5;
+
+    /// <summary>The connection was reset; the last messages may not have arrived.</summary>
+    public const int ConnectionReset = 6;
+
+    /// <summary>The server could not listen (address in use, permission denied, bad address).</summary>
+    public const int ListenFailed = 7;
+
+    /// <summary>The server rejected a message, or did not confirm it.</summary>
+    public const int NotDelivered = 8;
+
+    /// <summary>The network or host cannot be reached.</summary>
+    public const int Unreachable = 9;
+
+    /// <summary>Interrupted by Ctrl+C or SIGTERM before finishing (128 + SIGINT).</summary>
+    public const int Interrupted = 130;
+}

@@ -1,0 +1,77 @@
+using System.Buffers;
+using System.Text;
+
+namespace TcpMsg.Cli.Localization;
+
+/// <summary>
+/// A localized line such as <c>{0}发来消息>>>{1}</c>, split once into UTF-8 literals and argument
+/// slots so that writing a line costs no formatting and no intermediate string.
+/// </summary>
+internal sealed class LineTemplate
+{
+    private readonly byte[][] _literals;
+    private readonly int[] _slots;
+
+    private LineTemplate(byte[][] literals, int[] slots)
+    {
+        _literals = literals;
+        _slots = slots;
+    }
+
+    /// <summary>Parses a composite format with plain <c>{N}</c> holes (no alignment or format strings).</summary>
+    public static LineTemplate Parse(string format)
+    {
+        var literals = new List<byte[]>();
+        var slots = new List<int>();
+        var literal = new StringBuilder();
+        for (var i = 0; i < format.Length; i++)
+        {
+            var c = format[i];
+            if (c == '{' && i + 1 < format.Length && format[i + 1] == '{')
+            {
+                literal.Append('{');
+                i++;
+            }
+            else if (c == '}' && i + 1 < format.Length && format[i + 1] == '}')
+            {
+                literal.Append('}');
+                i++;
+            }
+            else if (c == '{')
+            {
+                var close = format.IndexOf('}', i);
+                if (close < 0 || !int.TryParse(format.AsSpan(i + 1, close - i - 1), out var slot))
+                {
+                    throw new FormatException($"Bad placeholder in template '{format}'.");
+                }
+
+                literals.Add(Encoding.UTF8.GetBytes(literal.ToString()));
+                literal.Clear();
+                slots.Add(slot);
+                i = close;
+            }
+            else
+            {
+                literal.Append(c);
+            }
+        }
+
+        literals.Add(Encoding.UTF8.GetBytes(literal.ToString()));
+        return new LineTemplate([.. literals], [.. slots]);
+    }
+
+    /// <summary>The number of argument slots.</summary>
+    public int SlotCount => _slots.Length;
+
+    /// <summary>Writes the line (without a line end); <paramref name="writeArgument"/> writes slot N's value.</summary>
+    public void Write<TState>(IBufferWriter<byte> output, TState state, Action<IBufferWriter<byte>, TState, int> writeArgument)
+    {
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            output.Write(_literals[i]);
+            writeArgument(output, state, _slots[i]);
+        }
+
+        output.Write(_literals[^1]);
+    }
+}

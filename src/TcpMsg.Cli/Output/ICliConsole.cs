@@ -1,0 +1,20 @@
+namespace TcpMsg.Cli.Output;
+
+/// <summary>
+/// Everything the tool reads from and writes to the terminal, in one place, so tests can run commands
+/// in-process with their output captured.
+/// </summary>
+internal interface ICliConsole
+{
+    /// <summary>Standard output as bytes (messages are written as UTF-8 in batches).</summary>
+    Stream Out { get; }
+
+    /// <summary>Standard error, for diagnostics.</summary>
+    TextWriter Error { get; }
+
+    /// <summary>Standard input as bytes.</summary>
+    Stream In { get; }
+
+    /// <summary>True when standard input is not a terminal.</summary>
+    bool IsInputRedirected { get; }
+}

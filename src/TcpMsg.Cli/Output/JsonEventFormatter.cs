@@ -1,0 +1,101 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using TcpMsg.Server;
+
+namespace TcpMsg.Cli.Output;
+
+/// <summary>
+/// One JSON object per event and line (JSON Lines), times in ISO-8601 UTC. Text is JSON-escaped,
+/// so control characters never reach a terminal raw; other characters are kept as they are.
+/// </summary>
+internal sealed class JsonEventFormatter : IEventFormatter
+{
+    private static readonly JsonWriterOptions s_options = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+        SkipValidation = true,
+    };
+
+    private readonly bool _verbose;
+    private Utf8JsonWriter? _writer;
+
+    public JsonEventFormatter(bool verbose) => _verbose = verbose;
+
+    public bool Write(ServerEvent serverEvent, IBufferWriter<byte> output)
+    {
+        if (serverEvent is PeerFinishedSending && !_verbose)
+        {
+            return false;
+        }
+
+        var writer = _writer ??= new Utf8JsonWriter(output, s_options);
+        writer.Reset(output);
+        writer.WriteStartObject();
+        writer.WriteString("event", EventName(serverEvent.Kind));
+        writer.WriteString("time", serverEvent.Timestamp.UtcDateTime);
+        writer.WriteString("connection", serverEvent.Connection.Id);
+        writer.WriteString("peer", serverEvent.Connection.EndPoint);
+        switch (serverEvent)
+        {
+            case ReceivedMessage message:
+                if (message.Id != 0)
+                {
+                    writer.WriteNumber("id", message.Id);
+                }
+
+                writer.WriteString("text", message.Text);
+                writer.WriteNumber("bytes", message.ByteCount);
+                writer.WriteString("framing", FramingName(message.Framing));
+                if (!message.IsValidUtf8)
+                {
+                    writer.WriteBoolean("valid_utf8", false);
+                    writer.WriteBase64String("raw", message.RawBytes);
+                }
+
+                break;
+            case PeerFinishedSending finished:
+                writer.WriteNumber("bytes", finished.BytesReceived);
+                break;
+            case ClientDisconnected disconnected:
+                writer.WriteString("reason", SnakeCase(disconnected.Reason.ToString()));
+                writer.WriteNumber("bytes", disconnected.BytesReceived);
+                writer.WriteNumber("messages", disconnected.MessagesReceived);
+                writer.WriteNumber("duration_ms", Math.Round(disconnected.Duration.TotalMilliseconds, 3));
+                if (disconnected.DiscardedBytes > 0)
+                {
+                    writer.WriteNumber("discarded_bytes", disconnected.DiscardedBytes);
+                }
+
+                break;
+            case ConnectionError error:
+                writer.WriteString("code", SnakeCase(error.Code.ToString()));
+                writer.WriteString("detail", error.Detail);
+                break;
+        }
+
+        writer.WriteEndObject();
+        writer.Flush();
+        output.Write("\n"u8);
+        return true;
+    }
+
+    private static string EventName(ServerEventKind kind) => kind switch
+    {
+        ServerEventKind.Connected => "connected",
+        ServerEventKind.Message => "message",
+        ServerEventKind.PeerFinished => "peer_finished",
+        ServerEventKind.Disconnected => "disconnected",
+        _ => "error",
+    };
+
+    private static string FramingName(MessageFraming framing) => framing switch
+    {
+        MessageFraming.Line => "line",
+        MessageFraming.Whole => "whole",
+        _ => "confirmed",
+    };
+
+    internal static string SnakeCase(string pascal) => JsonNamingPolicy.SnakeCaseLower.ConvertName(pascal);
+}

@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using TcpMsg.Cli.Localization;
+using TcpMsg.Server;
+
+namespace TcpMsg.Cli.Output;
+
+/// <summary>
+/// Writes server events as the tutorial's lines, localized: <c>127.0.0.1发来消息>>>你好</c> and
+/// <c>127.0.0.1:54321断开了与服务器的连接...</c>; with verbose, the connection's life in TCP terms.
+/// Message text is escaped so that it cannot drive the terminal.
+/// </summary>
+internal sealed class TextEventFormatter : IEventFormatter
+{
+    private static readonly byte[] s_newLine = "\n"u8.ToArray();
+
+    private readonly Strings _strings;
+    private readonly bool _verbose;
+    private readonly LineTemplate _message;
+    private readonly LineTemplate _disconnect;
+    private readonly LineTemplate _connected;
+    private readonly LineTemplate _finished;
+
+    public TextEventFormatter(Strings strings, bool verbose)
+    {
+        _strings = strings;
+        _verbose = verbose;
+        _message = strings.Template("MessageLine");
+        _disconnect = strings.Template("DisconnectLine");
+        _connected = strings.Template("ConnectedLine");
+        _finished = strings.Template("PeerFinishedLine");
+    }
+
+    public bool Write(ServerEvent serverEvent, IBufferWriter<byte> output)
+    {
+        switch (serverEvent)
+        {
+            case ReceivedMessage message:
+                WriteMessageLine(message.Connection.Address, message.Text, output);
+                return true;
+            case ClientDisconnected disconnected:
+                _disconnect.Write(output, disconnected.Connection.EndPoint, static (o, peer, _) => WriteText(o, peer));
+                output.Write(s_newLine);
+                if (_verbose)
+                {
+                    WriteText(output, _strings.Format(
+                        "ClosedLine",
+                        disconnected.Connection.EndPoint,
+                        ReasonText(disconnected.Reason),
+                        disconnected.BytesReceived,
+                        disconnected.MessagesReceived,
+                        Units.Duration(disconnected.Duration)));
+                    output.Write(s_newLine);
+                }
+
+                return true;
+            case ClientConnected connected when _verbose:
+                _connected.Write(output, connected.Connection.EndPoint, static (o, peer, _) => WriteText(o, peer));
+                output.Write(s_newLine);
+                return true;
+            case PeerFinishedSending finished when _verbose:
+                _finished.Write(output, finished, static (o, e, slot) =>
+                    WriteText(o, slot == 0 ? e.Connection.EndPoint : e.BytesReceived.ToString(CultureInfo.InvariantCulture)));
+                output.Write(s_newLine);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Writes one message line: the peer's address, the localized separator, the escaped text.</summary>
+    public void WriteMessageLine(string address, string text, IBufferWriter<byte> output)
+    {
+        _message.Write(output, (address, text), static (o, state, slot) =>
+        {
+            if (slot == 0)
+            {
+                WriteText(o, state.address);
+            }
+            else
+            {
+                TextEscaper.WriteEscaped(o, state.text);
+            }
+        });
+        output.Write(s_newLine);
+    }
+
+    /// <summary>The stderr line for an error event.</summary>
+    public string ErrorLine(ConnectionError error)
+    {
+        var peer = error.Connection.EndPoint;
+        return error.Code switch
+        {
+            ConnectionErrorCode.MessageTooLarge => _strings.Format("Error_MessageTooLarge", peer, Units.Bytes(error.Limit)),
+            ConnectionErrorCode.InvalidUtf8 => _strings.Format("Error_InvalidUtf8", peer, error.Value),
+            ConnectionErrorCode.IdleTimeout => _strings.Format("Error_IdleTimeout", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
+            ConnectionErrorCode.ConnectionLimit when error.Value > 1 => _strings.Format("Error_ConnectionLimitMany", error.Value, peer),
+            ConnectionErrorCode.ConnectionLimit => _strings.Format("Error_ConnectionLimit", peer, error.Limit),
+            ConnectionErrorCode.IncompleteMessage => _strings.Format("Error_IncompleteMessage", peer, error.Value),
+            ConnectionErrorCode.ProtocolError => _strings.Format("Error_ProtocolError", peer, error.Detail),
+            _ => _strings.Format("Error_Internal", peer, error.Detail),
+        };
+    }
+
+    public string ReasonText(DisconnectReason reason) => _strings.Get("Reason_" + reason);
+
+    private static void WriteText(IBufferWriter<byte> output, string text) => Encoding.UTF8.GetBytes(text, output);
+}

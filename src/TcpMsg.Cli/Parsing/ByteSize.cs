@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace TcpMsg.Cli.Parsing;
+
+/// <summary>Parses sizes such as <c>1048576</c>, <c>64KiB</c>, <c>4MiB</c>, <c>1M</c>, <c>500kB</c>.</summary>
+internal static class ByteSize
+{
+    /// <summary>
+    /// Binary units: K, KiB, M, MiB, G, GiB (powers of 1024). Decimal units: kB, KB, MB, GB (powers of 1000).
+    /// A bare number is bytes; B is allowed.
+    /// </summary>
+    public static bool TryParse(string text, out long bytes, out string? error)
+    {
+        bytes = 0;
+        error = null;
+        var s = text.Trim();
+        var split = 0;
+        while (split < s.Length && (char.IsAsciiDigit(s[split]) || s[split] == '.'))
+        {
+            split++;
+        }
+
+        if (split == 0 || !decimal.TryParse(s.AsSpan(0, split), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+        {
+            error = $"'{text}' is not a size (examples: 1048576, 64KiB, 4MiB)";
+            return false;
+        }
+
+        long? multiplier = s[split..].Trim() switch
+        {
+            "" or "B" or "b" => 1,
+            "K" or "k" or "KiB" or "kiB" => 1L << 10,
+            "M" or "m" or "MiB" => 1L << 20,
+            "G" or "g" or "GiB" => 1L << 30,
+            "kB" or "KB" => 1000,
+            "MB" => 1000 * 1000,
+            "GB" => 1000 * 1000 * 1000,
+            _ => null,
+        };
+        if (multiplier is null)
+        {
+            error = $"'{text}': unknown unit (use B, KiB, MiB, GiB, or kB, MB, GB)";
+            return false;
+        }
+
+        var value = number * multiplier.Value;
+        if (value < 1 || value > long.MaxValue || value != decimal.Truncate(value))
+        {
+            error = $"'{text}' is not a whole, positive number of bytes";
+            return false;
+        }
+
+        bytes = (long)value;
+        return true;
+    }
+}

@@ -1,0 +1,23 @@
+namespace TcpMsg.Client;
+
+/// <summary>Why a client could not connect, or lost its connection.</summary>
+public enum ConnectionFailure
+{
+    /// <summary>The host name could not be resolved.</summary>
+    HostNotFound,
+
+    /// <summary>Nothing listens on that port (the connection was refused).</summary>
+    Refused,
+
+    /// <summary>The connection or the server's answer took longer than allowed.</summary>
+    TimedOut,
+
+    /// <summary>The network or host cannot be reached.</summary>
+    Unreachable,
+
+    /// <summary>The connection was reset; messages sent last may not have arrived.</summary>
+    Reset,
+
+    /// <summary>Another network failure; see the message.</summary>
+    Other,
+}

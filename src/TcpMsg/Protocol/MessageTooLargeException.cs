@@ -1,0 +1,19 @@
+namespace TcpMsg.Protocol;
+
+/// <summary>A message is longer than the configured maximum message size.</summary>
+public sealed class MessageTooLargeException : TcpMsgException
+{
+    /// <summary>Creates the exception for a message of at least <paramref name="observedBytes"/> bytes against <paramref name="limit"/>.</summary>
+    public MessageTooLargeException(long limit, long observedBytes)
+        : base($"message exceeds the limit of {limit} bytes (at least {observedBytes} bytes seen)")
+    {
+        Limit = limit;
+        ObservedBytes = observedBytes;
+    }
+
+    /// <summary>The maximum message size in bytes.</summary>
+    public long Limit { get; }
+
+    /// <summary>How many bytes of the message had arrived when the limit was found exceeded.</summary>
+    public long ObservedBytes { get; }
+}

@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace TcpMsg.Server;
+
+/// <summary>Who is on the other end of a connection, and since when.</summary>
+public sealed class ConnectionInfo
+{
+    /// <summary>Creates the description of one connection.</summary>
+    /// <param name="id">The connection id, unique for the life of the server.</param>
+    /// <param name="remoteEndPoint">The peer's address and port.</param>
+    /// <param name="localEndPoint">The server's address and port for this connection.</param>
+    /// <param name="connectedAt">When the connection was accepted (UTC).</param>
+    public ConnectionInfo(string id, IPEndPoint? remoteEndPoint, IPEndPoint? localEndPoint, DateTimeOffset connectedAt)
+    {
+        Id = id;
+        RemoteEndPoint = Normalize(remoteEndPoint);
+        LocalEndPoint = Normalize(localEndPoint);
+        ConnectedAt = connectedAt;
+        Address = RemoteEndPoint?.Address.ToString() ?? "unknown";
+        EndPoint = RemoteEndPoint is null ? "unknown" : FormatEndPoint(RemoteEndPoint);
+    }
+
+    /// <summary>The connection id, unique for the life of the server.</summary>
+    public string Id { get; }
+
+    /// <summary>The peer's address and port; IPv4-mapped IPv6 addresses are shown as IPv4.</summary>
+    public IPEndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The server's address and port for this connection.</summary>
+    public IPEndPoint? LocalEndPoint { get; }
+
+    /// <summary>When the connection was accepted (UTC).</summary>
+    public DateTimeOffset ConnectedAt { get; }
+
+    /// <summary>The peer's address as text: <c>127.0.0.1</c> or <c>::1</c>.</summary>
+    public string Address { get; }
+
+    /// <summary>The peer's address and port as text: <c>127.0.0.1:54321</c> or <c>[::1]:54321</c>.</summary>
+    public string EndPoint { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => EndPoint;
+
+    /// <summary>Formats an endpoint the way tcpmsg prints it: <c>1.2.3.4:5</c>, <c>[::1]:5</c>.</summary>
+    public static string FormatEndPoint(IPEndPoint endPoint)
+    {
+        var normalized = Normalize(endPoint)!;
+        return normalized.AddressFamily == AddressFamily.InterNetworkV6
+            ? $"[{normalized.Address}]:{normalized.Port}"
+            : $"{normalized.Address}:{normalized.Port}";
+    }
+
+    private static IPEndPoint? Normalize(IPEndPoint? endPoint) =>
+        endPoint is { Address.IsIPv4MappedToIPv6: true }
+            ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port)
+            : endPoint;
+}

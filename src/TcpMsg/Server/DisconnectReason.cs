@@ -1,0 +1,29 @@
+namespace TcpMsg.Server;
+
+/// <summary>Why a connection ended.</summary>
+public enum DisconnectReason
+{
+    /// <summary>The client finished sending (FIN) and the server closed its side.</summary>
+    PeerClosed,
+
+    /// <summary>The client reset the connection (RST).</summary>
+    PeerReset,
+
+    /// <summary>Nothing arrived for longer than the idle timeout.</summary>
+    IdleTimeout,
+
+    /// <summary>A message was longer than the maximum message size.</summary>
+    MessageTooLarge,
+
+    /// <summary>The client broke the protocol.</summary>
+    ProtocolError,
+
+    /// <summary>The server was shutting down and the shutdown timeout ran out.</summary>
+    ServerShutdown,
+
+    /// <summary>The server was at its connection limit.</summary>
+    ConnectionLimit,
+
+    /// <summary>The connection was aborted for another reason.</summary>
+    Aborted,
+}

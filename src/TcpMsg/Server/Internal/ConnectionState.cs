@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Connections;
+
+namespace TcpMsg.Server.Internal;
+
+/// <summary>What the server tracks about one open connection, shared by its handler and the sweeper.</summary>
+internal sealed class ConnectionState
+{
+    private const int NotAborted = -1;
+
+    private readonly ConnectionContext _context;
+    private long _lastActivity;
+    private int _abortReason = NotAborted;
+    private CancellationTokenSource? _aborted;
+
+    public ConnectionState(ConnectionContext context, ConnectionInfo info)
+    {
+        _context = context;
+        Info = info;
+        _lastActivity = Environment.TickCount64;
+    }
+
+    public ConnectionInfo Info { get; }
+
+    public ConnectionContext Context => _context;
+
+    /// <summary>The reason the server aborted this connection, or null when it did not.</summary>
+    public DisconnectReason? AbortReason
+    {
+        get
+        {
+            var reason = Volatile.Read(ref _abortReason);
+            return reason == NotAborted ? null : (DisconnectReason)reason;
+        }
+    }
+
+    /// <summary>Fires when the server aborts the connection. Created on first use: most connections never need it.</summary>
+    public CancellationToken Aborted
+    {
+        get
+        {
+            if (_aborted is null)
+            {
+                var created = new CancellationTokenSource();
+                if (Interlocked.CompareExchange(ref _aborted, created, null) is not null)
+                {
+                    created.Dispose();
+                }
+                else if (AbortReason is not null)
+                {
+                    created.Cancel();
+                }
+            }
+
+            return _aborted.Token;
+        }
+    }
+
+    /// <summary>Milliseconds since anything arrived, as of <paramref name="now"/> (<see cref="Environment.TickCount64"/>).</summary>
+    public long IdleMilliseconds(long now) => now - Volatile.Read(ref _lastActivity);
+
+    public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+
+    /// <summary>Aborts the connection once; the first reason given is the one reported.</summary>
+    public bool Abort(DisconnectReason reason, string detail)
+    {
+        if (Interlocked.CompareExchange(ref _abortReason, (int)reason, NotAborted) != NotAborted)
+        {
+            return false;
+        }
+
+        _context.Abort(new ConnectionAbortedException(detail));
+        Volatile.Read(ref _aborted)?.Cancel();
+        return true;
+    }
+}

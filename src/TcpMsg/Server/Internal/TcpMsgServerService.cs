@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Hosting;
+
+namespace TcpMsg.Server.Internal;
+
+/// <summary>
+/// Runs the dispatcher and the connection sweeper for the host's lifetime. Stopping is ordered:
+/// the shutdown clock starts before Kestrel stops accepting; the queue is drained after every
+/// connection has ended, so every message fully received is dispatched.
+/// </summary>
+internal sealed class TcpMsgServerService : IHostedLifecycleService
+{
+    // Past this, a sink that still has not taken the last events is abandoned.
+    private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly MessagePipeline _pipeline;
+    private readonly ConnectionTracker _tracker;
+    private readonly RefusalReporter _refusals;
+
+    public TcpMsgServerService(MessagePipeline pipeline, ConnectionTracker tracker, RefusalReporter refusals)
+    {
+        _pipeline = pipeline;
+        _tracker = tracker;
+        _refusals = refusals;
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        _pipeline.Start();
+        _tracker.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _tracker.BeginShutdown();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        // Kestrel has stopped: every handler has returned (or was abandoned after its abort).
+        _tracker.AbortAll(DisconnectReason.ServerShutdown, "the server stopped");
+        _refusals.Dispose();
+        using var drainLimit = new CancellationTokenSource(s_drainTimeout);
+        await _pipeline.CompleteAsync(drainLimit.Token).ConfigureAwait(false);
+        await _tracker.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,48 @@
+namespace TcpMsg.Server;
+
+/// <summary>One complete message as the server received it.</summary>
+public sealed class ReceivedMessage : ServerEvent
+{
+    /// <summary>Creates a received message.</summary>
+    /// <param name="connection">The connection it came on.</param>
+    /// <param name="timestamp">When its last byte arrived (UTC).</param>
+    /// <param name="text">Its text; invalid UTF-8 shows as U+FFFD.</param>
+    /// <param name="byteCount">Its length in bytes on the wire, line end excluded.</param>
+    /// <param name="framing">How it was framed.</param>
+    /// <param name="rawBytes">The original bytes when they were not valid UTF-8, else null.</param>
+    public ReceivedMessage(
+        ConnectionInfo connection,
+        DateTimeOffset timestamp,
+        string text,
+        int byteCount,
+        MessageFraming framing,
+        byte[]? rawBytes = null)
+        : base(connection, timestamp)
+    {
+        Text = text;
+        ByteCount = byteCount;
+        Framing = framing;
+        RawBytes = rawBytes;
+    }
+
+    /// <summary>The id the store gave the message; 0 when the server runs without a store.</summary>
+    public long Id { get; internal set; }
+
+    /// <summary>The message's text. Invalid UTF-8 sequences show as U+FFFD.</summary>
+    public string Text { get; }
+
+    /// <summary>The message's length in bytes on the wire, line end excluded.</summary>
+    public int ByteCount { get; }
+
+    /// <summary>How the message was framed.</summary>
+    public MessageFraming Framing { get; }
+
+    /// <summary>The original bytes when they were not valid UTF-8; null when they were.</summary>
+    public byte[]? RawBytes { get; }
+
+    /// <summary>True when the bytes were valid UTF-8.</summary>
+    public bool IsValidUtf8 => RawBytes is null;
+
+    /// <inheritdoc />
+    public override ServerEventKind Kind => ServerEventKind.Message;
+}

@@ -1,0 +1,20 @@
+namespace TcpMsg.Server;
+
+/// <summary>What a <see cref="ServerEvent"/> reports.</summary>
+public enum ServerEventKind
+{
+    /// <summary>A client connected (the three-way handshake completed).</summary>
+    Connected,
+
+    /// <summary>A complete message arrived.</summary>
+    Message,
+
+    /// <summary>The client finished sending (its FIN arrived).</summary>
+    PeerFinished,
+
+    /// <summary>The connection closed.</summary>
+    Disconnected,
+
+    /// <summary>Something went wrong on a connection.</summary>
+    Error,
+}

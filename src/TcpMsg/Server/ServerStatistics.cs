@@ -1,0 +1,64 @@
+namespace TcpMsg.Server;
+
+/// <summary>Running totals of a server; safe to read from any thread at any time.</summary>
+public sealed class ServerStatistics
+{
+    private long _connectionsAccepted;
+    private long _connectionsRefused;
+    private long _activeConnections;
+    private long _messagesReceived;
+    private long _bytesReceived;
+    private long _invalidUtf8Messages;
+    private long _oversizedMessages;
+    private long _idleTimeouts;
+    private long _peerResets;
+
+    /// <summary>Connections accepted since the server started.</summary>
+    public long ConnectionsAccepted => Volatile.Read(ref _connectionsAccepted);
+
+    /// <summary>Connections refused because a limit was reached.</summary>
+    public long ConnectionsRefused => Volatile.Read(ref _connectionsRefused);
+
+    /// <summary>Connections open now.</summary>
+    public long ActiveConnections => Volatile.Read(ref _activeConnections);
+
+    /// <summary>Complete messages received.</summary>
+    public long MessagesReceived => Volatile.Read(ref _messagesReceived);
+
+    /// <summary>Bytes received on all connections.</summary>
+    public long BytesReceived => Volatile.Read(ref _bytesReceived);
+
+    /// <summary>Messages that were not valid UTF-8.</summary>
+    public long InvalidUtf8Messages => Volatile.Read(ref _invalidUtf8Messages);
+
+    /// <summary>Messages over the size limit (each closed its connection).</summary>
+    public long OversizedMessages => Volatile.Read(ref _oversizedMessages);
+
+    /// <summary>Connections closed by the idle timeout.</summary>
+    public long IdleTimeouts => Volatile.Read(ref _idleTimeouts);
+
+    /// <summary>Connections the peer reset.</summary>
+    public long PeerResets => Volatile.Read(ref _peerResets);
+
+    internal void OnAccepted()
+    {
+        Interlocked.Increment(ref _connectionsAccepted);
+        Interlocked.Increment(ref _activeConnections);
+    }
+
+    internal void OnClosed() => Interlocked.Decrement(ref _activeConnections);
+
+    internal void OnRefused() => Interlocked.Increment(ref _connectionsRefused);
+
+    internal void OnBytes(long count) => Interlocked.Add(ref _bytesReceived, count);
+
+    internal void OnMessages(long count) => Interlocked.Add(ref _messagesReceived, count);
+
+    internal void OnInvalidUtf8() => Interlocked.Increment(ref _invalidUtf8Messages);
+
+    internal void OnOversized() => Interlocked.Increment(ref _oversizedMessages);
+
+    internal void OnIdleTimeout() => Interlocked.Increment(ref _idleTimeouts);
+
+    internal void OnPeerReset() => Interlocked.Increment(ref _peerResets);
+}

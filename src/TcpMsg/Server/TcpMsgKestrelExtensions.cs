@@ -1,0 +1,48 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using TcpMsg.Server.Internal;
+
+namespace TcpMsg.Server;
+
+/// <summary>Puts the tcpmsg server on Kestrel endpoints.</summary>
+public static class TcpMsgKestrelExtensions
+{
+    /// <summary>Serves tcpmsg on this endpoint. Requires <see cref="TcpMsgServiceCollectionExtensions.AddTcpMsgServer"/>.</summary>
+    public static ListenOptions UseTcpMsg(this ListenOptions listenOptions)
+    {
+        listenOptions.UseConnectionHandler<MessageConnectionHandler>();
+        return listenOptions;
+    }
+
+    /// <summary>
+    /// Listens on <paramref name="endpoint"/> and serves tcpmsg there. <paramref name="bound"/>, if given,
+    /// is called with each Kestrel endpoint, whose <see cref="ListenOptions.EndPoint"/> holds the bound
+    /// port once the server has started.
+    /// </summary>
+    public static void ListenTcpMsg(this KestrelServerOptions kestrel, ListenEndpoint endpoint, Action<ListenOptions>? bound = null)
+    {
+        void Configure(ListenOptions listen)
+        {
+            listen.UseTcpMsg();
+            bound?.Invoke(listen);
+        }
+
+        switch (endpoint.Kind)
+        {
+            case ListenEndpointKind.Any:
+                kestrel.ListenAnyIP(endpoint.Port, Configure);
+                break;
+            case ListenEndpointKind.Localhost when endpoint.Port == 0:
+                // Kestrel cannot give IPv4 and IPv6 loopback the same dynamic port.
+                kestrel.Listen(IPAddress.Loopback, 0, Configure);
+                break;
+            case ListenEndpointKind.Localhost:
+                kestrel.ListenLocalhost(endpoint.Port, Configure);
+                break;
+            default:
+                kestrel.Listen(endpoint.Address!, endpoint.Port, Configure);
+                break;
+        }
+    }
+}

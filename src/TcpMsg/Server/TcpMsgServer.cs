@@ -1,0 +1,166 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TcpMsg.Server.Internal;
+
+namespace TcpMsg.Server;
+
+/// <summary>
+/// A tcpmsg server in its own host: the simplest way to run one. To put tcpmsg into an existing
+/// host instead, use <see cref="TcpMsgServiceCollectionExtensions.AddTcpMsgServer"/> and
+/// <see cref="TcpMsgKestrelExtensions.ListenTcpMsg"/>.
+/// </summary>
+public sealed class TcpMsgServer : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly List<ListenOptions> _listeners;
+    private int _stopped;
+
+    private TcpMsgServer(IHost host, List<ListenOptions> listeners, ServerStatistics statistics)
+    {
+        _host = host;
+        _listeners = listeners;
+        Statistics = statistics;
+    }
+
+    /// <summary>Running totals: connections, messages, bytes, errors.</summary>
+    public ServerStatistics Statistics { get; }
+
+    /// <summary>The addresses and ports the server listens on, with the ports the system chose for port 0.</summary>
+    public IReadOnlyList<IPEndPoint> LocalEndPoints =>
+        [.. _listeners.Select(l => l.EndPoint).OfType<IPEndPoint>()];
+
+    /// <summary>The services of the server's host, for advanced use.</summary>
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>Starts a server that delivers its events to <paramref name="sinks"/>.</summary>
+    /// <exception cref="ListenException">An endpoint could not be bound.</exception>
+    public static async Task<TcpMsgServer> StartAsync(
+        TcpMsgServerOptions options,
+        IEnumerable<IServerEventSink>? sinks = null,
+        ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        var listeners = new List<ListenOptions>();
+        var endpoints = options.Endpoints.Count > 0
+            ? options.Endpoints
+            : [ListenEndpoint.Any(TcpMsgServerOptions.DefaultPort)];
+
+        var host = new HostBuilder()
+            .ConfigureServices(services =>
+            {
+                services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
+                services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
+                services.AddTcpMsgServer(options);
+                foreach (var sink in sinks ?? [])
+                {
+                    services.AddTcpMsgEventSink(sink);
+                }
+            })
+            .ConfigureWebHost(web => web
+                .UseKestrelCore()
+                .ConfigureKestrel(kestrel =>
+                {
+                    kestrel.AddServerHeader = false;
+                    foreach (var endpoint in endpoints)
+                    {
+                        kestrel.ListenTcpMsg(endpoint, listeners.Add);
+                    }
+                })
+                .Configure(static _ => { }))
+            .Build();
+
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (TryExplainBindFailure(ex, endpoints, out var listenException))
+        {
+            host.Dispose();
+            throw listenException;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return new TcpMsgServer(host, listeners, host.Services.GetRequiredService<ServerStatistics>());
+    }
+
+    /// <summary>
+    /// Stops the server: stops accepting, lets open connections finish for up to the shutdown
+    /// timeout, aborts the rest, then dispatches every message that was fully received.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _host.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        if (_host is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            _host.Dispose();
+        }
+    }
+
+    private static bool TryExplainBindFailure(Exception ex, IReadOnlyList<ListenEndpoint> endpoints, out ListenException listenException)
+    {
+        var endpoint = endpoints.Count == 1 ? endpoints[0].ToString() : string.Join(", ", endpoints);
+        var socketError = FindInner<SocketException>(ex)?.SocketErrorCode;
+        var failure = FindInner<AddressInUseException>(ex) is not null || socketError == SocketError.AddressAlreadyInUse
+            ? ListenFailure.AddressInUse
+            : socketError == SocketError.AccessDenied
+                ? ListenFailure.PermissionDenied
+                : socketError == SocketError.AddressNotAvailable
+                    ? ListenFailure.AddressNotAvailable
+                    : (ListenFailure?)null;
+        if (failure is null && ex is not IOException)
+        {
+            listenException = null!;
+            return false;
+        }
+
+        var detail = ex.Message;
+        var bad = endpoints.FirstOrDefault(e => detail.Contains($":{e.Port}", StringComparison.Ordinal))?.ToString() ?? endpoint;
+        var text = failure switch
+        {
+            ListenFailure.AddressInUse => $"cannot listen on {bad}: the address is already in use (another server is running there?)",
+            ListenFailure.PermissionDenied => $"cannot listen on {bad}: permission denied (ports below 1024 need privileges; try --port 2023)",
+            ListenFailure.AddressNotAvailable => $"cannot listen on {bad}: the address does not belong to this machine",
+            _ => $"cannot listen on {bad}: {FindInner<SocketException>(ex)?.Message ?? detail}",
+        };
+        listenException = new ListenException(bad, failure ?? ListenFailure.Other, text, ex);
+        return true;
+    }
+
+    private static T? FindInner<T>(Exception? ex)
+        where T : Exception
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,66 @@
+using TcpMsg.Protocol;
+
+namespace TcpMsg.Server;
+
+/// <summary>How a tcpmsg server receives messages. Immutable; start from <see cref="Default"/> and use <c>with</c>.</summary>
+public sealed record TcpMsgServerOptions
+{
+    /// <summary>The port tcpmsg listens on unless told otherwise (the tutorial's port).</summary>
+    public const int DefaultPort = 2023;
+
+    /// <summary>The defaults: port 2023 on all interfaces, 1 MiB messages, 5 min idle timeout, 10,000 connections.</summary>
+    public static TcpMsgServerOptions Default { get; } = new();
+
+    /// <summary>Where to listen. Empty means every interface, IPv4 and IPv6, on <see cref="DefaultPort"/>.</summary>
+    public IReadOnlyList<ListenEndpoint> Endpoints { get; init; } = [];
+
+    /// <summary>How plain-mode connections are cut into messages.</summary>
+    public PlainFraming Framing { get; init; } = PlainFraming.Lines;
+
+    /// <summary>The largest message accepted, in bytes. A longer one closes its connection; nothing is truncated.</summary>
+    public int MaxMessageSize { get; init; } = 1024 * 1024;
+
+    /// <summary>A connection on which nothing arrives for this long is closed. <see cref="Timeout.InfiniteTimeSpan"/> disables it.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most connections open at once; more are refused.</summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>On shutdown, how long open connections may go on before they are aborted.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The most message bytes received but not yet stored and dispatched. Past it, connections stop
+    /// reading from their sockets until the dispatcher catches up (backpressure), so memory stays bounded.
+    /// </summary>
+    public long MaxPendingBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
+    public void Validate()
+    {
+        if (MaxMessageSize <= 0)
+        {
+            throw new ArgumentException($"{nameof(MaxMessageSize)} must be positive.", nameof(MaxMessageSize));
+        }
+
+        if (IdleTimeout <= TimeSpan.Zero && IdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException($"{nameof(IdleTimeout)} must be positive or infinite.", nameof(IdleTimeout));
+        }
+
+        if (MaxConnections <= 0)
+        {
+            throw new ArgumentException($"{nameof(MaxConnections)} must be positive.", nameof(MaxConnections));
+        }
+
+        if (ShutdownTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(ShutdownTimeout)} must not be negative.", nameof(ShutdownTimeout));
+        }
+
+        if (MaxPendingBytes <= 0)
+        {
+            throw new ArgumentException($"{nameof(MaxPendingBytes)} must be positive.", nameof(MaxPendingBytes));
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using TcpMsg.Server.Internal;
+
+namespace TcpMsg.Server;
+
+/// <summary>Registers the tcpmsg server in a service collection.</summary>
+public static class TcpMsgServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the tcpmsg server's services: the message dispatcher, connection limits and timeouts.
+    /// Then give Kestrel endpoints with <see cref="TcpMsgKestrelExtensions.ListenTcpMsg"/> or
+    /// <see cref="TcpMsgKestrelExtensions.UseTcpMsg"/>, and add <see cref="IServerEventSink"/>s to receive messages.
+    /// </summary>
+    /// <remarks>
+    /// This also sets Kestrel's socket transport to run connection code inline (tcpmsg's read loop
+    /// never blocks) and to buffer at most a little more than the maximum message size per connection.
+    /// </remarks>
+    public static IServiceCollection AddTcpMsgServer(this IServiceCollection services, TcpMsgServerOptions? options = null)
+    {
+        options ??= TcpMsgServerOptions.Default;
+        options.Validate();
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ServerStatistics>();
+        services.TryAddSingleton<MessagePipeline>();
+        services.TryAddSingleton<ConnectionTracker>();
+        services.TryAddSingleton<RefusalReporter>();
+        services.TryAddSingleton<MessageConnectionHandler>();
+        services.AddHostedService<TcpMsgServerService>();
+
+        services.Configure<SocketTransportOptions>(transport =>
+        {
+            // The read loop frames, decodes and queues without blocking, so running it on the
+            // socket's own completion saves a thread-pool hop per read; it also means complete
+            // messages are taken from the pipe before a following RST can discard them.
+            transport.UnsafePreferInlineScheduling = true;
+
+            // Room for one maximal message plus its line end, so the limit can be detected
+            // before the pipe pauses; beyond that, the socket is not read.
+            transport.MaxReadBufferSize = Math.Max(transport.MaxReadBufferSize ?? 0, options.MaxMessageSize + (64L * 1024));
+        });
+
+        // Kestrel must not abort connections before tcpmsg's own shutdown timeout has run out.
+        services.PostConfigure<HostOptions>(host =>
+        {
+            var needed = options.ShutdownTimeout + TimeSpan.FromSeconds(10);
+            if (host.ShutdownTimeout < needed)
+            {
+                host.ShutdownTimeout = needed;
+            }
+        });
+
+        return services;
+    }
+
+    /// <summary>Adds a sink that receives every event of the server.</summary>
+    public static IServiceCollection AddTcpMsgEventSink(this IServiceCollection services, IServerEventSink sink) =>
+        services.AddSingleton(sink);
+
+    /// <summary>Adds a callback that receives each message after it was stored.</summary>
+    public static IServiceCollection AddTcpMsgMessageHandler(
+        this IServiceCollection services,
+        Func<ReceivedMessage, CancellationToken, ValueTask> onMessage) =>
+        services.AddSingleton<IServerEventSink>(new MessageCallbackSink(onMessage));
+}
