@@ -80,14 +80,16 @@ public sealed class TcpMsgServer : IAsyncDisposable
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (TryExplainBindFailure(ex, endpoints, out var listenException))
+        catch (Exception ex)
         {
-            host.Dispose();
-            throw listenException;
-        }
-        catch
-        {
-            host.Dispose();
+            // Stop what did start (the dispatcher, the sweeper) before letting go of the host.
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await DisposeHostAsync(host).ConfigureAwait(false);
+            if (TryExplainBindFailure(ex, endpoints, out var listenException))
+            {
+                throw listenException;
+            }
+
             throw;
         }
 
@@ -110,13 +112,18 @@ public sealed class TcpMsgServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        if (_host is IAsyncDisposable asyncDisposable)
+        await DisposeHostAsync(_host).ConfigureAwait(false);
+    }
+
+    private static async ValueTask DisposeHostAsync(IHost host)
+    {
+        if (host is IAsyncDisposable asyncDisposable)
         {
             await asyncDisposable.DisposeAsync().ConfigureAwait(false);
         }
         else
         {
-            _host.Dispose();
+            host.Dispose();
         }
     }
 

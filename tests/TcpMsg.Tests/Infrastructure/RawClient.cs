@@ -11,6 +11,9 @@ public sealed class RawClient : IDisposable
 
     public Socket Socket { get; }
 
+    /// <summary>The error of the last <see cref="WaitForServerCloseAsync"/> that saw a reset.</summary>
+    public SocketError? LastCloseError { get; private set; }
+
     public IPEndPoint LocalEndPoint => (IPEndPoint)Socket.LocalEndPoint!;
 
     public static async Task<RawClient> ConnectAsync(IPEndPoint server)
@@ -53,8 +56,9 @@ public sealed class RawClient : IDisposable
 
             return true;
         }
-        catch (SocketException)
+        catch (SocketException ex)
         {
+            LastCloseError = ex.SocketErrorCode;
             return false;
         }
     }

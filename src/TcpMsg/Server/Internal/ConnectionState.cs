@@ -60,16 +60,23 @@ internal sealed class ConnectionState
 
     public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
 
-    /// <summary>Aborts the connection once; the first reason given is the one reported.</summary>
-    public bool Abort(DisconnectReason reason, string detail)
+    /// <summary>
+    /// Ends the connection from the server's side, once; the first reason given is the one reported.
+    /// The read loop is woken and returns, so the connection closes with a FIN after the complete
+    /// messages already buffered were delivered. <see cref="Kill"/> is the hard way.
+    /// </summary>
+    public bool Close(DisconnectReason reason)
     {
         if (Interlocked.CompareExchange(ref _abortReason, (int)reason, NotAborted) != NotAborted)
         {
             return false;
         }
 
-        _context.Abort(new ConnectionAbortedException(detail));
+        _context.Transport.Input.CancelPendingRead();
         Volatile.Read(ref _aborted)?.Cancel();
         return true;
     }
+
+    /// <summary>Aborts the transport at once, for a connection that did not close when asked.</summary>
+    public void Kill(string detail) => _context.Abort(new ConnectionAbortedException(detail));
 }

@@ -62,17 +62,25 @@ internal sealed partial class ConnectionTracker : IAsyncDisposable
     public void BeginShutdown()
     {
         _shutdownTimer ??= new Timer(
-            static state => ((ConnectionTracker)state!).AbortAll(DisconnectReason.ServerShutdown, "the server is shutting down"),
+            static state => ((ConnectionTracker)state!).CloseAll(DisconnectReason.ServerShutdown),
             this,
             _options.ShutdownTimeout,
             Timeout.InfiniteTimeSpan);
     }
 
-    public void AbortAll(DisconnectReason reason, string detail)
+    public void CloseAll(DisconnectReason reason)
     {
         foreach (var state in _connections.Keys)
         {
-            state.Abort(reason, detail);
+            state.Close(reason);
+        }
+    }
+
+    public void KillAll(string detail)
+    {
+        foreach (var state in _connections.Keys)
+        {
+            state.Kill(detail);
         }
     }
 
@@ -107,8 +115,7 @@ internal sealed partial class ConnectionTracker : IAsyncDisposable
                 var now = Environment.TickCount64;
                 foreach (var state in _connections.Keys)
                 {
-                    if (state.IdleMilliseconds(now) > timeout &&
-                        state.Abort(DisconnectReason.IdleTimeout, "idle timeout"))
+                    if (state.IdleMilliseconds(now) > timeout && state.Close(DisconnectReason.IdleTimeout))
                     {
                         _statistics.OnIdleTimeout();
                     }

@@ -79,13 +79,13 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
             while (true)
             {
                 // No token here: ConnectionClosed fires soon after a FIN, and a cancelled read would drop
-                // the bytes that came with it. Aborts reach the read by completing the pipe instead.
+                // the bytes that came with it. The server's own close cancels the pending read instead.
                 var result = await input.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
                 state.Touch();
                 counters.OnRead(buffer.Length, _statistics);
 
-                // A completed read after our own abort is not the peer's FIN: the rest is a fragment.
+                // After the server closed the connection, what is left is a fragment, not a last message.
                 var finished = result.IsCompleted && state.AbortReason is null;
                 var consumed = buffer.Start;
                 var examined = buffer.End;
@@ -109,7 +109,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
                         _pipeline.Publish(new PeerFinishedSending(info, _time.GetUtcNow(), counters.Bytes));
                     }
 
-                    reason = state.AbortReason ?? DisconnectReason.PeerClosed;
+                    reason = state.AbortReason ?? (finished ? DisconnectReason.PeerClosed : DisconnectReason.Aborted);
                     break;
                 }
 

@@ -34,7 +34,11 @@ internal sealed partial class MessagePipeline : IDisposable
     /// <summary>True when more bytes are waiting than allowed; the caller should <see cref="WaitForRoomAsync"/>.</summary>
     public bool IsFull => Volatile.Read(ref _pendingBytes) > _maxPendingBytes;
 
-    public void Start() => _dispatcher = Task.Run(DispatchAsync);
+    public void Start()
+    {
+        var token = _abortDispatch.Token;
+        _dispatcher = Task.Run(() => DispatchAsync(token));
+    }
 
     /// <summary>Queues an event. Never blocks; a message's bytes count against the pending limit.</summary>
     public void Publish(ServerEvent serverEvent)
@@ -76,11 +80,10 @@ internal sealed partial class MessagePipeline : IDisposable
 
     public void Dispose() => _abortDispatch.Dispose();
 
-    private async Task DispatchAsync()
+    private async Task DispatchAsync(CancellationToken token)
     {
         var reader = _channel.Reader;
         var batch = new List<ServerEvent>(MaxBatchSize);
-        var token = _abortDispatch.Token;
         while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
             long bytes = 0;

@@ -44,8 +44,8 @@ internal sealed class TcpMsgServerService : IHostedLifecycleService
 
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
-        // Kestrel has stopped: every handler has returned (or was abandoned after its abort).
-        _tracker.AbortAll(DisconnectReason.ServerShutdown, "the server stopped");
+        // Kestrel has stopped: every handler has returned, or was abandoned after Kestrel's abort.
+        _tracker.KillAll("the server stopped");
         _refusals.Dispose();
         using var drainLimit = new CancellationTokenSource(s_drainTimeout);
         await _pipeline.CompleteAsync(drainLimit.Token).ConfigureAwait(false);

@@ -1,0 +1,175 @@
+using System.Net.Sockets;
+using TcpMsg.Server;
+using TcpMsg.Tests.Infrastructure;
+
+namespace TcpMsg.Tests.Server;
+
+public sealed class ServerLimitsTests : LoopbackTest
+{
+    [Fact]
+    public async Task An_oversized_message_closes_only_its_connection_and_is_reported()
+    {
+        const int limit = 64 * 1024;
+        await using var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { MaxMessageSize = limit });
+        using var bystander = await RawClient.ConnectAsync(server.EndPoint);
+        using var offender = await RawClient.ConnectAsync(server.EndPoint);
+        await bystander.SendAsync("before\n");
+
+        // 8 MiB without a line end: the server must not buffer it, and must close the connection.
+        var flood = Task.Run(async () =>
+        {
+            try
+            {
+                await offender.SendAsync(new byte[8 * 1024 * 1024]);
+            }
+            catch (SocketException)
+            {
+                // Expected: the server closed the connection while we were still sending.
+            }
+        }, TestContext.Current.CancellationToken);
+        await offender.WaitForServerCloseAsync();
+        await flood.WithTimeout();
+
+        await bystander.SendAsync("after\n");
+        await bystander.ShutdownAndWaitForCloseAsync();
+        var events = await server.Sink.WaitForDisconnectsAsync(2);
+
+        Assert.Equal(["before", "after"], server.Sink.Texts);
+        var error = Assert.Single(events.OfType<ConnectionError>());
+        Assert.Equal(ConnectionErrorCode.MessageTooLarge, error.Code);
+        Assert.Equal(limit, error.Limit);
+        Assert.Contains($"127.0.0.1:{offender.LocalEndPoint.Port}", error.Detail, StringComparison.Ordinal);
+        var closed = events.OfType<ClientDisconnected>().Single(d => d.Connection.Id == error.Connection.Id);
+        Assert.Equal(DisconnectReason.MessageTooLarge, closed.Reason);
+
+        // Memory stayed bounded: the server read little more than the limit plus one socket read.
+        Assert.InRange(closed.BytesReceived, limit, 4 * 1024 * 1024);
+        Assert.Equal(1, server.Server.Statistics.OversizedMessages);
+    }
+
+    [Fact]
+    public async Task An_idle_connection_is_closed_after_the_idle_timeout_and_its_fragment_reported()
+    {
+        await using var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { IdleTimeout = TimeSpan.FromMilliseconds(300) });
+        using var client = await RawClient.ConnectAsync(server.EndPoint);
+
+        await client.SendAsync("complete\nfragment");
+        Assert.True(await client.WaitForServerCloseAsync(), $"reset: {client.LastCloseError}");
+        var events = await server.Sink.WaitForDisconnectsAsync(1);
+
+        Assert.Equal(["complete"], server.Sink.Texts);
+        var closed = events.OfType<ClientDisconnected>().Single();
+        Assert.Equal(DisconnectReason.IdleTimeout, closed.Reason);
+        Assert.Equal("fragment".Length, closed.DiscardedBytes);
+        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.IdleTimeout);
+        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.IncompleteMessage && e.Value == "fragment".Length);
+        Assert.Equal(1, server.Server.Statistics.IdleTimeouts);
+    }
+
+    [Fact]
+    public async Task A_client_that_keeps_sending_is_not_idle()
+    {
+        await using var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { IdleTimeout = TimeSpan.FromMilliseconds(400) });
+        using var client = await RawClient.ConnectAsync(server.EndPoint);
+
+        // Each line waits for the previous one to be seen, so the whole exchange outlasts the timeout.
+        var started = DateTime.UtcNow;
+        var sent = 0;
+        while (DateTime.UtcNow - started < TimeSpan.FromMilliseconds(1200))
+        {
+            await client.SendAsync($"{sent}\n");
+            var expected = ++sent;
+            await server.Sink.WaitForMessagesAsync(expected);
+            await Task.Yield();
+        }
+
+        await client.ShutdownAndWaitForCloseAsync();
+        var events = await server.Sink.WaitForDisconnectsAsync(1);
+        Assert.Equal(DisconnectReason.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
+    }
+
+    [Fact]
+    public async Task Connections_over_the_limit_are_refused_and_reported_and_room_frees_up()
+    {
+        await using var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { MaxConnections = 2 });
+        using var first = await RawClient.ConnectAsync(server.EndPoint);
+        using var second = await RawClient.ConnectAsync(server.EndPoint);
+        await server.Sink.WaitUntilAsync(e => e.OfType<ClientConnected>().Count() == 2, what: "two connections");
+
+        using var third = await RawClient.ConnectAsync(server.EndPoint);
+        Assert.True(await third.WaitForServerCloseAsync());
+        var events = await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(), what: "the refusal");
+
+        var refusal = events.OfType<ConnectionError>().Single();
+        Assert.Equal(ConnectionErrorCode.ConnectionLimit, refusal.Code);
+        Assert.Equal(2, refusal.Limit);
+        Assert.Equal(1, server.Server.Statistics.ConnectionsRefused);
+
+        await first.ShutdownAndWaitForCloseAsync();
+        await server.Sink.WaitForDisconnectsAsync(1);
+        using var fourth = await RawClient.ConnectAsync(server.EndPoint);
+        await fourth.SendAsync("room again\n");
+        await fourth.ShutdownAndWaitForCloseAsync();
+        await server.Sink.WaitUntilAsync(e => e.OfType<ReceivedMessage>().Any(m => m.Text == "room again"));
+    }
+
+    [Fact]
+    public async Task A_refusal_flood_is_reported_in_summaries_not_line_by_line()
+    {
+        await using var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { MaxConnections = 1 });
+        using var holder = await RawClient.ConnectAsync(server.EndPoint);
+        await server.Sink.WaitUntilAsync(e => e.OfType<ClientConnected>().Any(), what: "the first connection");
+
+        for (var i = 0; i < 50; i++)
+        {
+            using var refused = await RawClient.ConnectAsync(server.EndPoint);
+            await refused.WaitForServerCloseAsync();
+        }
+
+        var events = await server.Sink.WaitUntilAsync(
+            e => e.OfType<ConnectionError>().Sum(x => x.Value) == 50,
+            what: "50 refusals counted in reports");
+        Assert.InRange(events.OfType<ConnectionError>().Count(), 1, 10);
+        Assert.Equal(50, server.Server.Statistics.ConnectionsRefused);
+    }
+
+    [Fact]
+    public async Task A_stalled_dispatcher_stops_socket_reads_and_loses_nothing_when_it_resumes()
+    {
+        const long maxPending = 256 * 1024;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sink = new CollectingSink { Gate = ct => release.Task.WaitAsync(ct) };
+        await using var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { MaxPendingBytes = maxPending }, sink);
+        using var client = await RawClient.ConnectAsync(server.EndPoint);
+        var line = new string('m', 99) + "\n";
+        const int lines = 200_000; // 20 MB: far more than the pending limit and the socket buffers together.
+
+        // Non-blocking writes until the kernel refuses more: by then the server has stopped reading.
+        client.Socket.Blocking = false;
+        var payload = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(line, lines)));
+        var offset = 0;
+        while (offset < payload.Length)
+        {
+            var sent = client.Socket.Send(payload, offset, payload.Length - offset, SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock)
+            {
+                break;
+            }
+
+            Assert.Equal(SocketError.Success, error);
+            offset += sent;
+        }
+
+        Assert.True(offset < payload.Length, "the server kept reading although nothing was dispatched");
+        Assert.InRange(server.Server.Statistics.BytesReceived, 0, maxPending + (4 * 1024 * 1024));
+
+        release.SetResult();
+        client.Socket.Blocking = true;
+        await client.SendAsync(payload[offset..]);
+        await client.ShutdownAndWaitForCloseAsync();
+        await sink.WaitForDisconnectsAsync(1, TestTimeouts.Extended);
+
+        Assert.Equal(lines, sink.Messages.Count);
+        Assert.All(sink.Messages, m => Assert.Equal(99, m.ByteCount));
+    }
+}
