@@ -127,6 +127,9 @@ internal static class ServeCommand
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
             .AddFilter("Microsoft", LogLevel.Warning)
+
+            // The host reports a failed start as an error with a stack trace; tcpmsg explains it in one line.
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
             .AddProvider(new CliLoggerProvider(console.Error, LogLevel.Information)));
 
         TcpMsgServer server;

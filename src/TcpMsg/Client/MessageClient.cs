@@ -38,7 +38,10 @@ public sealed class MessageClient : IAsyncDisposable
     /// <summary>This client's address and port.</summary>
     public IPEndPoint? LocalEndPoint => _socket.LocalEndPoint as IPEndPoint;
 
-    /// <summary>Connects to <paramref name="server"/>.</summary>
+    /// <summary>
+    /// Connects to <paramref name="server"/>: resolves its name, then tries each address in turn
+    /// within <see cref="MessageClientOptions.ConnectTimeout"/>.
+    /// </summary>
     /// <exception cref="TcpMsgConnectionException">The host was not found, refused, unreachable, or too slow.</exception>
     public static async Task<MessageClient> ConnectAsync(
         HostPort server,
@@ -48,28 +51,37 @@ public sealed class MessageClient : IAsyncDisposable
         options ??= MessageClientOptions.Default;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(server.Host, server.Port, timeout.Token).ConfigureAwait(false);
-            return new MessageClient(socket, server, options);
-        }
-        catch (SocketException ex)
-        {
-            socket.Dispose();
-            throw SocketErrorMapper.Connecting(ex, server);
+            var addresses = await HostResolver.ResolveAsync(server, timeout.Token).ConfigureAwait(false);
+            SocketException? last = null;
+            foreach (var address in addresses)
+            {
+                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(address, server.Port), timeout.Token).ConfigureAwait(false);
+                    return new MessageClient(socket, server, options);
+                }
+                catch (SocketException ex)
+                {
+                    socket.Dispose();
+                    last = ex;
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            }
+
+            throw SocketErrorMapper.Connecting(last!, server);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            socket.Dispose();
             throw new TcpMsgConnectionException(
                 ConnectionFailure.TimedOut,
                 $"timed out connecting to {server} after {options.ConnectTimeout.TotalSeconds:0.###} s");
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
         }
     }
 

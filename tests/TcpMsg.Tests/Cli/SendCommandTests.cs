@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Sockets;
+using TcpMsg.Server;
+using TcpMsg.Tests.Infrastructure;
+
+namespace TcpMsg.Tests.Cli;
+
+public sealed class SendCommandTests : LoopbackTest
+{
+    [Fact]
+    public async Task Sending_the_argument_delivers_one_message_and_exits_zero()
+    {
+        await using var server = await TestServer.StartAsync();
+
+        var (code, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{server.Port}", "你好,世界!!!");
+        await server.Sink.WaitForDisconnectsAsync(1);
+
+        Assert.Equal(0, code);
+        Assert.Equal("", console.ErrorText);
+        Assert.Equal(["你好,世界!!!"], server.Sink.Texts);
+        Assert.Equal(DisconnectReason.PeerClosed, server.Sink.OfType<ClientDisconnected>().Single().Reason);
+    }
+
+    [Fact]
+    public async Task Several_words_are_joined_and_stdin_lines_are_messages()
+    {
+        await using var server = await TestServer.StartAsync();
+
+        var (words, _) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{server.Port}", "hello", "world");
+        var (lines, _) = await InProcessCli.RunAsync("first\r\nsecond 第二\nthird", "send", $"127.0.0.1:{server.Port}");
+        await server.Sink.WaitForDisconnectsAsync(2);
+
+        Assert.Equal(0, words);
+        Assert.Equal(0, lines);
+        Assert.Equal(["hello world", "first", "second 第二", "third"], server.Sink.Texts);
+    }
+
+    [Fact]
+    public async Task Ipv6_addresses_in_brackets_work()
+    {
+        Assert.SkipUnless(Socket.OSSupportsIPv6, "IPv6 is not available on this machine");
+        await using var server = await TestServer.StartAsync(endpoint: ListenEndpoint.ForAddress(IPAddress.IPv6Loopback, 0));
+
+        var (code, console) = await InProcessCli.RunAsync("", "send", $"[::1]:{server.Port}", "over v6");
+        await server.Sink.WaitForMessagesAsync(1);
+
+        Assert.Equal(0, code);
+        Assert.Equal("::1", server.Sink.Messages.Single().Connection.Address);
+        Assert.Equal("", console.ErrorText);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_one_line_and_exit_code_4()
+    {
+        var port = FreePort();
+
+        var (code, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{port}", "hi", "--lang", "en");
+
+        Assert.Equal(4, code);
+        Assert.Equal($"tcpmsg send: connection refused by 127.0.0.1:{port} (is the server running?)\n", console.ErrorText);
+    }
+
+    [Fact]
+    public async Task An_unresolvable_host_is_one_line_and_exit_code_3()
+    {
+        var (code, console) = await InProcessCli.RunAsync("", "send", "no-such-host.invalid", "hi", "--lang", "en");
+
+        Assert.Equal(3, code);
+        Assert.Equal("tcpmsg send: host not found: no-such-host.invalid\n", console.ErrorText);
+    }
+
+    [Fact]
+    public async Task A_server_that_never_closes_is_a_timeout_exit_code_5()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var accepted = listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask();
+
+        var (code, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--timeout", "300ms", "--lang", "en");
+        using var peer = await accepted.WithTimeout();
+
+        Assert.Equal(5, code);
+        Assert.StartsWith("tcpmsg send: timed out: ", console.ErrorText, StringComparison.Ordinal);
+        Assert.Contains("did not close the connection", console.ErrorText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_reset_by_the_server_is_exit_code_6()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var resetter = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptAsync();
+            var buffer = new byte[64];
+            await peer.ReceiveAsync(buffer);
+            peer.LingerState = new LingerOption(true, 0);
+            peer.Close();
+        }, TestContext.Current.CancellationToken);
+
+        var (code, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--lang", "en");
+        await resetter.WithTimeout();
+
+        Assert.Equal(6, code);
+        Assert.StartsWith("tcpmsg send: connection reset by 127.0.0.1:", console.ErrorText, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[::1")]
+    [InlineData("host:0")]
+    [InlineData("host:port")]
+    public async Task A_bad_address_is_a_usage_error(string address)
+    {
+        var (code, console) = await InProcessCli.RunAsync("", "send", address, "hi");
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("tcpmsg send: ", console.ErrorText, StringComparison.Ordinal);
+    }
+
+    internal static int FreePort()
+    {
+        // Bind, read the port, close: nothing listens there afterwards.
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+}

@@ -1,0 +1,58 @@
+using TcpMsg.Cli;
+using TcpMsg.Server;
+
+namespace TcpMsg.Tests.Infrastructure;
+
+/// <summary>Runs <c>tcpmsg serve</c> in this process with its output captured; stops it like Ctrl+C does.</summary>
+internal sealed class InProcessCli : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _interrupt = new();
+    private readonly TaskCompletionSource<TcpMsgServer> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task<int> _run = Task.FromResult(0);
+
+    public TestConsole Console { get; } = new();
+
+    public TcpMsgServer Server => _started.Task.IsCompletedSuccessfully ? _started.Task.Result : throw new InvalidOperationException("not started");
+
+    public int Port => Server.LocalEndPoints[0].Port;
+
+    public static async Task<InProcessCli> ServeAsync(params string[] args)
+    {
+        var cli = new InProcessCli();
+        var app = new CliApplication(cli.Console, handleSignals: false) { ServerStarted = cli._started.SetResult };
+        cli._run = app.RunAsync(["serve", "--listen", "127.0.0.1", "--port", "0", .. args], cli._interrupt.Token);
+        await Task.WhenAny(cli._started.Task, cli._run).WithTimeout();
+        if (cli._run.IsCompleted)
+        {
+            throw new InvalidOperationException($"serve exited with {cli._run.Result}: {cli.Console.ErrorText}");
+        }
+
+        return cli;
+    }
+
+    /// <summary>Runs any command to completion.</summary>
+    public static async Task<(int ExitCode, TestConsole Console)> RunAsync(string input, params string[] args)
+    {
+        var console = new TestConsole(input);
+        var app = new CliApplication(console, handleSignals: false);
+        var code = await app.RunAsync(args, TestContext.Current.CancellationToken).WithTimeout();
+        return (code, console);
+    }
+
+    /// <summary>Stops the server as Ctrl+C would and returns its exit code.</summary>
+    public async Task<int> InterruptAsync()
+    {
+        await _interrupt.CancelAsync();
+        return await _run.WithTimeout();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_run.IsCompleted)
+        {
+            await InterruptAsync();
+        }
+
+        _interrupt.Dispose();
+    }
+}
