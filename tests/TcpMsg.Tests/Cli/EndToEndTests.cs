@@ -84,6 +84,34 @@ public sealed partial class EndToEndTests : LoopbackTest
     }
 
     [Fact]
+    public async Task A_privileged_port_is_one_clear_line_and_a_nonzero_exit()
+    {
+        var start = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_unprivileged_port_start").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.SkipWhen(start <= 80, "this machine lets every user bind port 80");
+        var asRoot = Environment.UserName == "root";
+        var setpriv = asRoot ? ExternalTools.Require("setpriv") : null;
+
+        // As root, drop to nobody first: binding port 80 must fail for the test to mean anything.
+        // nobody may not read the build tree, so it runs a world-readable copy of the tool.
+        var dll = asRoot ? WorldReadableCopyOfTool() : CliBuild.DllPath;
+        var nobody = new Dictionary<string, string> { ["HOME"] = "/tmp", ["DOTNET_CLI_HOME"] = "/tmp" };
+        string[] drop = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+        if (setpriv is not null)
+        {
+            await using var probe = ChildProcess.Start(setpriv, [.. drop, ChildProcess.DotnetHost, "--list-runtimes"], nobody);
+            Assert.SkipWhen(await probe.WaitForExitAsync() != 0, "the dotnet host cannot run as nobody on this machine");
+        }
+
+        string[] serve = [ChildProcess.DotnetHost, dll, "serve", "--listen", "127.0.0.1:80"];
+        await using var process = setpriv is null
+            ? ChildProcess.Start(serve[0], serve[1..])
+            : ChildProcess.Start(setpriv, [.. drop, .. serve], nobody);
+
+        Assert.Equal(7, await process.WaitForExitAsync());
+        Assert.Equal("tcpmsg: cannot listen on 127.0.0.1:80: permission denied (ports below 1024 need privileges; try --port 2023)\n", process.Error);
+    }
+
+    [Fact]
     public async Task Ctrl_c_stops_the_server_gracefully()
     {
         Assert.SkipWhen(ExternalTools.SigIntIgnored(), "SIGINT is ignored in this process tree (a background job); SIGTERM is tested instead");
@@ -160,6 +188,24 @@ public sealed partial class EndToEndTests : LoopbackTest
     {
         await serve.WaitForErrorAsync(e => ListeningLine().IsMatch(e), "the listening line", TestTimeouts.Extended);
         return int.Parse(ListeningLine().Match(serve.Error).Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string WorldReadableCopyOfTool()
+    {
+        var target = Directory.CreateTempSubdirectory("tcpmsg-tool-");
+        var source = Path.GetDirectoryName(CliBuild.DllPath)!;
+        var everyone = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(target.FullName, Path.GetRelativePath(source, file));
+            var directory = Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            directory.UnixFileMode = everyone | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+            File.Copy(file, copy);
+            File.SetUnixFileMode(copy, everyone);
+        }
+
+        target.UnixFileMode = everyone | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        return Path.Combine(target.FullName, Path.GetFileName(CliBuild.DllPath));
     }
 
     private static string Script(string name) => Path.Combine(AppContext.BaseDirectory, "Interop", name);
