@@ -12,6 +12,11 @@ public sealed class ServerStatistics
     private long _oversizedMessages;
     private long _idleTimeouts;
     private long _peerResets;
+    private long _messagesStored;
+    private long _duplicateMessages;
+    private long _sequenceGaps;
+    private long _storeFailures;
+    private int _storeFailing;
 
     /// <summary>Connections accepted since the server started.</summary>
     public long ConnectionsAccepted => Volatile.Read(ref _connectionsAccepted);
@@ -39,6 +44,37 @@ public sealed class ServerStatistics
 
     /// <summary>Connections the peer reset.</summary>
     public long PeerResets => Volatile.Read(ref _peerResets);
+
+    /// <summary>Messages committed to the store.</summary>
+    public long MessagesStored => Volatile.Read(ref _messagesStored);
+
+    /// <summary>Confirmed messages received again (retries) and acknowledged without storing them twice.</summary>
+    public long DuplicateMessages => Volatile.Read(ref _duplicateMessages);
+
+    /// <summary>Confirmed sequence numbers skipped by their senders (a sender jumped ahead).</summary>
+    public long SequenceGaps => Volatile.Read(ref _sequenceGaps);
+
+    /// <summary>Commits that failed (each is retried).</summary>
+    public long StoreFailures => Volatile.Read(ref _storeFailures);
+
+    /// <summary>True while the store is failing and messages are held back.</summary>
+    public bool StoreFailing => Volatile.Read(ref _storeFailing) != 0;
+
+    internal void OnStored(long count) => Interlocked.Add(ref _messagesStored, count);
+
+    internal void OnDuplicate() => Interlocked.Increment(ref _duplicateMessages);
+
+    internal void OnGap(long count) => Interlocked.Add(ref _sequenceGaps, count);
+
+    internal void OnStoreFailure(bool failing)
+    {
+        if (failing)
+        {
+            Interlocked.Increment(ref _storeFailures);
+        }
+
+        Volatile.Write(ref _storeFailing, failing ? 1 : 0);
+    }
 
     internal void OnAccepted()
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using TcpMsg.Server.Internal;
+using TcpMsg.Storage.Internal;
 
 namespace TcpMsg.Server;
 
@@ -25,6 +26,11 @@ public static class TcpMsgServiceCollectionExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ServerStatistics>();
+        if (options.Store is { } store)
+        {
+            services.TryAddSingleton<IMessageStore>(_ => new SqliteMessageStore(store));
+        }
+
         services.TryAddSingleton<MessagePipeline>();
         services.TryAddSingleton<ConnectionTracker>();
         services.TryAddSingleton<RefusalReporter>();
