@@ -80,8 +80,12 @@ internal sealed class CliApplication
         }
         catch (Exception ex)
         {
-            // The last resort: one line, never a stack trace.
+            // The last resort: one line, never a stack trace (unless TCPMSG_DEBUG=1 asks for it).
             await Console.Error.WriteLineAsync($"tcpmsg: unexpected error: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            if (Environment.GetEnvironmentVariable("TCPMSG_DEBUG") == "1")
+            {
+                await Console.Error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            }
             return ExitCodes.Failure;
         }
     }

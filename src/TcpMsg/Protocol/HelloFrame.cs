@@ -54,11 +54,9 @@ public sealed record HelloFrame(byte Version, string ClientId, uint Capabilities
         {
             switch (tag)
             {
-                case VersionTag when value.Length == 1:
-                    version = value.FirstSpan[0];
-                    break;
                 case VersionTag:
-                    throw new ProtocolException(ProtocolErrorCode.Protocol, "HELLO version must be 1 byte");
+                    version = FieldList.ReadByte(value, FrameType.Hello, tag);
+                    break;
                 case ClientIdTag:
                     clientId = FieldList.ReadText(value, FrameType.Hello, tag);
                     break;

@@ -39,11 +39,9 @@ public sealed record WelcomeFrame(byte Version, long LastSequence, int MaxMessag
         {
             switch (tag)
             {
-                case VersionTag when value.Length == 1:
-                    version = value.FirstSpan[0];
-                    break;
                 case VersionTag:
-                    throw new ProtocolException(ProtocolErrorCode.Protocol, "WELCOME version must be 1 byte");
+                    version = FieldList.ReadByte(value, FrameType.Welcome, tag);
+                    break;
                 case LastSequenceTag:
                     var last = FieldList.ReadUInt64(value, FrameType.Welcome, tag);
                     lastSequence = last <= long.MaxValue ? (long)last : throw new ProtocolException(ProtocolErrorCode.Protocol, "WELCOME last sequence out of range");

@@ -77,7 +77,7 @@ public sealed class SendCommandTests : LoopbackTest
         listener.Listen();
         var accepted = listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask();
 
-        var (code, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--timeout", "300ms", "--lang", "en");
+        var (code, console) = await InProcessCli.RunAsync("", "send", "--plain", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--timeout", "300ms", "--lang", "en");
         using var peer = await accepted.WithTimeout();
 
         Assert.Equal(5, code);
@@ -100,11 +100,27 @@ public sealed class SendCommandTests : LoopbackTest
             peer.Close();
         }, TestContext.Current.CancellationToken);
 
-        var (code, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--lang", "en");
+        var (code, console) = await InProcessCli.RunAsync("", "send", "--plain", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--lang", "en");
         await resetter.WithTimeout();
 
         Assert.Equal(6, code);
         Assert.StartsWith("tcpmsg send: connection reset by 127.0.0.1:", console.ErrorText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_peer_that_does_not_answer_the_preamble_is_not_a_tcpmsg_server_exit_code_10()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var accepted = listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask();
+
+        var (code, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--timeout", "300ms", "--lang", "en");
+        using var peer = await accepted.WithTimeout();
+
+        Assert.Equal(10, code);
+        Assert.Contains("is not a tcpmsg server", console.ErrorText, StringComparison.Ordinal);
+        Assert.Contains("--plain", console.ErrorText, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -71,6 +71,19 @@ internal static class FieldList
         return true;
     }
 
+    public static byte ReadByte(in ReadOnlySequence<byte> value, FrameType frame, byte tag)
+    {
+        if (value.Length != 1)
+        {
+            throw new ProtocolException(ProtocolErrorCode.Protocol, $"{frame} field 0x{tag:X2} must be 1 byte");
+        }
+
+        // Not FirstSpan[0]: a slice of a multi-segment sequence may start with an empty span.
+        Span<byte> bytes = stackalloc byte[1];
+        value.CopyTo(bytes);
+        return bytes[0];
+    }
+
     public static uint ReadUInt32(in ReadOnlySequence<byte> value, FrameType frame, byte tag)
     {
         if (value.Length != 4)
