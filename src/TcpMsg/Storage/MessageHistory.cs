@@ -102,15 +102,24 @@ public sealed class MessageHistory : IDisposable
     /// </summary>
     public async IAsyncEnumerable<StoredMessage> FollowAsync(HistoryQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var lastId = query.AfterId;
-        var version = DataVersion();
-        foreach (var message in Read(query))
+        // One snapshot for the first page and the point to follow from, so nothing committed in
+        // between is shown twice or skipped.
+        IReadOnlyList<StoredMessage> first;
+        long lastId;
+        long version;
+        using (var snapshot = _connection.BeginTransaction(deferred: true))
         {
-            lastId = message.Id;
+            version = DataVersion();
+            first = Read(query);
+            lastId = Math.Max(query.AfterId, MaxId());
+            snapshot.Commit();
+        }
+
+        foreach (var message in first)
+        {
             yield return message;
         }
 
-        lastId = Math.Max(lastId, MaxId());
         using var timer = new PeriodicTimer(s_pollInterval);
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {

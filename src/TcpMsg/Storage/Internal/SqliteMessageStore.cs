@@ -27,7 +27,10 @@ internal sealed class SqliteMessageStore : IMessageStore
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
-            DefaultTimeout = 30,
+
+            // Microsoft.Data.Sqlite retries a busy database for this many seconds on top of
+            // busy_timeout; both follow the configured busy timeout.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
         }.ToString();
         _readConnectionString = new SqliteConnectionStringBuilder
         {
