@@ -50,6 +50,34 @@ public sealed class SendCommandTests : LoopbackTest
     }
 
     [Fact]
+    public async Task Verbose_confirmed_send_prints_the_store_id()
+    {
+        using var directory = new TempDirectory();
+        await using var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { Store = TcpMsg.Storage.StoreOptions.Default with { Path = directory.File("v.db") } });
+
+        var (one, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{server.Port}", "first", "--verbose", "--lang", "en");
+        var (many, manyConsole) = await InProcessCli.RunAsync("a\nb\nc\n", "send", $"127.0.0.1:{server.Port}", "--verbose", "--lang", "en");
+
+        Assert.Equal(0, one);
+        Assert.Equal("delivered: id 1\n", console.OutText);
+        Assert.Equal(0, many);
+        Assert.Equal("delivered: 3 messages, last id 4\n", manyConsole.OutText);
+    }
+
+    [Fact]
+    public async Task A_hundred_thousand_stdin_lines_stream_through_the_window()
+    {
+        await using var server = await TestServer.StartAsync();
+        var lines = string.Concat(Enumerable.Range(1, 100_000).Select(i => $"line {i}\n"));
+
+        var (code, console) = await InProcessCli.RunAsync(lines, "send", $"127.0.0.1:{server.Port}");
+
+        Assert.True(code == 0, console.ErrorText);
+        await server.Sink.WaitForMessagesAsync(100_000);
+        Assert.Equal("line 100000", server.Sink.Messages[^1].Text);
+    }
+
+    [Fact]
     public async Task A_refused_connection_is_one_line_and_exit_code_4()
     {
         var port = FreePort();

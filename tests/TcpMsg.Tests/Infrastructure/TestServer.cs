@@ -20,14 +20,18 @@ public sealed class TestServer : IAsyncDisposable
 
     public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
 
-    public static async Task<TestServer> StartAsync(TcpMsgServerOptions? options = null, CollectingSink? sink = null, ListenEndpoint? endpoint = null)
+    public static async Task<TestServer> StartAsync(
+        TcpMsgServerOptions? options = null,
+        CollectingSink? sink = null,
+        ListenEndpoint? endpoint = null,
+        Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         sink ??= new CollectingSink();
         options = (options ?? TcpMsgServerOptions.Default) with
         {
             Endpoints = [endpoint ?? ListenEndpoint.ForAddress(IPAddress.Loopback, 0)],
         };
-        var server = await TcpMsgServer.StartAsync(options, [sink]).WithTimeout();
+        var server = await TcpMsgServer.StartAsync(options, [sink], loggerFactory).WithTimeout();
         return new TestServer(server, sink);
     }
 
