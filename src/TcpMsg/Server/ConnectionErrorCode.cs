@@ -23,4 +23,7 @@ public enum ConnectionErrorCode
 
     /// <summary>An unexpected failure on the connection; the connection was closed.</summary>
     InternalError,
+
+    /// <summary>Chat: the client did not read fast enough; it was disconnected.</summary>
+    SlowConsumer,
 }

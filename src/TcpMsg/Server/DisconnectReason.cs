@@ -26,4 +26,7 @@ public enum DisconnectReason
 
     /// <summary>The connection was aborted for another reason.</summary>
     Aborted,
+
+    /// <summary>Chat: the client did not read what the room sent it fast enough.</summary>
+    SlowConsumer,
 }

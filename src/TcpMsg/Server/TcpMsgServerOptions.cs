@@ -42,9 +42,16 @@ public sealed record TcpMsgServerOptions
     /// </summary>
     public StoreOptions? Store { get; init; }
 
+    /// <summary>
+    /// Runs a chat room: every stored message is also delivered to every other member, plain-mode
+    /// connections receive lines and may send commands (docs/protocol.md). Null (the default): no chat.
+    /// </summary>
+    public ChatOptions? Chat { get; init; }
+
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
+        Chat?.Validate();
         if (MaxMessageSize <= 0)
         {
             throw new ArgumentException($"{nameof(MaxMessageSize)} must be positive.", nameof(MaxMessageSize));
