@@ -26,4 +26,7 @@ public enum ConnectionFailure
 
     /// <summary>Another network failure; see the message.</summary>
     Other,
+
+    /// <summary>The client asked to join a chat room (<see cref="MessageClientOptions.JoinChat"/>) and the server runs none.</summary>
+    NoChatRoom,
 }

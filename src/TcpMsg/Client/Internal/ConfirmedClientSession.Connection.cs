@@ -34,9 +34,10 @@ internal sealed partial class ConfirmedClientSession
         {
             ConfirmedPreamble.Bytes.CopyTo(connection.Writer.GetSpan(ConfirmedPreamble.Length));
             connection.Writer.Advance(ConfirmedPreamble.Length);
-            new HelloFrame(1, _clientId, 0, _options.Name).Write(connection.Writer);
+            new HelloFrame(1, _clientId, HelloCapabilities, HelloName).Write(connection.Writer);
             await connection.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             var welcome = await ReadWelcomeAsync(connection, cancellationToken).ConfigureAwait(false);
+            OnChatWelcome(welcome);
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
@@ -123,11 +124,14 @@ internal sealed partial class ConfirmedClientSession
             if (_completing && _ring.IsEmpty)
             {
                 // Done: the server closing after everything was acknowledged is the normal end.
+                FailCommands(cause, reconnecting: false);
+                _chatEvents?.Writer.TryComplete();
             }
             else if (_options.RetryFor is { } retryFor && cause is not TcpMsgConnectionException { Failure: ConnectionFailure.RejectedByServer })
             {
                 _retryDeadline ??= DateTimeOffset.UtcNow + retryFor;
                 reconnect = true;
+                FailCommands(cause, reconnecting: true);
             }
             else
             {
@@ -199,10 +203,12 @@ internal sealed partial class ConfirmedClientSession
         _fatal ??= cause;
         RecordFailure(cause);
         Release(_ring.FailAll(cause, Statistics));
+        FailCommands(cause, reconnecting: false);
+        _chatEvents?.Writer.TryComplete(cause);
     }
 
     private static bool IsWorthRetrying(TcpMsgConnectionException ex) =>
-        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.HostNotFound);
+        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.HostNotFound or ConnectionFailure.NoChatRoom);
 
     private TcpMsgConnectionException NotTcpMsg(string why) =>
         new(ConnectionFailure.NotTcpMsgServer, $"{_server} is not a tcpmsg server: {why}; {Hint}");
@@ -221,6 +227,7 @@ internal sealed partial class ConfirmedClientSession
         private readonly CancellationTokenSource _stop = new();
         private readonly TaskCompletionSource _goodbye = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _lastProgress;
+        private long _lastSent = Environment.TickCount64;
         private Task _reader = Task.CompletedTask;
         private int _disposed;
 
@@ -244,6 +251,11 @@ internal sealed partial class ConfirmedClientSession
         public long LastProgress => Volatile.Read(ref _lastProgress);
 
         public void Touch() => Volatile.Write(ref _lastProgress, Environment.TickCount64);
+
+        /// <summary>When something was last written, as <see cref="Environment.TickCount64"/> (for keep-alive pings).</summary>
+        public long LastSent => Volatile.Read(ref _lastSent);
+
+        public void MarkSent() => Volatile.Write(ref _lastSent, Environment.TickCount64);
 
         public void Start() => _reader = _session.ReadLoopAsync(this);
 

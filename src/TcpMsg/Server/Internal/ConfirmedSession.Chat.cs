@@ -25,7 +25,7 @@ internal sealed partial class ConfirmedSession
             return;
         }
 
-        var member = chat.Join(_state, plain: false, _outbox, hello.Name, out var refusal);
+        var member = chat.Join(_state, plain: false, _outbox, hello.Name, out var refusal, hello.ClientId);
         _member = member;
         _outbox.Welcome(new WelcomeFrame(1, lastSequence, _options.MaxMessageSize, ProtocolCapabilities.Chat, member.Name, idle));
         _outbox.AttachChat(member);

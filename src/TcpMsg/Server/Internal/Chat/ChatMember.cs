@@ -38,6 +38,9 @@ internal sealed class ChatMember
 
     public bool IsPlain { get; }
 
+    /// <summary>The confirmed-mode client id; null for a plain member.</summary>
+    public string? ClientId { get; init; }
+
     public IChatWriter Writer { get; }
 
     /// <summary>Its name now; changed by its own session (under the room's lock), read by anyone.</summary>
@@ -52,6 +55,9 @@ internal sealed class ChatMember
 
     /// <summary>Under the log's lock: where it is in the log, for the relay's overrun check.</summary>
     public long Cursor => _cursor;
+
+    /// <summary>Under the log's lock: it was disconnected as too slow, and reads no more.</summary>
+    public bool IsEvicted => _evicted;
 
     /// <summary>Under the log's lock: the relay let it in, at <paramref name="cursor"/>, after <paramref name="history"/>.</summary>
     public void Start(List<ChatEntry> history, ChatEntry welcome, long cursor)

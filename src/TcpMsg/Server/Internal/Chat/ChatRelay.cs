@@ -121,6 +121,13 @@ internal sealed partial class ChatRelay : IServerEventSink
         var detail = $"more than {_chat.MaxQueuedMessages} messages or {_chat.MaxQueuedBytes / 1024} KiB waiting";
         foreach (var member in _members.Values)
         {
+            // An evicted member stays a member until its connection has ended (then the others
+            // hear why it left), but it reads no more, so it holds nothing back.
+            if (member.IsEvicted)
+            {
+                continue;
+            }
+
             if (member.Cursor < _log.Head && member.OnOverrun(_chat.SlowClients, detail))
             {
                 _evicted.Add(member);
@@ -128,11 +135,6 @@ internal sealed partial class ChatRelay : IServerEventSink
             }
 
             slowest = Math.Min(slowest, member.Cursor);
-        }
-
-        foreach (var member in _evicted)
-        {
-            _members.Remove(member.Connection);
         }
 
         _log.EvictBefore(slowest);

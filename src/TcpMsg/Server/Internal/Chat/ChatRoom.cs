@@ -24,18 +24,21 @@ internal sealed class ChatRoom
 
     /// <summary>
     /// A connection joins: it gets <paramref name="requested"/> when that is a valid free name,
-    /// else its address (<paramref name="refusal"/> says why).
+    /// else its address (<paramref name="refusal"/> says why). A name still held by an earlier
+    /// connection of the same <paramref name="clientId"/> (a client reconnecting before the room
+    /// noticed it left) is handed over.
     /// </summary>
-    public ChatMember Join(ConnectionState state, bool plain, IChatWriter writer, string? requested, out string? refusal)
+    public ChatMember Join(ConnectionState state, bool plain, IChatWriter writer, string? requested, out string? refusal, string? clientId = null)
     {
         refusal = null;
         var address = state.Info.EndPoint;
         lock (_lock)
         {
             string name;
-            if (requested is not null && (refusal = Check(requested, null)) is null)
+            if (requested is not null && (refusal = Check(requested, null, clientId)) is null)
             {
                 name = requested;
+                _names.Remove(name);
             }
             else
             {
@@ -47,7 +50,7 @@ internal sealed class ChatRoom
                 }
             }
 
-            var member = new ChatMember(state, plain, writer, name, Log, _statistics);
+            var member = new ChatMember(state, plain, writer, name, Log, _statistics) { ClientId = clientId };
             _names.Add(name, member);
             return member;
         }
@@ -104,7 +107,7 @@ internal sealed class ChatRoom
         }
     }
 
-    private string? Check(string name, ChatMember? renaming)
+    private string? Check(string name, ChatMember? renaming, string? clientId = null)
     {
         if (ChatNames.Problem(name) is { } problem)
         {
@@ -116,7 +119,7 @@ internal sealed class ChatRoom
             return $"{name} is the server's name";
         }
 
-        return _names.TryGetValue(name, out var holder) && !ReferenceEquals(holder, renaming)
+        return _names.TryGetValue(name, out var holder) && !ReferenceEquals(holder, renaming) && (clientId is null || holder.ClientId != clientId)
             ? $"{name} is in use"
             : null;
     }
