@@ -39,6 +39,9 @@ internal static class ExitCodes
     /// <summary>The store cannot be opened or used.</summary>
     public const int StoreFailed = 11;
 
+    /// <summary>chat: the server runs no chat room (start it with tcpmsg serve --chat).</summary>
+    public const int NoChatRoom = 12;
+
     /// <summary>Interrupted by Ctrl+C or SIGTERM before finishing (128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

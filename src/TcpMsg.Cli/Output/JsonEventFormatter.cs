@@ -46,6 +46,11 @@ internal sealed class JsonEventFormatter : IEventFormatter
                 }
 
                 writer.WriteString("text", message.Text);
+                if (message.Sender is not null)
+                {
+                    writer.WriteString("sender", message.Sender);
+                }
+
                 writer.WriteNumber("bytes", message.ByteCount);
                 writer.WriteString("framing", FramingName(message.Framing));
                 if (message.ClientId is not null)
@@ -63,6 +68,15 @@ internal sealed class JsonEventFormatter : IEventFormatter
                 break;
             case PeerFinishedSending finished:
                 writer.WriteNumber("bytes", finished.BytesReceived);
+                break;
+            case ChatMemberEvent chat:
+                writer.WriteString("change", SnakeCase(chat.Change.ToString()));
+                writer.WriteString("name", chat.Name);
+                if (chat.PreviousName is not null)
+                {
+                    writer.WriteString("previous_name", chat.PreviousName);
+                }
+
                 break;
             case ClientDisconnected disconnected:
                 writer.WriteString("reason", SnakeCase(disconnected.Reason.ToString()));
@@ -99,6 +113,11 @@ internal sealed class JsonEventFormatter : IEventFormatter
         writer.WriteString("peer", message.PeerEndPoint);
         writer.WriteNumber("id", message.Id);
         writer.WriteString("text", message.Text);
+        if (message.Sender is not null)
+        {
+            writer.WriteString("sender", message.Sender);
+        }
+
         writer.WriteString("framing", message.Framing);
         if (message.ClientId is not null)
         {
@@ -123,6 +142,7 @@ internal sealed class JsonEventFormatter : IEventFormatter
         ServerEventKind.Message => "message",
         ServerEventKind.PeerFinished => "peer_finished",
         ServerEventKind.Disconnected => "disconnected",
+        ServerEventKind.Chat => "chat",
         _ => "error",
     };
 

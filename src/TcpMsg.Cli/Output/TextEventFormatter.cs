@@ -59,6 +59,12 @@ internal sealed class TextEventFormatter : IEventFormatter
                 _connected.Write(output, connected.Connection.EndPoint, static (o, peer, _) => WriteText(o, peer));
                 output.Write(s_newLine);
                 return true;
+            case ChatMemberEvent chat:
+                WriteText(output, chat.Change == ChatMemberChange.Joined
+                    ? _strings.Format("ChatJoinedLine", chat.Connection.EndPoint, TextEscaper.Escape(chat.Name))
+                    : _strings.Format("ChatRenamedLine", TextEscaper.Escape(chat.PreviousName ?? chat.Connection.EndPoint), TextEscaper.Escape(chat.Name)));
+                output.Write(s_newLine);
+                return true;
             case PeerFinishedSending finished when _verbose:
                 _finished.Write(output, finished, static (o, e, slot) =>
                     WriteText(o, slot == 0 ? e.Connection.EndPoint : e.BytesReceived.ToString(CultureInfo.InvariantCulture)));
@@ -99,6 +105,7 @@ internal sealed class TextEventFormatter : IEventFormatter
             ConnectionErrorCode.ConnectionLimit => _strings.Format("Error_ConnectionLimit", peer, error.Limit),
             ConnectionErrorCode.IncompleteMessage => _strings.Format("Error_IncompleteMessage", peer, error.Value),
             ConnectionErrorCode.ProtocolError => _strings.Format("Error_ProtocolError", peer, error.Detail),
+            ConnectionErrorCode.SlowConsumer => _strings.Format("Error_SlowConsumer", peer, error.Detail),
             _ => _strings.Format("Error_Internal", peer, error.Detail),
         };
     }

@@ -113,7 +113,7 @@ public sealed partial class ChatRoomTests : LoopbackTest
 
         // A refused HELLO name leaves the client named by its address, and a notice says why.
         Assert.Equal($"127.0.0.1:{second.Client.LocalEndPoint!.Port}", second.Client.ChatName);
-        var refused = (await second.WaitForNoticeAsync(n => n.Kind == NoticeKind.Refused, "the refusal")).OfType<ChatNotice>().First();
+        var refused = (await second.WaitForNoticeAsync(n => n.Kind == NoticeKind.Refused, "the refusal")).OfType<ChatNotice>().First(n => n.Kind == NoticeKind.Refused);
         Assert.Equal(("ANN", "ANN is in use"), (refused.Name, refused.Reason));
         await spaced.WaitForNoticeAsync(n => n.Kind == NoticeKind.Refused && n.Reason!.Contains("spaces", StringComparison.Ordinal), "the refusal");
 
@@ -281,6 +281,7 @@ public sealed partial class ChatRoomTests : LoopbackTest
         }
 
         Assert.Equal(0, received);
+        await server.Sink.WaitForMessagesAsync(2);
         Assert.Equal(["/who", "hello"], server.Sink.Texts);
         var error = await Assert.ThrowsAsync<TcpMsgConnectionException>(() => ChatCollector.JoinAsync(server.Port, "ann"));
         Assert.Equal(ConnectionFailure.NoChatRoom, error.Failure);

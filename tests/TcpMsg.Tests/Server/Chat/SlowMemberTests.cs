@@ -24,7 +24,9 @@ public sealed partial class SlowMemberTests : LoopbackTest
     public async Task A_member_that_never_reads_is_disconnected_while_100000_messages_reach_the_others_and_the_store()
     {
         const int Total = 100_000;
-        var chat = ChatOptions.Default with { MaxQueuedMessages = 2_000, MaxQueuedBytes = 1024 * 1024 };
+        // Room enough that members that do read are never left behind on a busy test machine;
+        // 100,000 messages are still far more than the stalled member's socket and queue can take.
+        var chat = ChatOptions.Default with { MaxQueuedMessages = 20_000, MaxQueuedBytes = 4 * 1024 * 1024 };
         await using var server = await StartAsync(chat);
 
         // Its receive window is tiny and it never reads: the room must leave it behind.
@@ -63,7 +65,7 @@ public sealed partial class SlowMemberTests : LoopbackTest
         var disconnected = events.OfType<ClientDisconnected>().Single(d => d.Reason == DisconnectReason.SlowConsumer);
         Assert.Equal(stalled.LocalEndPoint.Port, disconnected.Connection.RemoteEndPoint!.Port);
         var error = events.OfType<ConnectionError>().Single(e => e.Code == ConnectionErrorCode.SlowConsumer);
-        Assert.Contains("(stalled) did not read fast enough (more than 2000 messages or 1024 KiB waiting); disconnected", error.Detail, StringComparison.Ordinal);
+        Assert.Contains("(stalled) did not read fast enough (more than 20000 messages or 4096 KiB waiting); disconnected", error.Detail, StringComparison.Ordinal);
         Assert.Equal(1, statistics.SlowClientsDisconnected);
         Assert.InRange(statistics.ChatQueuePeakBytes, 1, chat.MaxQueuedBytes + Padding + 200);
         await ann.WaitForNoticeAsync(n => n is { Kind: NoticeKind.Left, Name: "stalled", Reason: "too slow" }, "the others told why it left");
@@ -75,7 +77,7 @@ public sealed partial class SlowMemberTests : LoopbackTest
             last = line;
         }
 
-        Assert.Equal("*** you did not read fast enough (more than 2000 messages or 1024 KiB waiting); disconnected", last);
+        Assert.Equal("*** you did not read fast enough (more than 20000 messages or 4096 KiB waiting); disconnected", last);
     }
 
     [Fact]

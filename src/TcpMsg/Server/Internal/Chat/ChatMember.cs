@@ -16,6 +16,7 @@ internal sealed class ChatMember
     private readonly ServerStatistics _statistics;
     private readonly Queue<ChatEntry> _private = new();
     private List<ChatEntry>? _history;
+    private ChatEntry? _welcome;
     private string _name;
     private long _cursor;
     private long _dropped;
@@ -59,11 +60,15 @@ internal sealed class ChatMember
     /// <summary>Under the log's lock: it was disconnected as too slow, and reads no more.</summary>
     public bool IsEvicted => _evicted;
 
-    /// <summary>Under the log's lock: the relay let it in, at <paramref name="cursor"/>, after <paramref name="history"/>.</summary>
+    /// <summary>
+    /// Under the log's lock: the relay let it in, at <paramref name="cursor"/>: it gets
+    /// <paramref name="history"/>, then <paramref name="welcome"/> (who is here), then what was
+    /// said to it alone meanwhile, then the live log.
+    /// </summary>
     public void Start(List<ChatEntry> history, ChatEntry welcome, long cursor)
     {
         _history = history;
-        _private.Enqueue(welcome);
+        _welcome = welcome;
         _cursor = cursor;
         _joined = true;
     }
@@ -148,8 +153,9 @@ internal sealed class ChatMember
     }
 
     /// <summary>
-    /// The writer takes what is next, up to about <paramref name="budget"/> bytes: history, then its
-    /// own notices, then a DROPPED count if any, then the log. Returns true when more is waiting.
+    /// The writer takes what is next, up to about <paramref name="budget"/> bytes: history, the
+    /// welcome, then its own notices, then a DROPPED count if any, then the log. Nothing before the
+    /// relay let it in: the history always comes first. Returns true when more is waiting.
     /// </summary>
     public bool Take(List<ChatItem> into, long budget)
     {
@@ -157,7 +163,7 @@ internal sealed class ChatMember
         lock (_log.Lock)
         {
             // Behind the log's head without being evicted yet: the relay is evicting it right now.
-            if (_evicted || (_joined && _cursor < _log.Head))
+            if (_evicted || !_joined || _cursor < _log.Head)
             {
                 return false;
             }
@@ -169,7 +175,9 @@ internal sealed class ChatMember
                     into.Add(new ChatItem(entry, History: true));
                 }
 
+                into.Add(new ChatItem(_welcome!, History: false));
                 _history = null;
+                _welcome = null;
             }
 
             while (budget > 0 && _private.TryDequeue(out var notice))
@@ -184,7 +192,7 @@ internal sealed class ChatMember
                 _dropped = 0;
             }
 
-            while (_joined && budget > 0 && _cursor < _log.Tail)
+            while (budget > 0 && _cursor < _log.Tail)
             {
                 var entry = _log[_cursor++];
                 if (!ReferenceEquals(entry.Origin, this))
@@ -195,7 +203,7 @@ internal sealed class ChatMember
             }
 
             _statistics.OnChatDeliveries(into.Count - before);
-            return _private.Count > 0 || (_joined && _cursor < _log.Tail);
+            return _private.Count > 0 || _cursor < _log.Tail;
         }
     }
 }
