@@ -23,11 +23,28 @@ internal static class ChatCommand
         {
             Description = "Your name in the room (1-32 characters, no spaces). Default: your address, until you type /nick NAME.",
         };
-        var retry = OptionFactory.Duration(
-            "--retry",
-            TimeSpan.FromMinutes(5),
-            allowInfinite: false,
-            "When the server goes away, keep reconnecting (backoff with jitter) for up to this long. Default 5m; 0 = never.");
+        var retry = new Option<TimeSpan>("--retry")
+        {
+            Description = "When the server goes away, keep reconnecting (backoff with jitter) for up to this long. Default 5m; 0 = never.",
+            HelpName = "DURATION",
+            DefaultValueFactory = _ => TimeSpan.FromMinutes(5),
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+                if (text is "0" or "off" or "never")
+                {
+                    return TimeSpan.Zero;
+                }
+
+                if (Parsing.Duration.TryParse(text, allowInfinite: false, out var duration, out var problem))
+                {
+                    return duration;
+                }
+
+                result.AddError($"--retry: {problem}");
+                return TimeSpan.Zero;
+            },
+        };
         var timeout = OptionFactory.Duration(
             "--timeout",
             TimeSpan.FromSeconds(5),

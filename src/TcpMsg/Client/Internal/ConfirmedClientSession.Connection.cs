@@ -257,7 +257,10 @@ internal sealed partial class ConfirmedClientSession
 
         public void MarkSent() => Volatile.Write(ref _lastSent, Environment.TickCount64);
 
-        public void Start() => _reader = _session.ReadLoopAsync(this);
+        // On the thread pool, so that _reader is set before any frame is handled: frames already
+        // buffered (an ERROR right after WELCOME) would otherwise run the loop inline, and a
+        // disposal from inside it would not wait for it.
+        public void Start() => _reader = Task.Run(() => _session.ReadLoopAsync(this));
 
         public void OnGoodbye() => _goodbye.TrySetResult();
 
