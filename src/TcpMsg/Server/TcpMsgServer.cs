@@ -110,7 +110,7 @@ public sealed class TcpMsgServer : IAsyncDisposable
     /// store's id (0 without a store) once it is stored.
     /// </summary>
     /// <exception cref="InvalidOperationException">The server runs no chat room.</exception>
-    /// <exception cref="ArgumentException">The text is longer than the maximum message size.</exception>
+    /// <exception cref="Protocol.MessageTooLargeException">The text is longer than the maximum message size.</exception>
     /// <exception cref="Protocol.TcpMsgException">The store could not commit it.</exception>
     public Task<long> PostAsync(string text, CancellationToken cancellationToken = default)
     {

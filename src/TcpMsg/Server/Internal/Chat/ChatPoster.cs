@@ -30,7 +30,7 @@ internal sealed class ChatPoster
         var bytes = Encoding.UTF8.GetByteCount(text);
         if (bytes > _maxMessageSize)
         {
-            throw new ArgumentException($"the message is {bytes} bytes; the limit is {_maxMessageSize}", nameof(text));
+            throw new MessageTooLargeException(_maxMessageSize, bytes);
         }
 
         if (_pipeline.IsFull)
