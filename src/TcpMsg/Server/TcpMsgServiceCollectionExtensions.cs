@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using TcpMsg.Server.Internal;
+using TcpMsg.Server.Internal.Security;
 
 namespace TcpMsg.Server;
 
@@ -30,6 +31,7 @@ public static class TcpMsgServiceCollectionExtensions
         services.TryAddSingleton<RefusalReporter>();
         services.TryAddSingleton<MessageConnectionHandler>();
         services.AddHostedService<TcpMsgServerService>();
+        services.AddTcpMsgSecurity(options);
 
         services.Configure<SocketTransportOptions>(transport =>
         {

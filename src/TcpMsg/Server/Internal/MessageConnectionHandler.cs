@@ -1,8 +1,8 @@
 using System.Buffers;
-using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using TcpMsg.Protocol;
+using TcpMsg.Server.Internal.Security;
 
 namespace TcpMsg.Server.Internal;
 
@@ -40,11 +40,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        var info = new ConnectionInfo(
-            connection.ConnectionId,
-            connection.RemoteEndPoint as IPEndPoint,
-            connection.LocalEndPoint as IPEndPoint,
-            _time.GetUtcNow());
+        var info = ConnectionDescriber.Describe(connection, _time.GetUtcNow());
         var state = new ConnectionState(connection, info);
         if (!_tracker.TryAdd(state))
         {
@@ -72,6 +68,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         var framer = new PlainMessageReader(_options.Framing, _options.MaxMessageSize);
         var framing = _options.Framing == PlainFraming.Whole ? MessageFraming.Whole : MessageFraming.Line;
         var counters = new ConnectionCounters();
+        var rate = state.Context.Features.Get<IMessageRateFeature>();
         var reason = DisconnectReason.PeerClosed;
         _pipeline.Publish(new ClientConnected(info, info.ConnectedAt));
         try
@@ -89,6 +86,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
                 var finished = result.IsCompleted && state.AbortReason is null;
                 var consumed = buffer.Start;
                 var examined = buffer.End;
+                var messagesBefore = counters.Messages;
                 try
                 {
                     while (framer.TryReadMessage(buffer.Slice(consumed), finished, out var message, out consumed, out examined))
@@ -100,6 +98,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
                 {
                     counters.Unconsumed = buffer.Slice(consumed).Length;
                     input.AdvanceTo(consumed, examined);
+                    rate?.OnMessages(counters.Messages - messagesBefore);
                 }
 
                 if (result.IsCompleted || result.IsCanceled)

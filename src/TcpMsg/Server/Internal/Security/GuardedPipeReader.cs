@@ -1,0 +1,180 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
+namespace TcpMsg.Server.Internal.Security;
+
+/// <summary>
+/// The connection's input as the protocol handler sees it, with two guards: rate limits pause reading
+/// while a token bucket is in debt (bytes wait in the socket; nothing is dropped), and a clock measures
+/// how long the peer has kept an unfinished message waiting. The clock runs only while the handler is
+/// waiting for the peer, never while the server itself is busy or throttling, so a slow server cannot
+/// make a client look slow.
+/// </summary>
+internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
+{
+    private readonly PipeReader _inner;
+    private readonly TokenBucket? _connectionBucket;
+    private readonly TokenBucket? _addressBucket;
+    private readonly TimeProvider _time;
+    private readonly ServerStatistics _statistics;
+    private readonly CancellationToken _connectionClosed;
+    private CancellationTokenSource? _throttleWait;
+    private volatile bool _cancelRequested;
+
+    // The message clock. _lastBuffer is the buffer the handler is working on.
+    private ReadOnlySequence<byte> _lastBuffer;
+    private volatile bool _messagePending;
+    private long _peerTicks;
+    private long _readStartedAt;
+
+    public GuardedPipeReader(
+        PipeReader inner,
+        TokenBucket? connectionBucket,
+        TokenBucket? addressBucket,
+        TimeProvider time,
+        ServerStatistics statistics,
+        CancellationToken connectionClosed)
+    {
+        _inner = inner;
+        _connectionBucket = connectionBucket;
+        _addressBucket = addressBucket;
+        _time = time;
+        _statistics = statistics;
+        _connectionClosed = connectionClosed;
+    }
+
+    /// <summary>How long the peer has kept the current unfinished message waiting; zero between messages.</summary>
+    public TimeSpan UnfinishedMessageTime()
+    {
+        if (!_messagePending)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var started = Volatile.Read(ref _readStartedAt);
+        var waiting = started == 0 ? 0 : _time.GetTimestamp() - started;
+        return TimeSpan.FromSeconds((Volatile.Read(ref _peerTicks) + waiting) / (double)_time.TimestampFrequency);
+    }
+
+    public void OnMessages(long count)
+    {
+        if (count > 0)
+        {
+            _connectionBucket?.Take(count);
+            _addressBucket?.Take(count);
+        }
+    }
+
+    public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        await ThrottleAsync(cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _readStartedAt, _time.GetTimestamp());
+        try
+        {
+            var result = await _inner.ReadAsync(cancellationToken).ConfigureAwait(false);
+            _lastBuffer = result.Buffer;
+            return result;
+        }
+        finally
+        {
+            var started = Interlocked.Exchange(ref _readStartedAt, 0);
+            if (_messagePending)
+            {
+                Interlocked.Add(ref _peerTicks, _time.GetTimestamp() - started);
+            }
+
+            _cancelRequested = false;
+        }
+    }
+
+    public override bool TryRead(out ReadResult result)
+    {
+        if (!_cancelRequested && Debt() > TimeSpan.Zero)
+        {
+            result = default;
+            return false;
+        }
+
+        if (!_inner.TryRead(out result))
+        {
+            return false;
+        }
+
+        _lastBuffer = result.Buffer;
+        return true;
+    }
+
+    public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
+
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+    {
+        var unconsumed = _lastBuffer.Slice(consumed).Length;
+        if (unconsumed == 0)
+        {
+            _messagePending = false;
+        }
+        else if (!_messagePending || !consumed.Equals(_lastBuffer.Start))
+        {
+            // A new unfinished message: its first bytes came with the read that just ended.
+            Volatile.Write(ref _peerTicks, 0);
+            _messagePending = true;
+        }
+
+        _lastBuffer = default;
+        _inner.AdvanceTo(consumed, examined);
+    }
+
+    public override void CancelPendingRead()
+    {
+        _cancelRequested = true;
+        try
+        {
+            Volatile.Read(ref _throttleWait)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The wait has just ended; the inner read below is cancelled instead.
+        }
+
+        _inner.CancelPendingRead();
+    }
+
+    public override void Complete(Exception? exception = null) => _inner.Complete(exception);
+
+    public override ValueTask CompleteAsync(Exception? exception = null) => _inner.CompleteAsync(exception);
+
+    private TimeSpan Debt()
+    {
+        var connection = _connectionBucket?.Debt() ?? TimeSpan.Zero;
+        var address = _addressBucket?.Debt() ?? TimeSpan.Zero;
+        return connection > address ? connection : address;
+    }
+
+    private async ValueTask ThrottleAsync(CancellationToken cancellationToken)
+    {
+        TimeSpan wait;
+        while (!_cancelRequested && (wait = Debt()) > TimeSpan.Zero)
+        {
+            _statistics.OnThrottled();
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connectionClosed);
+            Volatile.Write(ref _throttleWait, cancel);
+            try
+            {
+                if (_cancelRequested)
+                {
+                    return;
+                }
+
+                await Task.Delay(wait, _time, cancel.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return; // CancelPendingRead, or the connection closed: the inner read reports which.
+            }
+            finally
+            {
+                Volatile.Write(ref _throttleWait, null);
+            }
+        }
+    }
+}
