@@ -17,6 +17,7 @@ public sealed class MessageClient : IAsyncDisposable
     private const byte Lf = (byte)'\n';
 
     private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly HostPort _server;
     private readonly MessageClientOptions _options;
     private readonly byte[] _buffer;
@@ -24,9 +25,10 @@ public sealed class MessageClient : IAsyncDisposable
     private bool _completed;
     private bool _disposed;
 
-    private MessageClient(Socket socket, HostPort server, MessageClientOptions options)
+    private MessageClient(Socket socket, Stream stream, HostPort server, MessageClientOptions options)
     {
         _socket = socket;
+        _stream = stream;
         _server = server;
         _options = options;
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(options.SendBufferSize, 256));
@@ -61,7 +63,8 @@ public sealed class MessageClient : IAsyncDisposable
                 try
                 {
                     await socket.ConnectAsync(new IPEndPoint(address, server.Port), timeout.Token).ConfigureAwait(false);
-                    return new MessageClient(socket, server, options);
+                    var stream = await TlsClientConnector.OpenAsync(socket, server, options, timeout.Token).ConfigureAwait(false);
+                    return new MessageClient(socket, stream, server, options);
                 }
                 catch (SocketException ex)
                 {
@@ -151,25 +154,26 @@ public sealed class MessageClient : IAsyncDisposable
         _completed = true;
         try
         {
+            await TlsClientConnector.ShutdownAsync(_stream).ConfigureAwait(false);
             _socket.Shutdown(SocketShutdown.Send);
         }
-        catch (SocketException ex)
+        catch (Exception ex) when (ex is SocketException or IOException)
         {
-            throw SocketErrorMapper.Sending(ex, _server);
+            throw TransportErrors.Sending(ex, _server);
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.CloseTimeout);
         try
         {
-            while (await _socket.ReceiveAsync(_buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false) > 0)
+            while (await _stream.ReadAsync(_buffer, timeout.Token).ConfigureAwait(false) > 0)
             {
                 // A plain receiver has nothing to say; whatever it sends is not ours to show.
             }
         }
-        catch (SocketException ex)
+        catch (Exception ex) when (ex is SocketException or IOException or System.Security.Authentication.AuthenticationException)
         {
-            throw SocketErrorMapper.Sending(ex, _server);
+            throw TransportErrors.Sending(ex, _server);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -186,6 +190,7 @@ public sealed class MessageClient : IAsyncDisposable
         {
             _disposed = true;
             _completed = true;
+            _stream.Dispose();
             _socket.Dispose();
             ArrayPool<byte>.Shared.Return(_buffer);
         }
@@ -197,15 +202,11 @@ public sealed class MessageClient : IAsyncDisposable
     {
         try
         {
-            while (!bytes.IsEmpty)
-            {
-                var sent = await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                bytes = bytes[sent..];
-            }
+            await _stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         }
-        catch (SocketException ex)
+        catch (Exception ex) when (ex is SocketException or IOException or System.Security.Authentication.AuthenticationException)
         {
-            throw SocketErrorMapper.Sending(ex, _server);
+            throw TransportErrors.Sending(ex, _server);
         }
     }
 }

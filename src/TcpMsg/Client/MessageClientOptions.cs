@@ -1,6 +1,6 @@
 namespace TcpMsg.Client;
 
-/// <summary>How a <see cref="MessageClient"/> connects and closes. Immutable; start from <see cref="Default"/>.</summary>
+/// <summary>How a <see cref="MessageClient"/> connects, encrypts and closes. Immutable; start from <see cref="Default"/>.</summary>
 public sealed record MessageClientOptions
 {
     /// <summary>The defaults: 10 s to connect, 5 s for the server to close after the client finished.</summary>
@@ -14,4 +14,7 @@ public sealed record MessageClientOptions
 
     /// <summary>Bytes buffered before they are written to the socket; larger batches mean fewer system calls.</summary>
     public int SendBufferSize { get; init; } = 64 * 1024;
+
+    /// <summary>Speak TLS, verifying the server as these options say; null for plain TCP.</summary>
+    public TlsClientOptions? Tls { get; init; }
 }

@@ -103,7 +103,14 @@ public static class TlsCertificateFiles
                     throw new TlsCertificateException($"{keyFile}: the private key is encrypted; give its password");
                 }
 
-                key.ImportFromEncryptedPem(keyPem, password);
+                try
+                {
+                    key.ImportFromEncryptedPem(keyPem, password);
+                }
+                catch (CryptographicException ex)
+                {
+                    throw new TlsCertificateException($"{keyFile}: cannot decrypt the private key (wrong password?)", ex);
+                }
             }
             else
             {

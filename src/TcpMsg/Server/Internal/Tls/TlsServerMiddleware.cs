@@ -1,9 +1,11 @@
 using System.IO.Pipelines;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using TcpMsg.Server.Internal.Security;
 
@@ -56,9 +58,18 @@ internal sealed partial class TlsServerMiddleware
     {
         var transport = context.Transport;
         var tls = new SslStream(new DuplexPipeStream(transport), leaveInnerStreamOpen: false);
-        if (!await HandshakeAsync(context, tls).ConfigureAwait(false))
+        var outcome = await HandshakeAsync(context, tls).ConfigureAwait(false);
+        if (outcome != Handshake.Done)
         {
             await tls.DisposeAsync().ConfigureAwait(false);
+            if (outcome == Handshake.ClientRefused)
+            {
+                // SslStream judges the client's certificate after the TLS handshake and sends no alert, so
+                // the client believes it is in. A reset, instead of a FIN that reads like a normal end,
+                // tells it otherwise at its next read.
+                Reset(context);
+            }
+
             return;
         }
 
@@ -79,7 +90,14 @@ internal sealed partial class TlsServerMiddleware
         }
     }
 
-    private async Task<bool> HandshakeAsync(ConnectionContext context, SslStream tls)
+    private enum Handshake
+    {
+        Done,
+        Failed,
+        ClientRefused,
+    }
+
+    private async Task<Handshake> HandshakeAsync(ConnectionContext context, SslStream tls)
     {
         using var timeout = new CancellationTokenSource(_handshakeTimeout, _time);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.ConnectionClosed);
@@ -90,13 +108,13 @@ internal sealed partial class TlsServerMiddleware
             var first = await PeekFirstByteAsync(context.Transport.Input, cancel.Token).ConfigureAwait(false);
             if (first is null)
             {
-                return false; // Connected and closed without a byte: a port probe or a health check, not worth a line.
+                return Handshake.Failed; // Connected and closed without a byte: a port probe or a health check, not worth a line.
             }
 
             if (first != HandshakeRecord)
             {
                 Fail(context, ConnectionErrorCode.TlsHandshakeFailed, "the client did not start a TLS handshake (a plain-text client on a TLS endpoint?)");
-                return false;
+                return Handshake.Failed;
             }
 
             var options = new SslServerAuthenticationOptions
@@ -115,12 +133,12 @@ internal sealed partial class TlsServerMiddleware
             }
 
             await tls.AuthenticateAsServerAsync(options, cancel.Token).ConfigureAwait(false);
-            return true;
+            return Handshake.Done;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             Fail(context, ConnectionErrorCode.HandshakeTimeout, $"the TLS handshake did not finish within {_handshakeTimeout.TotalSeconds:0.###} s");
-            return false;
+            return Handshake.Failed;
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or CryptographicException)
         {
@@ -133,7 +151,24 @@ internal sealed partial class TlsServerMiddleware
                 Fail(context, ConnectionErrorCode.TlsHandshakeFailed, "the client closed the connection during the TLS handshake");
             }
 
-            return false;
+            return clientProblem is null ? Handshake.Failed : Handshake.ClientRefused;
+        }
+    }
+
+    /// <summary>Closes the socket with a TCP reset. Kestrel's own close, which follows, finds it closed and lets it be.</summary>
+    private static void Reset(ConnectionContext context)
+    {
+        if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+        {
+            try
+            {
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Dispose();
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // Already closed: nothing left to reset.
+            }
         }
     }
 
