@@ -21,7 +21,7 @@ public static class IPNetworkParser
         var addressText = slash < 0 ? text : text[..slash];
         if (!IPAddress.TryParse(addressText, out var address) ||
             address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) ||
-            address.ScopeId != 0 ||
+            (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0) ||
             (address.AddressFamily == AddressFamily.InterNetwork && addressText.Count(c => c == '.') != 3))
         {
             error = $"'{text}' is not an IP network (examples: 10.0.0.0/8, 192.0.2.7, 2001:db8::/32)";

@@ -32,10 +32,15 @@ public sealed class TlsTestClient : IAsyncDisposable
         X509Certificate2? clientCertificate = null,
         SslProtocols protocols = SslProtocols.None,
         string targetHost = "localhost",
-        Action<X509Certificate?>? seen = null)
+        Action<X509Certificate?>? seen = null,
+        byte[]? before = null)
     {
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(server).WithTimeout();
+        if (before is not null)
+        {
+            await socket.SendAsync(before, SocketFlags.None).WithTimeout();
+        }
         var stream = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
         var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
         policy.CustomTrustStore.Add(authority);

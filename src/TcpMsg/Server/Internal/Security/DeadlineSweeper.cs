@@ -71,27 +71,29 @@ internal sealed partial class DeadlineSweeper : BackgroundService
             var info = state.Info;
             if (_messageTimeout != Timeout.InfiniteTimeSpan &&
                 state.Context.Features.Get<GuardedPipeReader>() is { } input &&
-                input.UnfinishedMessageTime() > _messageTimeout &&
-                state.Close(DisconnectReason.MessageTimeout))
+                input.UnfinishedMessageTime() > _messageTimeout)
             {
-                _statistics.OnMessageTimeout();
-                _pipeline.Publish(new ConnectionError(
-                    info,
-                    now,
-                    ConnectionErrorCode.MessageTimeout,
-                    $"a message from {info.EndPoint} took longer than {_messageTimeout.TotalSeconds:0.###} s to arrive (slow sender); connection closed",
-                    0,
-                    (long)_messageTimeout.TotalMilliseconds));
+                state.Close(DisconnectReason.MessageTimeout, () =>
+                {
+                    _statistics.OnMessageTimeout();
+                    _pipeline.Publish(new ConnectionError(
+                        info,
+                        now,
+                        ConnectionErrorCode.MessageTimeout,
+                        $"a message from {info.EndPoint} took longer than {_messageTimeout.TotalSeconds:0.###} s to arrive (slow sender); connection closed",
+                        0,
+                        (long)_messageTimeout.TotalMilliseconds));
+                });
             }
-            else if (_lifetime != Timeout.InfiniteTimeSpan && now - info.ConnectedAt > _lifetime && state.Close(DisconnectReason.LifetimeExceeded))
+            else if (_lifetime != Timeout.InfiniteTimeSpan && now - info.ConnectedAt > _lifetime)
             {
-                _pipeline.Publish(new ConnectionError(
+                state.Close(DisconnectReason.LifetimeExceeded, () => _pipeline.Publish(new ConnectionError(
                     info,
                     now,
                     ConnectionErrorCode.LifetimeExceeded,
                     $"{info.EndPoint} was connected for longer than {_lifetime.TotalSeconds:0.###} s (--max-connection-lifetime); connection closed",
                     0,
-                    (long)_lifetime.TotalMilliseconds));
+                    (long)_lifetime.TotalMilliseconds)));
             }
         }
     }

@@ -67,22 +67,23 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
 
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
-        await ThrottleAsync(cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref _readStartedAt, _time.GetTimestamp());
         try
         {
-            var result = await _inner.ReadAsync(cancellationToken).ConfigureAwait(false);
+            await ThrottleAsync(cancellationToken).ConfigureAwait(false);
+            var result = await ReadTimedAsync(cancellationToken).ConfigureAwait(false);
+
+            // A read that was already waiting when the address went into debt (another connection of the
+            // same address spent it) is held here, its bytes unread by the handler, until the debt is repaid.
+            if (!result.IsCanceled && !result.Buffer.IsEmpty && !await ThrottleAsync(cancellationToken).ConfigureAwait(false))
+            {
+                result = new ReadResult(result.Buffer, isCanceled: true, result.IsCompleted);
+            }
+
             _lastBuffer = result.Buffer;
             return result;
         }
         finally
         {
-            var started = Interlocked.Exchange(ref _readStartedAt, 0);
-            if (_messagePending)
-            {
-                Interlocked.Add(ref _peerTicks, _time.GetTimestamp() - started);
-            }
-
             _cancelRequested = false;
         }
     }
@@ -150,11 +151,35 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
         return connection > address ? connection : address;
     }
 
-    private async ValueTask ThrottleAsync(CancellationToken cancellationToken)
+    /// <summary>The inner read, timed for the message clock when a message is unfinished.</summary>
+    private async ValueTask<ReadResult> ReadTimedAsync(CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _readStartedAt, _time.GetTimestamp());
+        try
+        {
+            return await _inner.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            var started = Interlocked.Exchange(ref _readStartedAt, 0);
+            if (_messagePending)
+            {
+                Interlocked.Add(ref _peerTicks, _time.GetTimestamp() - started);
+            }
+        }
+    }
+
+    /// <summary>Waits while a bucket is in debt; false when the wait was cut short by CancelPendingRead or the connection's end.</summary>
+    private async ValueTask<bool> ThrottleAsync(CancellationToken cancellationToken)
     {
         TimeSpan wait;
-        while (!_cancelRequested && (wait = Debt()) > TimeSpan.Zero)
+        while ((wait = Debt()) > TimeSpan.Zero)
         {
+            if (_cancelRequested)
+            {
+                return false;
+            }
+
             _statistics.OnThrottled();
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connectionClosed);
             Volatile.Write(ref _throttleWait, cancel);
@@ -162,19 +187,21 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
             {
                 if (_cancelRequested)
                 {
-                    return;
+                    return false;
                 }
 
                 await Task.Delay(wait, _time, cancel.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return; // CancelPendingRead, or the connection closed: the inner read reports which.
+                return false; // CancelPendingRead, or the connection closed: the inner read reports which.
             }
             finally
             {
                 Volatile.Write(ref _throttleWait, null);
             }
         }
+
+        return true;
     }
 }

@@ -40,11 +40,13 @@ internal sealed class ProxyProtocolMiddleware
         }
 
         ProxyHeader? header;
+
+        // Not linked to ConnectionClosed: it fires as soon as the FIN arrives, and a cancelled read would
+        // lose the header and data that came with it. A peer that goes away ends the read by itself.
         using var timeout = new CancellationTokenSource(_timeout, _time);
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.ConnectionClosed);
         try
         {
-            header = await ReadHeaderAsync(context.Transport.Input, cancel.Token).ConfigureAwait(false);
+            header = await ReadHeaderAsync(context.Transport.Input, timeout.Token).ConfigureAwait(false);
         }
         catch (ProxyProtocolException ex)
         {

@@ -99,13 +99,14 @@ internal sealed partial class TlsServerMiddleware
 
     private async Task<Handshake> HandshakeAsync(ConnectionContext context, SslStream tls)
     {
+        // Not linked to ConnectionClosed, which fires when the FIN arrives: a client that sends its last
+        // bytes and closes at once must still get its handshake finished and its data read.
         using var timeout = new CancellationTokenSource(_handshakeTimeout, _time);
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.ConnectionClosed);
         var material = _certificates.Current;
         string? clientProblem = null;
         try
         {
-            var first = await PeekFirstByteAsync(context.Transport.Input, cancel.Token).ConfigureAwait(false);
+            var first = await PeekFirstByteAsync(context.Transport.Input, timeout.Token).ConfigureAwait(false);
             if (first is null)
             {
                 return Handshake.Failed; // Connected and closed without a byte: a port probe or a health check, not worth a line.
@@ -132,7 +133,7 @@ internal sealed partial class TlsServerMiddleware
                     IsAcceptable(certificate, chain, errors, out clientProblem);
             }
 
-            await tls.AuthenticateAsServerAsync(options, cancel.Token).ConfigureAwait(false);
+            await tls.AuthenticateAsServerAsync(options, timeout.Token).ConfigureAwait(false);
             return Handshake.Done;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
@@ -142,14 +143,7 @@ internal sealed partial class TlsServerMiddleware
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or CryptographicException)
         {
-            if (!context.ConnectionClosed.IsCancellationRequested || clientProblem is not null)
-            {
-                Fail(context, ConnectionErrorCode.TlsHandshakeFailed, clientProblem ?? Describe(ex));
-            }
-            else
-            {
-                Fail(context, ConnectionErrorCode.TlsHandshakeFailed, "the client closed the connection during the TLS handshake");
-            }
+            Fail(context, ConnectionErrorCode.TlsHandshakeFailed, clientProblem ?? Describe(ex));
 
             return clientProblem is null ? Handshake.Failed : Handshake.ClientRefused;
         }
