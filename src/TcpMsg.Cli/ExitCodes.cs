@@ -33,6 +33,9 @@ internal static class ExitCodes
     /// <summary>The network or host cannot be reached.</summary>
     public const int Unreachable = 9;
 
+    /// <summary>TLS failed: a certificate could not be loaded, or the other side's was not trusted.</summary>
+    public const int Tls = 10;
+
     /// <summary>Interrupted by Ctrl+C or SIGTERM before finishing (128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

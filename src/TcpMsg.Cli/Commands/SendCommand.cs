@@ -3,6 +3,7 @@ using System.Text;
 using TcpMsg.Cli.Localization;
 using TcpMsg.Client;
 using TcpMsg.Server;
+using TcpMsg.Tls;
 
 namespace TcpMsg.Cli.Commands;
 
@@ -34,6 +35,8 @@ internal static class SendCommand
         {
             server, text, timeout, verbose,
         };
+        var tlsOptions = new SendTlsOptions();
+        tlsOptions.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -44,9 +47,30 @@ internal static class SendCommand
                 return ExitCodes.Usage;
             }
 
+            TlsClientOptions? tls;
+            try
+            {
+                if (!tlsOptions.TryBuild(parseResult, out tls, out var tlsError))
+                {
+                    await app.Console.Error.WriteLineAsync($"tcpmsg send: {tlsError}").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+            }
+            catch (TlsCertificateException ex)
+            {
+                await app.Console.Error.WriteLineAsync(strings.Format("Send_TlsCertificate", ex.Message)).ConfigureAwait(false);
+                return ExitCodes.Tls;
+            }
+
+            if (tlsOptions.IsInsecure(parseResult))
+            {
+                // Every time, on purpose: an insecure connection must never become a silent habit.
+                await app.Console.Error.WriteLineAsync(strings.Get("Send_InsecureWarning")).ConfigureAwait(false);
+            }
+
             var words = parseResult.GetValue(text) ?? [];
             var wait = parseResult.GetValue(timeout);
-            var options = Client.MessageClientOptions.Default with { ConnectTimeout = wait, CloseTimeout = wait };
+            var options = Client.MessageClientOptions.Default with { ConnectTimeout = wait, CloseTimeout = wait, Tls = tls };
             return await SendAsync(app, strings, target, words.Length > 0 ? string.Join(' ', words) : null, options, parseResult.GetValue(verbose), cancellationToken)
                 .ConfigureAwait(false);
         });
@@ -96,7 +120,9 @@ internal static class SendCommand
                 ConnectionFailure.HostNotFound => (strings.Format("Send_HostNotFound", target.Host), ExitCodes.HostNotFound),
                 ConnectionFailure.Refused => (strings.Format("Send_Refused", target), ExitCodes.ConnectionRefused),
                 ConnectionFailure.TimedOut => (strings.Format("Send_TimedOut", ex.Message), ExitCodes.TimedOut),
+                ConnectionFailure.Reset when options.Tls is not null => (strings.Format("Send_Reset", target) + strings.Get("Send_ResetTlsHint"), ExitCodes.ConnectionReset),
                 ConnectionFailure.Reset => (strings.Format("Send_Reset", target), ExitCodes.ConnectionReset),
+                ConnectionFailure.Tls => (strings.Format("Send_Tls", ex.Message), ExitCodes.Tls),
                 ConnectionFailure.Unreachable => (strings.Format("Send_Unreachable", target), ExitCodes.Unreachable),
                 _ => (strings.Format("Send_Failed", ex.Message), ExitCodes.Failure),
             };

@@ -4,6 +4,7 @@ using TcpMsg.Cli.Localization;
 using TcpMsg.Cli.Output;
 using TcpMsg.Protocol;
 using TcpMsg.Server;
+using TcpMsg.Tls;
 
 namespace TcpMsg.Cli.Commands;
 
@@ -68,6 +69,8 @@ internal static class ServeCommand
         {
             port, listen, framing, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose,
         };
+        var security = new ServeSecurityOptions();
+        security.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -85,9 +88,11 @@ internal static class ServeCommand
                 endpoints.Add(endpoint!);
             }
 
-            if (endpoints.Count == 0)
+            if (!security.TryCompleteEndpoints(parseResult, endpoints, defaultPort, out var securityError) ||
+                !security.TryBuild(parseResult, out var protection, out securityError))
             {
-                endpoints.Add(ListenEndpoint.Any(defaultPort));
+                await app.Console.Error.WriteLineAsync($"tcpmsg: {securityError}").ConfigureAwait(false);
+                return ExitCodes.Usage;
             }
 
             var maxSize = parseResult.GetValue(maxMessageSize);
@@ -105,6 +110,7 @@ internal static class ServeCommand
                 IdleTimeout = parseResult.GetValue(idleTimeout),
                 MaxConnections = parseResult.GetValue(maxConnections),
                 ShutdownTimeout = parseResult.GetValue(shutdownTimeout),
+                Security = protection,
             };
 
             return await RunAsync(app, strings, options, parseResult.GetValue(format), parseResult.GetValue(verbose), cancellationToken).ConfigureAwait(false);
@@ -149,10 +155,21 @@ internal static class ServeCommand
             await console.Error.WriteLineAsync(line).ConfigureAwait(false);
             return ExitCodes.ListenFailed;
         }
+        catch (TlsCertificateException ex)
+        {
+            await console.Error.WriteLineAsync(strings.Format("TlsCertificateFailed", ex.Message)).ConfigureAwait(false);
+            return ExitCodes.Tls;
+        }
+        catch (AccessListException ex)
+        {
+            await console.Error.WriteLineAsync($"tcpmsg: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
 
         await using (server.ConfigureAwait(false))
         {
-            var where = string.Join(", ", server.LocalEndPoints.Select(ConnectionInfo.FormatEndPoint));
+            var tls = server.TlsEndPoints;
+            var where = string.Join(", ", server.LocalEndPoints.Select(e => ConnectionInfo.FormatEndPoint(e) + (tls.Contains(e) ? strings.Get("TlsMarker") : string.Empty)));
             await console.Error.WriteLineAsync(strings.Format("Listening", where)).ConfigureAwait(false);
             app.ServerStarted?.Invoke(server);
 

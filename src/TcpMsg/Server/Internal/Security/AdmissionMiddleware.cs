@@ -80,6 +80,6 @@ internal sealed class AdmissionMiddleware
     private void Report(ConnectionContext context, ConnectionErrorCode code, string reason, long limit)
     {
         var info = ConnectionDescriber.Describe(context, _time.GetUtcNow());
-        _reporter.Report(info, code, $"refused {info.EndPoint}: {reason}", limit);
+        _reporter.Report(info, code, reason, limit);
     }
 }

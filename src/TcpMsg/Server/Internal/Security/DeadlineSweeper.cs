@@ -80,7 +80,7 @@ internal sealed partial class DeadlineSweeper : BackgroundService
                         info,
                         now,
                         ConnectionErrorCode.MessageTimeout,
-                        $"a message from {info.EndPoint} took longer than {_messageTimeout.TotalSeconds:0.###} s to arrive (slow sender); connection closed",
+                        $"a message took longer than {_messageTimeout.TotalSeconds:0.###} s to arrive (slow sender); connection closed",
                         0,
                         (long)_messageTimeout.TotalMilliseconds));
                 });
@@ -91,7 +91,7 @@ internal sealed partial class DeadlineSweeper : BackgroundService
                     info,
                     now,
                     ConnectionErrorCode.LifetimeExceeded,
-                    $"{info.EndPoint} was connected for longer than {_lifetime.TotalSeconds:0.###} s (--max-connection-lifetime); connection closed",
+                    $"connected for longer than {_lifetime.TotalSeconds:0.###} s (--max-connection-lifetime); connection closed",
                     0,
                     (long)_lifetime.TotalMilliseconds)));
             }

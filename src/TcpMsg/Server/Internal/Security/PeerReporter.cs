@@ -32,10 +32,15 @@ internal sealed class PeerReporter : IHostedService, IDisposable
         _sweep = time.CreateTimer(static s => ((PeerReporter)s!).Sweep(), this, tick, tick);
     }
 
-    /// <summary>Reports a problem of <paramref name="connection"/>'s address, or counts it for the next summary.</summary>
+    /// <summary>
+    /// Reports a problem of <paramref name="connection"/>'s address, or counts it for the next summary.
+    /// <paramref name="detail"/> is the reason alone; the event carries the peer.
+    /// </summary>
     public void Report(ConnectionInfo connection, ConnectionErrorCode code, string detail, long limit = 0)
     {
         var now = _time.GetTimestamp();
+        Entry? due;
+        bool shared;
         lock (_lock)
         {
             var key = (code, connection.RemoteEndPoint?.Address);
@@ -54,10 +59,26 @@ internal sealed class PeerReporter : IHostedService, IDisposable
                 return;
             }
 
+            // The window ended before the sweep summed it up: this attempt joins that summary.
+            due = entry is { Suppressed: > 0 } ? entry.Copy() : null;
+            if (due is not null)
+            {
+                due.Suppressed++;
+                (due.Last, due.Detail, due.Limit) = (connection, detail, limit);
+            }
+
             _entries[key] = new Entry { QuietUntil = now + Ticks(_interval) };
+            shared = key.Item2 is null;
         }
 
-        _pipeline.Publish(new ConnectionError(connection, _time.GetUtcNow(), code, detail, 1, limit));
+        if (due is not null)
+        {
+            PublishSummary(code, shared, due);
+        }
+        else
+        {
+            _pipeline.Publish(new ConnectionError(connection, _time.GetUtcNow(), code, detail, 1, limit));
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -98,10 +119,15 @@ internal sealed class PeerReporter : IHostedService, IDisposable
 
         foreach (var (code, shared, entry) in due ?? [])
         {
-            var who = shared ? "many addresses" : entry.Last!.Address;
-            var detail = $"{entry.Suppressed} more from {who} in the last {_interval.TotalSeconds:0.###} s; last: {entry.Detail}";
-            _pipeline.Publish(new ConnectionError(entry.Last!, _time.GetUtcNow(), code, detail, entry.Suppressed, entry.Limit));
+            PublishSummary(code, shared, entry);
         }
+    }
+
+    private void PublishSummary(ConnectionErrorCode code, bool shared, Entry entry)
+    {
+        var who = shared ? "many addresses" : entry.Last!.Address;
+        var detail = $"{entry.Suppressed} more from {who} in the last {_interval.TotalSeconds:0.###} s; last: {entry.Detail}";
+        _pipeline.Publish(new ConnectionError(entry.Last!, _time.GetUtcNow(), code, detail, entry.Suppressed, entry.Limit));
     }
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);

@@ -123,6 +123,6 @@ internal sealed class ProxyProtocolMiddleware
     {
         _statistics.OnDenied();
         var info = ConnectionDescriber.Describe(context, _time.GetUtcNow());
-        _reporter.Report(info, code, $"refused {info.EndPoint}: {reason}");
+        _reporter.Report(info, code, reason);
     }
 }

@@ -62,11 +62,11 @@ internal sealed partial class TlsServerMiddleware
         if (outcome != Handshake.Done)
         {
             await tls.DisposeAsync().ConfigureAwait(false);
-            if (outcome == Handshake.ClientRefused)
+            if (outcome == Handshake.Refused)
             {
-                // SslStream judges the client's certificate after the TLS handshake and sends no alert, so
-                // the client believes it is in. A reset, instead of a FIN that reads like a normal end,
-                // tells it otherwise at its next read.
+                // A plain-text client, or one whose certificate SslStream judged after the handshake
+                // (it sends no alert then), believes it is in. A reset, instead of a FIN that reads like
+                // a normal end, tells it otherwise at its next read: its messages did not arrive.
                 Reset(context);
             }
 
@@ -94,7 +94,7 @@ internal sealed partial class TlsServerMiddleware
     {
         Done,
         Failed,
-        ClientRefused,
+        Refused,
     }
 
     private async Task<Handshake> HandshakeAsync(ConnectionContext context, SslStream tls)
@@ -115,7 +115,7 @@ internal sealed partial class TlsServerMiddleware
             if (first != HandshakeRecord)
             {
                 Fail(context, ConnectionErrorCode.TlsHandshakeFailed, "the client did not start a TLS handshake (a plain-text client on a TLS endpoint?)");
-                return Handshake.Failed;
+                return Handshake.Refused;
             }
 
             var options = new SslServerAuthenticationOptions
@@ -145,7 +145,7 @@ internal sealed partial class TlsServerMiddleware
         {
             Fail(context, ConnectionErrorCode.TlsHandshakeFailed, clientProblem ?? Describe(ex));
 
-            return clientProblem is null ? Handshake.Failed : Handshake.ClientRefused;
+            return clientProblem is null ? Handshake.Failed : Handshake.Refused;
         }
     }
 
@@ -244,7 +244,7 @@ internal sealed partial class TlsServerMiddleware
     {
         _statistics.OnTlsHandshakeFailed();
         var info = ConnectionDescriber.Describe(context, _time.GetUtcNow());
-        _reporter.Report(info, code, $"{info.EndPoint}: {reason}");
+        _reporter.Report(info, code, reason);
     }
 
     private void OnBroken(ConnectionContext context, Exception ex)
