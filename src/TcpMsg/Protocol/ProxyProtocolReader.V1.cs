@@ -16,7 +16,7 @@ public static partial class ProxyProtocolReader
      *   v1        = "PROXY" SP ( tcp4 / tcp6 / unknown ) CRLF     ; 107 bytes at most
      *   tcp4      = "TCP4" SP ipv4 SP ipv4 SP port SP port
      *   tcp6      = "TCP6" SP ipv6 SP ipv6 SP port SP port
-     *   unknown   = "UNKNOWN" *NOTCRLF                               ; the rest is ignored
+     *   unknown   = "UNKNOWN" [SP *NOTCRLF]                          ; the rest is ignored
      *   ipv4      = dec-octet 3( "." dec-octet )                     ; no leading zeroes
      *   dec-octet = "0" / %x31-39 0*2DIGIT                           ; 0-255
      *   ipv6      = <RFC 4291 text form, no zone>
@@ -60,11 +60,13 @@ public static partial class ProxyProtocolReader
 
     private static ProxyHeader ParseV1(ReadOnlySpan<byte> fields, int length)
     {
-        var protocol = NextField(ref fields, "protocol");
-        if (protocol.SequenceEqual("UNKNOWN"u8))
+        // "UNKNOWN", then anything (even nothing after a space) up to the CRLF.
+        if (fields.StartsWith("UNKNOWN"u8) && (fields.Length == 7 || fields[7] == (byte)' '))
         {
             return new ProxyHeader(1, ProxyCommand.Local, null, null, length);
         }
+
+        var protocol = NextField(ref fields, "protocol");
 
         var family = protocol.SequenceEqual("TCP4"u8) ? AddressFamily.InterNetwork
             : protocol.SequenceEqual("TCP6"u8) ? AddressFamily.InterNetworkV6

@@ -38,6 +38,7 @@ public sealed class ProxyProtocolReaderTests
 
     [Theory]
     [InlineData("PROXY UNKNOWN\r\n")]
+    [InlineData("PROXY UNKNOWN \r\n")]
     [InlineData("PROXY UNKNOWN ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n")]
     public void A_v1_unknown_line_means_the_connections_own_endpoints(string line)
     {
@@ -63,6 +64,7 @@ public sealed class ProxyProtocolReaderTests
     [InlineData("PROXY TCP4 192.168.0.1 192.168.0.11 1\r\n", "missing")]
     [InlineData("PROXY TCP4 192.168.0.1 192.168.0.11 1 2 3\r\n", "after the destination port")]
     [InlineData("PROXY UDP4 192.168.0.1 192.168.0.11 1 443\r\n", "TCP4, TCP6 or UNKNOWN")]
+    [InlineData("PROXY UNKNOWNISH\r\n", "TCP4, TCP6 or UNKNOWN")]
     [InlineData("PROXY TCP4 192.168.0.1 192.168.0.11 1 443\n", "CRLF")]
     [InlineData("PROXY TCP4 192.168.0.1\r192.168.0.11 1 443\r\n", "no other CR")]
     [InlineData("proxy TCP4 192.168.0.1 192.168.0.11 1 443\r\n", "not a PROXY protocol header")]

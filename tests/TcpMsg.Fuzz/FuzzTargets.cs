@@ -1,0 +1,18 @@
+using TcpMsg.Fuzz.Targets;
+using TcpMsg.Protocol;
+
+namespace TcpMsg.Fuzz;
+
+/// <summary>
+/// Every decoder tcpmsg has, in one place. A new decoder (issue 3's confirmed-mode frames) becomes
+/// part of the campaign by adding its target here.
+/// </summary>
+public static class FuzzTargets
+{
+    public static IReadOnlyList<IFuzzTarget> All { get; } =
+    [
+        new PlainFramingTarget(PlainFraming.Lines),
+        new PlainFramingTarget(PlainFraming.Whole),
+        new ProxyHeaderTarget(),
+    ];
+}
