@@ -5,8 +5,10 @@ namespace TcpMsg.Server;
 /// <summary>
 /// Which client addresses may connect. The most specific matching network decides (longest prefix;
 /// a deny wins a tie). An address no rule matches is allowed, unless allow rules exist: then it is
-/// refused. Files hold one network per line (<c>#</c> starts a comment) and are re-read when they change;
-/// an allow file that is empty or missing allows nobody.
+/// refused. Files hold one network per line (<c>#</c> starts a comment) and are re-read when they change.
+/// A file that cannot be read, or has a line that is not a network, stops the server from starting
+/// (<see cref="AccessListException"/>); on a later change it keeps the previous rules. An empty allow
+/// file allows nobody.
 /// </summary>
 public sealed record AccessControlOptions
 {
