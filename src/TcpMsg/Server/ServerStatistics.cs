@@ -27,7 +27,7 @@ public sealed class ServerStatistics
     /// <summary>Connections open now.</summary>
     public long ActiveConnections => Volatile.Read(ref _activeConnections);
 
-    /// <summary>Complete messages received.</summary>
+    /// <summary>Complete messages received and dispatched (stored first, when there is a store).</summary>
     public long MessagesReceived => Volatile.Read(ref _messagesReceived);
 
     /// <summary>Bytes received on all connections.</summary>

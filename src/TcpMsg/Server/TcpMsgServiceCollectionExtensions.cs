@@ -35,6 +35,8 @@ public static class TcpMsgServiceCollectionExtensions
         services.TryAddSingleton<ConnectionTracker>();
         services.TryAddSingleton<RefusalReporter>();
         services.TryAddSingleton<MessageConnectionHandler>();
+        services.AddMetrics();
+        services.TryAddSingleton<ServerMetrics>();
         services.AddHostedService<TcpMsgServerService>();
 
         services.Configure<SocketTransportOptions>(transport =>

@@ -139,7 +139,6 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     private void ReportEnd(ConnectionState state, DisconnectReason reason)
     {
         var info = state.Info;
-        _statistics.OnMessages(state.MessagesReceived);
         var now = _time.GetUtcNow();
         var discarded = reason is DisconnectReason.PeerClosed or DisconnectReason.MessageTooLarge or DisconnectReason.ProtocolError ? 0 : state.Unconsumed;
         if (discarded > 0)
