@@ -45,6 +45,7 @@ internal sealed class CliApplication
         };
         root.Subcommands.Add(ServeCommand.Create(this));
         root.Subcommands.Add(SendCommand.Create(this));
+        root.Subcommands.Add(HistoryCommand.Create(this));
 
         var parseResult = root.Parse(args);
         await using var output = new StreamWriter(Console.Out, new UTF8Encoding(false), 4096, leaveOpen: true) { AutoFlush = true };
@@ -80,8 +81,12 @@ internal sealed class CliApplication
         }
         catch (Exception ex)
         {
-            // The last resort: one line, never a stack trace.
+            // The last resort: one line, never a stack trace (unless TCPMSG_DEBUG=1 asks for it).
             await Console.Error.WriteLineAsync($"tcpmsg: unexpected error: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            if (Environment.GetEnvironmentVariable("TCPMSG_DEBUG") == "1")
+            {
+                await Console.Error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            }
             return ExitCodes.Failure;
         }
     }

@@ -33,8 +33,14 @@ internal static class ExitCodes
     /// <summary>The network or host cannot be reached.</summary>
     public const int Unreachable = 9;
 
+    /// <summary>The peer is not a tcpmsg server (it did not answer the confirmed-mode preamble); try --plain.</summary>
+    public const int NotTcpMsgServer = 10;
+
+    /// <summary>The store cannot be opened or used.</summary>
+    public const int StoreFailed = 11;
+
     /// <summary>TLS failed: a certificate could not be loaded, or the other side's was not trusted.</summary>
-    public const int Tls = 10;
+    public const int Tls = 12;
 
     /// <summary>Interrupted by Ctrl+C or SIGTERM before finishing (128 + SIGINT).</summary>
     public const int Interrupted = 130;

@@ -7,7 +7,10 @@ using TcpMsg.Tls;
 
 namespace TcpMsg.Cli.Commands;
 
-/// <summary><c>tcpmsg send HOST[:PORT] [TEXT]</c>: send messages, then close the connection properly.</summary>
+/// <summary>
+/// <c>tcpmsg send HOST[:PORT] [TEXT]</c>: send messages with confirmed delivery (or plain, with
+/// <c>--plain</c>), then close the connection properly.
+/// </summary>
 internal static class SendCommand
 {
     public static Command Create(CliApplication app)
@@ -21,19 +24,33 @@ internal static class SendCommand
             Description = "The message; several words are joined with spaces. Without TEXT, each line of standard input is a message.",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        var plain = new Option<bool>("--plain")
+        {
+            Description = "Send plain UTF-8 lines, for any TCP receiver (nc, the tutorial's server); nothing is confirmed.",
+        };
+        var retry = OptionFactory.Duration(
+            "--retry",
+            TimeSpan.Zero,
+            allowInfinite: false,
+            "Keep reconnecting (exponential backoff with jitter) for up to this long until every message is acknowledged, e.g. 30s, 5m.");
+        retry.DefaultValueFactory = null;
         var timeout = OptionFactory.Duration(
             "--timeout",
             TimeSpan.FromSeconds(5),
             allowInfinite: false,
-            "How long connecting may take, and how long to wait for the server to close after sending. Default 5s.");
+            "How long connecting, the handshake and the final close may each take. Default 5s.");
+        var clientId = new Option<string>("--client-id")
+        {
+            Description = "A stable sender id: a later run with the same id continues its sequence, and the server drops what it already has.",
+        };
         var verbose = new Option<bool>("--verbose", "-v")
         {
-            Description = "Say what was sent once the server has closed the connection.",
+            Description = "Print what was delivered (the store's message id).",
         };
 
-        var command = new Command("send", "Send messages to a tcpmsg server (or any TCP receiver), then close the connection properly.")
+        var command = new Command("send", "Send messages to a tcpmsg server and wait until each is stored (or, with --plain, to any TCP receiver).")
         {
-            server, text, timeout, verbose,
+            server, text, plain, retry, timeout, clientId, verbose,
         };
         var tlsOptions = new SendTlsOptions();
         tlsOptions.AddTo(command);
@@ -70,50 +87,102 @@ internal static class SendCommand
 
             var words = parseResult.GetValue(text) ?? [];
             var wait = parseResult.GetValue(timeout);
-            var options = Client.MessageClientOptions.Default with { ConnectTimeout = wait, CloseTimeout = wait, Tls = tls };
-            return await SendAsync(app, strings, target, words.Length > 0 ? string.Join(' ', words) : null, options, parseResult.GetValue(verbose), cancellationToken)
-                .ConfigureAwait(false);
+            var options = MessageClientOptions.Default with
+            {
+                Mode = parseResult.GetValue(plain) ? DeliveryMode.Plain : DeliveryMode.Confirmed,
+                ConnectTimeout = wait,
+                HandshakeTimeout = wait,
+                CloseTimeout = wait,
+                RetryFor = parseResult.GetResult(retry) is null ? null : parseResult.GetValue(retry),
+                ClientId = parseResult.GetValue(clientId),
+                Tls = tls,
+            };
+            var sender = new Sender(app, strings, target, options, parseResult.GetValue(verbose));
+            return await sender.RunAsync(words.Length > 0 ? string.Join(' ', words) : null, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> SendAsync(
-        CliApplication app,
-        Strings strings,
-        HostPort target,
-        string? text,
-        MessageClientOptions options,
-        bool verbose,
-        CancellationToken cancellationToken)
+    private sealed class Sender(CliApplication app, Strings strings, HostPort target, MessageClientOptions options, bool verbose)
     {
-        long messages = 0;
-        long bytes = 0;
-        try
+        public async Task<int> RunAsync(string? text, CancellationToken cancellationToken)
         {
-            var client = await MessageClient.ConnectAsync(target, options, cancellationToken).ConfigureAwait(false);
+            MessageClient client;
+            try
+            {
+                client = await MessageClient.ConnectAsync(target, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TcpMsgConnectionException ex)
+            {
+                return await FailAsync(ex).ConfigureAwait(false);
+            }
+
             await using (client.ConfigureAwait(false))
             {
-                if (text is not null)
+                try
                 {
-                    await client.SendAsync(text, cancellationToken).ConfigureAwait(false);
-                    messages++;
-                    bytes += Encoding.UTF8.GetByteCount(text) + 1;
-                }
-                else
-                {
-                    using var input = new StreamReader(app.Console.In, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
-                    while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+                    if (text is not null)
                     {
-                        await client.SendAsync(line, cancellationToken).ConfigureAwait(false);
-                        messages++;
-                        bytes += Encoding.UTF8.GetByteCount(line) + 1;
+                        await client.EnqueueAsync(text, cancellationToken).ConfigureAwait(false);
                     }
+                    else
+                    {
+                        // Lines stream through the window: bounded memory, no round trip per message.
+                        using var input = new StreamReader(app.Console.In, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
+                        while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+                        {
+                            await client.EnqueueAsync(line, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    await client.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (MessageDeliveryException ex)
+                {
+                    await app.Console.Error.WriteLineAsync(strings.Format("Send_NotDelivered", ex.Failed, ex.Delivered, ex.InnerException?.Message ?? ex.Message)).ConfigureAwait(false);
+                    return ExitCodes.NotDelivered;
+                }
+                catch (MessageRejectedException ex)
+                {
+                    await app.Console.Error.WriteLineAsync(strings.Format("Send_Rejected", ex.Reason)).ConfigureAwait(false);
+                    return ExitCodes.NotDelivered;
+                }
+                catch (TcpMsgConnectionException ex)
+                {
+                    return await FailAsync(ex).ConfigureAwait(false);
                 }
 
-                await client.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                if (verbose)
+                {
+                    await ReportAsync(client).ConfigureAwait(false);
+                }
             }
+
+            return ExitCodes.Ok;
         }
-        catch (TcpMsgConnectionException ex)
+
+        private async Task ReportAsync(MessageClient client)
+        {
+            var statistics = client.Statistics;
+            string line;
+            if (client.Mode == DeliveryMode.Plain)
+            {
+                line = strings.Format("Send_Done", statistics.Delivered, target);
+            }
+            else if (statistics.Delivered == 1)
+            {
+                line = strings.Format("Send_Delivered", statistics.LastId);
+            }
+            else
+            {
+                line = strings.Format("Send_DeliveredMany", statistics.Delivered, statistics.LastId);
+            }
+
+            await using var output = new StreamWriter(app.Console.Out, new UTF8Encoding(false), leaveOpen: true);
+            await output.WriteLineAsync(line).ConfigureAwait(false);
+        }
+
+        private async Task<int> FailAsync(TcpMsgConnectionException ex)
         {
             var (line, code) = ex.Failure switch
             {
@@ -124,17 +193,12 @@ internal static class SendCommand
                 ConnectionFailure.Reset => (strings.Format("Send_Reset", target), ExitCodes.ConnectionReset),
                 ConnectionFailure.Tls => (strings.Format("Send_Tls", ex.Message), ExitCodes.Tls),
                 ConnectionFailure.Unreachable => (strings.Format("Send_Unreachable", target), ExitCodes.Unreachable),
+                ConnectionFailure.NotTcpMsgServer => (strings.Format("Send_NotTcpMsg", target), ExitCodes.NotTcpMsgServer),
+                ConnectionFailure.RejectedByServer => (strings.Format("Send_Failed", ex.Message), ExitCodes.NotDelivered),
                 _ => (strings.Format("Send_Failed", ex.Message), ExitCodes.Failure),
             };
             await app.Console.Error.WriteLineAsync(line).ConfigureAwait(false);
             return code;
         }
-
-        if (verbose)
-        {
-            await app.Console.Error.WriteLineAsync(strings.Format("Send_Done", messages, bytes, target)).ConfigureAwait(false);
-        }
-
-        return ExitCodes.Ok;
     }
 }

@@ -5,6 +5,7 @@ using TcpMsg.Cli.Output;
 using TcpMsg.Protocol;
 using TcpMsg.Server;
 using TcpMsg.Tls;
+using TcpMsg.Storage;
 
 namespace TcpMsg.Cli.Commands;
 
@@ -64,10 +65,25 @@ internal static class ServeCommand
         {
             Description = "Narrate each connection: handshake, the client's FIN, the server's close, bytes and duration.",
         };
+        var store = new Option<string>("--store")
+        {
+            Description = "The SQLite file messages are stored in before they count as received. Default: tcpmsg.db in the working directory.",
+            HelpName = "PATH",
+            DefaultValueFactory = _ => StoreOptions.Default.Path,
+        };
+        var noStore = new Option<bool>("--no-store")
+        {
+            Description = "Do not store messages: print (and acknowledge) them as they arrive.",
+        };
+        var durability = new Option<Durability>("--durability")
+        {
+            Description = "fsync: an acknowledged message survives a power loss (default). process: it survives a crash of the server process; faster.",
+            DefaultValueFactory = _ => Durability.Fsync,
+        };
 
         var command = new Command("serve", "Receive messages on TCP port 2023 and print them.")
         {
-            port, listen, framing, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose,
+            port, listen, framing, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability,
         };
         var security = new ServeSecurityOptions();
         security.AddTo(command);
@@ -110,6 +126,9 @@ internal static class ServeCommand
                 IdleTimeout = parseResult.GetValue(idleTimeout),
                 MaxConnections = parseResult.GetValue(maxConnections),
                 ShutdownTimeout = parseResult.GetValue(shutdownTimeout),
+                Store = parseResult.GetValue(noStore)
+                    ? null
+                    : StoreOptions.Default with { Path = parseResult.GetValue(store)!, Durability = parseResult.GetValue(durability) },
                 Security = protection,
             };
 
@@ -142,6 +161,11 @@ internal static class ServeCommand
         try
         {
             server = await TcpMsgServer.StartAsync(options, [sink], loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException ex)
+        {
+            await console.Error.WriteLineAsync(strings.Format("StoreFailed", ex.Message)).ConfigureAwait(false);
+            return ExitCodes.StoreFailed;
         }
         catch (ListenException ex)
         {

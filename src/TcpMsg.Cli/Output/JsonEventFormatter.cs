@@ -49,6 +49,12 @@ internal sealed class JsonEventFormatter : IEventFormatter
                 writer.WriteString("text", message.Text);
                 writer.WriteNumber("bytes", message.ByteCount);
                 writer.WriteString("framing", FramingName(message.Framing));
+                if (message.ClientId is not null)
+                {
+                    writer.WriteString("client_id", message.ClientId);
+                    writer.WriteNumber("seq", message.Sequence);
+                }
+
                 if (!message.IsValidUtf8)
                 {
                     writer.WriteBoolean("valid_utf8", false);
@@ -80,6 +86,36 @@ internal sealed class JsonEventFormatter : IEventFormatter
         writer.Flush();
         output.Write("\n"u8);
         return true;
+    }
+
+    /// <summary>Writes a stored message as a <c>message</c> event, as <c>serve</c> printed it, with its store id.</summary>
+    public void Write(TcpMsg.Storage.StoredMessage message, IBufferWriter<byte> output)
+    {
+        var writer = _writer ??= new Utf8JsonWriter(output, s_options);
+        writer.Reset(output);
+        writer.WriteStartObject();
+        writer.WriteString("event", "message");
+        writer.WriteString("time", message.ReceivedAt.UtcDateTime);
+        writer.WriteString("connection", message.ConnectionId);
+        writer.WriteString("peer", message.PeerEndPoint);
+        writer.WriteNumber("id", message.Id);
+        writer.WriteString("text", message.Text);
+        writer.WriteString("framing", message.Framing);
+        if (message.ClientId is not null)
+        {
+            writer.WriteString("client_id", message.ClientId);
+            writer.WriteNumber("seq", message.Sequence);
+        }
+
+        if (message.RawBytes is not null)
+        {
+            writer.WriteBoolean("valid_utf8", false);
+            writer.WriteBase64String("raw", message.RawBytes);
+        }
+
+        writer.WriteEndObject();
+        writer.Flush();
+        output.Write("\n"u8);
     }
 
     /// <summary>Only what applies: a plain direct connection's events look as they always did.</summary>

@@ -18,6 +18,12 @@ public enum ConnectionFailure
     /// <summary>The connection was reset; messages sent last may not have arrived.</summary>
     Reset,
 
+    /// <summary>The peer does not speak tcpmsg's confirmed mode (it did not answer the preamble); use plain mode.</summary>
+    NotTcpMsgServer,
+
+    /// <summary>The server refused the connection itself (version, authentication, shutting down).</summary>
+    RejectedByServer,
+
     /// <summary>Another network failure; see the message.</summary>
     Other,
 

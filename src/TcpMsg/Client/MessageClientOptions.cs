@@ -1,16 +1,46 @@
 namespace TcpMsg.Client;
 
-/// <summary>How a <see cref="MessageClient"/> connects, encrypts and closes. Immutable; start from <see cref="Default"/>.</summary>
+/// <summary>How a <see cref="MessageClient"/> connects, sends and closes. Immutable; start from <see cref="Default"/>.</summary>
 public sealed record MessageClientOptions
 {
-    /// <summary>The defaults: 10 s to connect, 5 s for the server to close after the client finished.</summary>
+    /// <summary>The defaults: confirmed mode, 1,024 messages in flight, no reconnecting.</summary>
     public static MessageClientOptions Default { get; } = new();
+
+    /// <summary>Confirmed (the default) or plain.</summary>
+    public DeliveryMode Mode { get; init; } = DeliveryMode.Confirmed;
+
+    /// <summary>
+    /// The client id that makes retries idempotent. Null picks a random one for this client. Give a
+    /// stable one to resume a sender across processes: its sequence numbers continue after the server's last.
+    /// </summary>
+    public string? ClientId { get; init; }
+
+    /// <summary>A display name sent in HELLO (used by chat servers).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>How many messages may be sent and not yet acknowledged (confirmed mode).</summary>
+    public int Window { get; init; } = 1024;
 
     /// <summary>How long connecting may take, name resolution included.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>After the client finished sending (FIN), how long to wait for the server to close its side.</summary>
+    /// <summary>How long to wait for the server's WELCOME before concluding it is not a tcpmsg server.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// With messages in flight, how long without any acknowledgement before the connection counts as
+    /// dead (it is then reconnected, or its messages fail): a client never waits forever.
+    /// </summary>
+    public TimeSpan AckTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>After the client finished sending, how long to wait for the server to close its side.</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Keep reconnecting, with exponential backoff and jitter, for up to this long after a failure,
+    /// resending whatever was not acknowledged. Null: fail at the first connection loss.
+    /// </summary>
+    public TimeSpan? RetryFor { get; init; }
 
     /// <summary>Bytes buffered before they are written to the socket; larger batches mean fewer system calls.</summary>
     public int SendBufferSize { get; init; } = 64 * 1024;

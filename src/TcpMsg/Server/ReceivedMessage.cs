@@ -10,19 +10,25 @@ public sealed class ReceivedMessage : ServerEvent
     /// <param name="byteCount">Its length in bytes on the wire, line end excluded.</param>
     /// <param name="framing">How it was framed.</param>
     /// <param name="rawBytes">The original bytes when they were not valid UTF-8, else null.</param>
+    /// <param name="clientId">The sender's client id, in confirmed mode.</param>
+    /// <param name="sequence">The sender's sequence number, in confirmed mode; 0 in plain mode.</param>
     public ReceivedMessage(
         ConnectionInfo connection,
         DateTimeOffset timestamp,
         string text,
         int byteCount,
         MessageFraming framing,
-        byte[]? rawBytes = null)
+        byte[]? rawBytes = null,
+        string? clientId = null,
+        long sequence = 0)
         : base(connection, timestamp)
     {
         Text = text;
         ByteCount = byteCount;
         Framing = framing;
         RawBytes = rawBytes;
+        ClientId = clientId;
+        Sequence = sequence;
     }
 
     /// <summary>The id the store gave the message; 0 when the server runs without a store.</summary>
@@ -39,6 +45,18 @@ public sealed class ReceivedMessage : ServerEvent
 
     /// <summary>The original bytes when they were not valid UTF-8; null when they were.</summary>
     public byte[]? RawBytes { get; }
+
+    /// <summary>The sender's client id (confirmed mode); null for plain-mode messages.</summary>
+    public string? ClientId { get; }
+
+    /// <summary>The sender's sequence number (confirmed mode); 0 for plain-mode messages.</summary>
+    public long Sequence { get; }
+
+    /// <summary>Where the acknowledgement goes once the message is stored (confirmed mode).</summary>
+    internal Internal.IAckTarget? AckTarget { get; init; }
+
+    /// <summary>Set when the store already had this client id and sequence: acknowledged, not stored or shown again.</summary>
+    internal bool IsDuplicate { get; set; }
 
     /// <summary>True when the bytes were valid UTF-8.</summary>
     public bool IsValidUtf8 => RawBytes is null;

@@ -16,6 +16,11 @@ public sealed class ServerStatistics
     private long _tlsHandshakeFailures;
     private long _messageTimeouts;
     private long _throttledReads;
+    private long _messagesStored;
+    private long _duplicateMessages;
+    private long _sequenceGaps;
+    private long _storeFailures;
+    private int _storeFailing;
 
     /// <summary>Connections accepted since the server started.</summary>
     public long ConnectionsAccepted => Volatile.Read(ref _connectionsAccepted);
@@ -26,7 +31,7 @@ public sealed class ServerStatistics
     /// <summary>Connections open now.</summary>
     public long ActiveConnections => Volatile.Read(ref _activeConnections);
 
-    /// <summary>Complete messages received.</summary>
+    /// <summary>Complete messages received and dispatched (stored first, when there is a store).</summary>
     public long MessagesReceived => Volatile.Read(ref _messagesReceived);
 
     /// <summary>Bytes received on all connections.</summary>
@@ -55,6 +60,36 @@ public sealed class ServerStatistics
 
     /// <summary>Times a connection's reading was paused by a rate limit.</summary>
     public long ThrottledReads => Volatile.Read(ref _throttledReads);
+    /// <summary>Messages committed to the store.</summary>
+    public long MessagesStored => Volatile.Read(ref _messagesStored);
+
+    /// <summary>Confirmed messages received again (retries) and acknowledged without storing them twice.</summary>
+    public long DuplicateMessages => Volatile.Read(ref _duplicateMessages);
+
+    /// <summary>Confirmed sequence numbers skipped by their senders (a sender jumped ahead).</summary>
+    public long SequenceGaps => Volatile.Read(ref _sequenceGaps);
+
+    /// <summary>Commits that failed (each is retried).</summary>
+    public long StoreFailures => Volatile.Read(ref _storeFailures);
+
+    /// <summary>True while the store is failing and messages are held back.</summary>
+    public bool StoreFailing => Volatile.Read(ref _storeFailing) != 0;
+
+    internal void OnStored(long count) => Interlocked.Add(ref _messagesStored, count);
+
+    internal void OnDuplicate() => Interlocked.Increment(ref _duplicateMessages);
+
+    internal void OnGap(long count) => Interlocked.Add(ref _sequenceGaps, count);
+
+    internal void OnStoreFailure(bool failing)
+    {
+        if (failing)
+        {
+            Interlocked.Increment(ref _storeFailures);
+        }
+
+        Volatile.Write(ref _storeFailing, failing ? 1 : 0);
+    }
 
     internal void OnAccepted()
     {

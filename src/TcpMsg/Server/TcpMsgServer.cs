@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TcpMsg.Server.Internal;
+using TcpMsg.Storage;
 
 namespace TcpMsg.Server;
 
@@ -47,6 +48,7 @@ public sealed class TcpMsgServer : IAsyncDisposable
 
     /// <summary>Starts a server that delivers its events to <paramref name="sinks"/>.</summary>
     /// <exception cref="ListenException">An endpoint could not be bound.</exception>
+    /// <exception cref="StoreException">The store could not be opened.</exception>
     public static async Task<TcpMsgServer> StartAsync(
         TcpMsgServerOptions options,
         IEnumerable<IServerEventSink>? sinks = null,
@@ -99,6 +101,11 @@ public sealed class TcpMsgServer : IAsyncDisposable
             // Stop what did start (the dispatcher, the sweeper) before letting go of the host.
             await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await DisposeHostAsync(host).ConfigureAwait(false);
+            if (FindInner<StoreException>(ex) is { } storeFailure)
+            {
+                throw storeFailure;
+            }
+
             if (TryExplainBindFailure(ex, endpoints, out var listenException))
             {
                 throw listenException;
@@ -179,6 +186,11 @@ public sealed class TcpMsgServer : IAsyncDisposable
             if (ex is T found)
             {
                 return found;
+            }
+
+            if (ex is AggregateException aggregate)
+            {
+                return aggregate.InnerExceptions.Select(FindInner<T>).FirstOrDefault(e => e is not null);
             }
         }
 

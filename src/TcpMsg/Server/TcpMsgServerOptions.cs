@@ -1,4 +1,5 @@
 using TcpMsg.Protocol;
+using TcpMsg.Storage;
 
 namespace TcpMsg.Server;
 
@@ -34,6 +35,12 @@ public sealed record TcpMsgServerOptions
     /// reading from their sockets until the dispatcher catches up (backpressure), so memory stays bounded.
     /// </summary>
     public long MaxPendingBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Where messages are stored before they count as received; null runs without a store (messages
+    /// are dispatched, and confirmed ones acknowledged, as soon as they arrive).
+    /// </summary>
+    public StoreOptions? Store { get; init; }
 
     /// <summary>TLS, access control, per-address and rate limits, slow-peer timeouts, PROXY protocol.</summary>
     public TcpMsgSecurityOptions Security { get; init; } = TcpMsgSecurityOptions.Default;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using TcpMsg.Server.Internal;
 using TcpMsg.Server.Internal.Security;
+using TcpMsg.Storage.Internal;
 
 namespace TcpMsg.Server;
 
@@ -26,10 +27,17 @@ public static class TcpMsgServiceCollectionExtensions
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ServerStatistics>();
+        if (options.Store is { } store)
+        {
+            services.TryAddSingleton<IMessageStore>(_ => new SqliteMessageStore(store));
+        }
+
         services.TryAddSingleton<MessagePipeline>();
         services.TryAddSingleton<ConnectionTracker>();
         services.TryAddSingleton<RefusalReporter>();
         services.TryAddSingleton<MessageConnectionHandler>();
+        services.AddMetrics();
+        services.TryAddSingleton<ServerMetrics>();
         services.AddHostedService<TcpMsgServerService>();
         services.AddTcpMsgSecurity(options);
 

@@ -10,7 +10,7 @@ public sealed partial class EndToEndTests : LoopbackTest
     [Fact]
     public async Task Serve_and_send_processes_talk_in_english_and_stop_cleanly_on_sigterm()
     {
-        await using var serve = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0"]);
+        await using var serve = ChildProcess.StartTcpMsg(["serve", "--no-store", "--listen", "127.0.0.1", "--port", "0"]);
         var port = await ListeningPortAsync(serve);
 
         await using var send = ChildProcess.StartTcpMsg(["send", $"127.0.0.1:{port}", "你好,世界!!!"]);
@@ -31,7 +31,7 @@ public sealed partial class EndToEndTests : LoopbackTest
     public async Task Under_a_chinese_locale_the_lines_are_the_tutorials()
     {
         var chinese = new Dictionary<string, string> { ["LANG"] = "zh_CN.UTF-8" };
-        await using var serve = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0"], chinese);
+        await using var serve = ChildProcess.StartTcpMsg(["serve", "--no-store", "--listen", "127.0.0.1", "--port", "0"], chinese);
         var port = await ListeningPortAsync(serve);
 
         await using var send = ChildProcess.StartTcpMsg(["send", $"127.0.0.1:{port}", "你好,世界!!!"], chinese);
@@ -46,7 +46,7 @@ public sealed partial class EndToEndTests : LoopbackTest
     [Fact]
     public async Task Json_format_from_the_process_parses_line_by_line()
     {
-        await using var serve = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0", "--format", "json"]);
+        await using var serve = ChildProcess.StartTcpMsg(["serve", "--no-store", "--listen", "127.0.0.1", "--port", "0", "--format", "json"]);
         var port = await ListeningPortAsync(serve);
 
         await using var send = ChildProcess.StartTcpMsg(["send", $"127.0.0.1:{port}"], stdin: "one\ntwo\n");
@@ -74,10 +74,10 @@ public sealed partial class EndToEndTests : LoopbackTest
     [Fact]
     public async Task A_busy_port_makes_serve_exit_nonzero_with_one_line()
     {
-        await using var first = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0"]);
+        await using var first = ChildProcess.StartTcpMsg(["serve", "--no-store", "--listen", "127.0.0.1", "--port", "0"]);
         var port = await ListeningPortAsync(first);
 
-        await using var second = ChildProcess.StartTcpMsg(["serve", "--listen", $"127.0.0.1:{port}"]);
+        await using var second = ChildProcess.StartTcpMsg(["serve", "--no-store", "--listen", $"127.0.0.1:{port}"]);
 
         Assert.Equal(7, await second.WaitForExitAsync());
         Assert.Equal($"tcpmsg: cannot listen on 127.0.0.1:{port}: the address is already in use (is another server running there?)\n", second.Error);
@@ -102,7 +102,7 @@ public sealed partial class EndToEndTests : LoopbackTest
             Assert.SkipWhen(await probe.WaitForExitAsync() != 0, "the dotnet host cannot run as nobody on this machine");
         }
 
-        string[] serve = [ChildProcess.DotnetHost, dll, "serve", "--listen", "127.0.0.1:80"];
+        string[] serve = [ChildProcess.DotnetHost, dll, "serve", "--no-store", "--listen", "127.0.0.1:80"];
         await using var process = setpriv is null
             ? ChildProcess.Start(serve[0], serve[1..])
             : ChildProcess.Start(setpriv, [.. drop, .. serve], nobody);
@@ -115,7 +115,7 @@ public sealed partial class EndToEndTests : LoopbackTest
     public async Task Ctrl_c_stops_the_server_gracefully()
     {
         Assert.SkipWhen(ExternalTools.SigIntIgnored(), "SIGINT is ignored in this process tree (a background job); SIGTERM is tested instead");
-        await using var serve = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0"]);
+        await using var serve = ChildProcess.StartTcpMsg(["serve", "--no-store", "--listen", "127.0.0.1", "--port", "0"]);
         await ListeningPortAsync(serve);
 
         serve.Signal(ChildProcess.SigInt);
@@ -128,7 +128,7 @@ public sealed partial class EndToEndTests : LoopbackTest
     public async Task The_tutorials_python_client_is_served()
     {
         var python = ExternalTools.Require("python3");
-        await using var serve = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0"], new Dictionary<string, string> { ["LANG"] = "zh_CN.UTF-8" });
+        await using var serve = ChildProcess.StartTcpMsg(["serve", "--no-store", "--listen", "127.0.0.1", "--port", "0"], new Dictionary<string, string> { ["LANG"] = "zh_CN.UTF-8" });
         var port = await ListeningPortAsync(serve);
 
         await using var client = ChildProcess.Start(python, [Script("tutorial_client.py"), "127.0.0.1", $"{port}"]);
@@ -142,7 +142,7 @@ public sealed partial class EndToEndTests : LoopbackTest
     public async Task Netcat_lines_are_messages()
     {
         var nc = ExternalTools.Require("nc");
-        await using var serve = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0"]);
+        await using var serve = ChildProcess.StartTcpMsg(["serve", "--no-store", "--listen", "127.0.0.1", "--port", "0"]);
         var port = await ListeningPortAsync(serve);
 
         // -N: shut down the sending side at the end of input, as the four-way close expects.
@@ -161,7 +161,7 @@ public sealed partial class EndToEndTests : LoopbackTest
         await using var listener = ChildProcess.Start(nc, ["-l", "127.0.0.1", $"{port}"]);
         await ExternalTools.WaitUntilListeningAsync(port);
 
-        await using var send = ChildProcess.StartTcpMsg(["send", $"127.0.0.1:{port}", "to netcat 你好"]);
+        await using var send = ChildProcess.StartTcpMsg(["send", "--plain", $"127.0.0.1:{port}", "to netcat 你好"]);
 
         Assert.Equal(0, await send.WaitForExitAsync());
         Assert.Equal(0, await listener.WaitForExitAsync());
@@ -176,7 +176,7 @@ public sealed partial class EndToEndTests : LoopbackTest
         await using var server = ChildProcess.Start(python, ["-u", Script("tutorial_server.py"), "127.0.0.1", $"{port}"], new Dictionary<string, string> { ["PYTHONIOENCODING"] = "utf-8" });
         await ExternalTools.WaitUntilListeningAsync(port);
 
-        await using var send = ChildProcess.StartTcpMsg(["send", $"127.0.0.1:{port}", "你好,世界!!!"]);
+        await using var send = ChildProcess.StartTcpMsg(["send", "--plain", $"127.0.0.1:{port}", "你好,世界!!!"]);
 
         Assert.Equal(0, await send.WaitForExitAsync());
         Assert.Equal(0, await server.WaitForExitAsync());

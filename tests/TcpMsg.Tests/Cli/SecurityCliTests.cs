@@ -88,13 +88,13 @@ public sealed class SecurityCliTests : LoopbackTest
     }
 
     [Fact]
-    public async Task An_unreadable_certificate_stops_serve_with_one_line_and_exit_10()
+    public async Task An_unreadable_certificate_stops_serve_with_one_line_and_exit_12()
     {
         var missing = _pki.PathOf("missing.pem");
 
         var (code, console) = await InProcessCli.RunAsync("", "serve", "--listen", "127.0.0.1:0", "--tls-cert", missing, "--lang", "en");
 
-        Assert.Equal(10, code);
+        Assert.Equal(12, code);
         Assert.Equal($"tcpmsg: TLS: {missing}: no such file\n", console.ErrorText);
     }
 
@@ -143,13 +143,13 @@ public sealed class SecurityCliTests : LoopbackTest
     }
 
     [Fact]
-    public async Task Send_refuses_an_untrusted_server_with_exit_10_and_says_what_to_do()
+    public async Task Send_refuses_an_untrusted_server_with_exit_12_and_says_what_to_do()
     {
         await using var server = await TestServer.StartTlsAsync(new TlsServerOptions { CertificateFile = ServerPem() });
 
         var (code, console) = await InProcessCli.RunAsync("", "send", "--tls", $"127.0.0.1:{server.Port}", "must not go", "--lang", "en");
 
-        Assert.Equal(10, code);
+        Assert.Equal(12, code);
         Assert.StartsWith($"tcpmsg send: TLS with 127.0.0.1:{server.Port} failed: the server's certificate 'CN=localhost' is not trusted", console.ErrorText, StringComparison.Ordinal);
         Assert.Contains("--tls-ca FILE", console.ErrorText, StringComparison.Ordinal);
         Assert.Empty(server.Sink.Messages);
@@ -205,7 +205,7 @@ public sealed class SecurityCliTests : LoopbackTest
 
     [Theory]
     [InlineData("tcpmsg send: --tls-key needs --tls-cert", 2, "--tls-key", "k.pem")]
-    [InlineData("tcpmsg send: TLS: /nonexistent/ca.pem: no such file", 10, "--tls-ca", "/nonexistent/ca.pem")]
+    [InlineData("tcpmsg send: TLS: /nonexistent/ca.pem: no such file", 12, "--tls-ca", "/nonexistent/ca.pem")]
     public async Task Send_tls_option_mistakes_are_caught_before_connecting(string expected, int exitCode, params string[] args)
     {
         var (code, console) = await InProcessCli.RunAsync("", ["send", .. args, "127.0.0.1:9", "x", "--lang", "en"]);

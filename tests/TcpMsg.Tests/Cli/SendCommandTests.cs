@@ -50,6 +50,34 @@ public sealed class SendCommandTests : LoopbackTest
     }
 
     [Fact]
+    public async Task Verbose_confirmed_send_prints_the_store_id()
+    {
+        using var directory = new TempDirectory();
+        await using var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { Store = TcpMsg.Storage.StoreOptions.Default with { Path = directory.File("v.db") } });
+
+        var (one, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{server.Port}", "first", "--verbose", "--lang", "en");
+        var (many, manyConsole) = await InProcessCli.RunAsync("a\nb\nc\n", "send", $"127.0.0.1:{server.Port}", "--verbose", "--lang", "en");
+
+        Assert.Equal(0, one);
+        Assert.Equal("delivered: id 1\n", console.OutText);
+        Assert.Equal(0, many);
+        Assert.Equal("delivered: 3 messages, last id 4\n", manyConsole.OutText);
+    }
+
+    [Fact]
+    public async Task A_hundred_thousand_stdin_lines_stream_through_the_window()
+    {
+        await using var server = await TestServer.StartAsync();
+        var lines = string.Concat(Enumerable.Range(1, 100_000).Select(i => $"line {i}\n"));
+
+        var (code, console) = await InProcessCli.RunAsync(lines, "send", $"127.0.0.1:{server.Port}");
+
+        Assert.True(code == 0, console.ErrorText);
+        await server.Sink.WaitForMessagesAsync(100_000);
+        Assert.Equal("line 100000", server.Sink.Messages[^1].Text);
+    }
+
+    [Fact]
     public async Task A_refused_connection_is_one_line_and_exit_code_4()
     {
         var port = FreePort();
@@ -77,7 +105,7 @@ public sealed class SendCommandTests : LoopbackTest
         listener.Listen();
         var accepted = listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask();
 
-        var (code, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--timeout", "300ms", "--lang", "en");
+        var (code, console) = await InProcessCli.RunAsync("", "send", "--plain", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--timeout", "300ms", "--lang", "en");
         using var peer = await accepted.WithTimeout();
 
         Assert.Equal(5, code);
@@ -100,11 +128,27 @@ public sealed class SendCommandTests : LoopbackTest
             peer.Close();
         }, TestContext.Current.CancellationToken);
 
-        var (code, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--lang", "en");
+        var (code, console) = await InProcessCli.RunAsync("", "send", "--plain", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--lang", "en");
         await resetter.WithTimeout();
 
         Assert.Equal(6, code);
         Assert.StartsWith("tcpmsg send: connection reset by 127.0.0.1:", console.ErrorText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_peer_that_does_not_answer_the_preamble_is_not_a_tcpmsg_server_exit_code_10()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var accepted = listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask();
+
+        var (code, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--timeout", "300ms", "--lang", "en");
+        using var peer = await accepted.WithTimeout();
+
+        Assert.Equal(10, code);
+        Assert.Contains("is not a tcpmsg server", console.ErrorText, StringComparison.Ordinal);
+        Assert.Contains("--plain", console.ErrorText, StringComparison.Ordinal);
     }
 
     [Theory]

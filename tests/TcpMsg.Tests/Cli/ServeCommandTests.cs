@@ -131,6 +131,51 @@ public sealed class ServeCommandTests : LoopbackTest
     }
 
     [Fact]
+    public async Task Verbose_shows_duplicates_and_gaps_of_confirmed_senders()
+    {
+        await using var cli = await InProcessCli.ServeAsync("--verbose");
+        await using var client = await FrameClient.ConnectAsync(new(System.Net.IPAddress.Loopback, cli.Port), "watched");
+        await client.ReadFrameAsync();
+
+        await client.SendMessageAsync(1, "one");
+        await client.SendMessageAsync(1, "one");
+        await client.SendMessageAsync(4, "four");
+        await client.ReadUntilAsync(f => f.Frame is TcpMsg.Protocol.AckFrame { Sequence: 4 });
+        await cli.Console.WaitForErrorAsync(e => e.Contains("gap:", StringComparison.Ordinal), "the gap line");
+
+        Assert.Contains("duplicate: sender watched", cli.Console.ErrorText, StringComparison.Ordinal);
+        Assert.Contains("gap: sender watched", cli.Console.ErrorText, StringComparison.Ordinal);
+        Assert.Contains("jumped from sequence 1 to 4", cli.Console.ErrorText, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("fsync", "2")]
+    [InlineData("process", "1")]
+    public async Task Durability_option_reaches_the_stores_pragmas(string durability, string synchronous)
+    {
+        using var directory = new TempDirectory();
+        await using var cli = await InProcessCli.ServeAsync("--store", directory.File("d.db"), "--durability", durability);
+
+        var store = (TcpMsg.Storage.Internal.SqliteMessageStore)cli.Server.Services.GetService(typeof(TcpMsg.Storage.Internal.IMessageStore))!;
+
+        Assert.Equal(synchronous, store.ReadPragma("synchronous"));
+    }
+
+    [Fact]
+    public async Task A_store_that_cannot_be_opened_is_one_line_and_exit_code_11()
+    {
+        using var directory = new TempDirectory();
+        var notADatabase = directory.File("text.db");
+        await File.WriteAllTextAsync(notADatabase, "this is not a database, it is a text file that is long enough to have a header", TestContext.Current.CancellationToken);
+
+        var (code, console) = await InProcessCli.RunAsync("", "serve", "--listen", "127.0.0.1:0", "--store", notADatabase);
+
+        Assert.Equal(11, code);
+        Assert.StartsWith("tcpmsg: cannot open", console.ErrorText, StringComparison.Ordinal);
+        Assert.Single(console.ErrorText.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task A_port_in_use_is_one_clear_line_and_a_nonzero_exit()
     {
         await using var first = await InProcessCli.ServeAsync();

@@ -20,7 +20,9 @@ internal sealed class InProcessCli : IAsyncDisposable
     {
         var cli = new InProcessCli();
         var app = new CliApplication(cli.Console, handleSignals: false) { ServerStarted = cli._started.SetResult };
-        cli._run = app.RunAsync(["serve", "--listen", "127.0.0.1", "--port", "0", .. args], cli._interrupt.Token);
+        // Without a --store of its own, a test serves without a store (no tcpmsg.db in the working directory).
+        string[] store = args.Contains("--store") ? [] : ["--no-store"];
+        cli._run = app.RunAsync(["serve", "--listen", "127.0.0.1", "--port", "0", .. store, .. args], cli._interrupt.Token);
         await Task.WhenAny(cli._started.Task, cli._run).WithTimeout();
         if (cli._run.IsCompleted)
         {

@@ -21,6 +21,15 @@ internal sealed class ConnectionState
 
     public ConnectionInfo Info { get; }
 
+    /// <summary>Bytes received so far.</summary>
+    public long BytesReceived { get; private set; }
+
+    /// <summary>Complete messages received so far.</summary>
+    public long MessagesReceived { get; set; }
+
+    /// <summary>Bytes received but not yet part of a complete message (or frame).</summary>
+    public long Unconsumed { get; set; }
+
     public ConnectionContext Context => _context;
 
     /// <summary>The reason the server aborted this connection, or null when it did not.</summary>
@@ -59,6 +68,20 @@ internal sealed class ConnectionState
     public long IdleMilliseconds(long now) => now - Volatile.Read(ref _lastActivity);
 
     public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+
+    /// <summary>Counts what a read brought: the buffer minus what was already there.</summary>
+    public void OnRead(long bufferLength, ServerStatistics statistics)
+    {
+        Touch();
+        var fresh = bufferLength - Unconsumed;
+        if (fresh > 0)
+        {
+            BytesReceived += fresh;
+            statistics.OnBytes(fresh);
+        }
+
+        Unconsumed = bufferLength;
+    }
 
     /// <summary>
     /// Ends the connection from the server's side, once; the first reason given is the one reported.

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using TcpMsg.Protocol;
@@ -7,8 +6,8 @@ using TcpMsg.Server.Internal.Security;
 namespace TcpMsg.Server.Internal;
 
 /// <summary>
-/// Serves one connection: one read loop that frames complete messages, decodes each once and
-/// publishes it; limits, timeouts and disconnects are reported as events.
+/// Serves one connection: enforces the connection limit, tells plain from confirmed mode by the
+/// first bytes, runs the matching session, and reports how the connection ended.
 /// </summary>
 internal sealed partial class MessageConnectionHandler : ConnectionHandler
 {
@@ -42,6 +41,9 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     {
         var info = ConnectionDescriber.Describe(connection, _time.GetUtcNow());
         var state = new ConnectionState(connection, info);
+
+        // Rate limits pause reading by the messages this connection delivers, in either mode.
+        connection.Features.Get<IMessageRateFeature>()?.CountMessages(() => state.MessagesReceived);
         if (!_tracker.TryAdd(state))
         {
             _statistics.OnRefused();
@@ -64,72 +66,16 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     private async Task ServeAsync(ConnectionState state)
     {
         var info = state.Info;
-        var input = state.Context.Transport.Input;
-        var framer = new PlainMessageReader(_options.Framing, _options.MaxMessageSize);
-        var framing = _options.Framing == PlainFraming.Whole ? MessageFraming.Whole : MessageFraming.Line;
-        var counters = new ConnectionCounters();
-        var rate = state.Context.Features.Get<IMessageRateFeature>();
         var reason = DisconnectReason.PeerClosed;
         _pipeline.Publish(new ClientConnected(info, info.ConnectedAt));
         try
         {
-            while (true)
+            reason = await DetectModeAsync(state).ConfigureAwait(false) switch
             {
-                // No token here: ConnectionClosed fires soon after a FIN, and a cancelled read would drop
-                // the bytes that came with it. The server's own close cancels the pending read instead.
-                var result = await input.ReadAsync().ConfigureAwait(false);
-                var buffer = result.Buffer;
-                state.Touch();
-                counters.OnRead(buffer.Length, _statistics);
-
-                // After the server closed the connection, what is left is a fragment, not a last message.
-                var finished = result.IsCompleted && state.AbortReason is null;
-                var consumed = buffer.Start;
-                var examined = buffer.End;
-                var messagesBefore = counters.Messages;
-                try
-                {
-                    while (framer.TryReadMessage(buffer.Slice(consumed), finished, out var message, out consumed, out examined))
-                    {
-                        Deliver(info, message, framing, ref counters);
-                    }
-                }
-                finally
-                {
-                    counters.Unconsumed = buffer.Slice(consumed).Length;
-                    input.AdvanceTo(consumed, examined);
-                    rate?.OnMessages(counters.Messages - messagesBefore);
-                }
-
-                if (result.IsCompleted || result.IsCanceled)
-                {
-                    if (finished)
-                    {
-                        _pipeline.Publish(new PeerFinishedSending(info, _time.GetUtcNow(), counters.Bytes));
-                    }
-
-                    reason = state.AbortReason ?? (finished ? DisconnectReason.PeerClosed : DisconnectReason.Aborted);
-                    break;
-                }
-
-                if (_pipeline.IsFull)
-                {
-                    await _pipeline.WaitForRoomAsync(state.Aborted).ConfigureAwait(false);
-                    state.Touch();
-                }
-            }
-        }
-        catch (MessageTooLargeException ex)
-        {
-            reason = DisconnectReason.MessageTooLarge;
-            _statistics.OnOversized();
-            _pipeline.Publish(new ConnectionError(
-                info,
-                _time.GetUtcNow(),
-                ConnectionErrorCode.MessageTooLarge,
-                $"message from {info.EndPoint} exceeds the limit of {ex.Limit} bytes ({ex.ObservedBytes} bytes without an end); connection closed",
-                ex.ObservedBytes,
-                ex.Limit));
+                PreambleMatch.Confirmed => await new ConfirmedSession(state, _options, _pipeline, _statistics, _time).RunAsync().ConfigureAwait(false),
+                PreambleMatch.Plain => await new PlainSession(state, _options, _pipeline, _statistics, _time).RunAsync().ConfigureAwait(false),
+                _ => state.AbortReason ?? DisconnectReason.Aborted,
+            };
         }
         catch (ConnectionResetException)
         {
@@ -147,34 +93,53 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
             _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), ConnectionErrorCode.InternalError, $"unexpected error on {info.EndPoint}: {ex.Message}"));
         }
 
-        ReportEnd(info, reason, counters);
+        ReportEnd(state, reason);
     }
 
-    private void Deliver(ConnectionInfo info, in ReadOnlySequence<byte> bytes, MessageFraming framing, ref ConnectionCounters counters)
+    /// <summary>
+    /// Reads until the first bytes decide: the confirmed-mode preamble (consumed), or anything else
+    /// (plain mode; nothing consumed, so the plain session sees every byte).
+    /// </summary>
+    private async Task<PreambleMatch> DetectModeAsync(ConnectionState state)
     {
-        var text = Utf8MessageDecoder.Decode(bytes, out var valid);
-        var length = (int)bytes.Length;
-        var now = _time.GetUtcNow();
-        counters.Messages++;
-        if (!valid)
+        var input = state.Context.Transport.Input;
+        while (true)
         {
-            _statistics.OnInvalidUtf8();
-            _pipeline.Publish(new ConnectionError(
-                info,
-                now,
-                ConnectionErrorCode.InvalidUtf8,
-                $"message from {info.EndPoint} is not valid UTF-8; bad bytes shown as U+FFFD",
-                length));
-        }
+            var result = await input.ReadAsync().ConfigureAwait(false);
+            var buffer = result.Buffer;
+            state.OnRead(buffer.Length, _statistics);
+            var finished = result.IsCompleted && state.AbortReason is null;
+            var match = result.IsCanceled && state.AbortReason is not null
+                ? PreambleMatch.NeedMoreData
+                : ConfirmedPreamble.Match(buffer, finished);
+            switch (match)
+            {
+                case PreambleMatch.Confirmed:
+                    var end = buffer.GetPosition(ConfirmedPreamble.Length);
+                    state.Unconsumed = buffer.Length - ConfirmedPreamble.Length;
+                    input.AdvanceTo(end);
+                    return match;
+                case PreambleMatch.Plain:
+                    // Not examined: the plain session's first read returns these same bytes at once.
+                    input.AdvanceTo(buffer.Start);
+                    return match;
+                default:
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                    if (result.IsCompleted || result.IsCanceled)
+                    {
+                        return match;
+                    }
 
-        _pipeline.Publish(new ReceivedMessage(info, now, text, length, framing, valid ? null : bytes.ToArray()));
+                    break;
+            }
+        }
     }
 
-    private void ReportEnd(ConnectionInfo info, DisconnectReason reason, in ConnectionCounters counters)
+    private void ReportEnd(ConnectionState state, DisconnectReason reason)
     {
-        _statistics.OnMessages(counters.Messages);
+        var info = state.Info;
         var now = _time.GetUtcNow();
-        var discarded = reason is DisconnectReason.PeerClosed or DisconnectReason.MessageTooLarge ? 0 : counters.Unconsumed;
+        var discarded = reason is DisconnectReason.PeerClosed or DisconnectReason.MessageTooLarge or DisconnectReason.ProtocolError ? 0 : state.Unconsumed;
         if (discarded > 0)
         {
             _pipeline.Publish(new ConnectionError(
@@ -196,27 +161,9 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
                 (long)_options.IdleTimeout.TotalMilliseconds));
         }
 
-        _pipeline.Publish(new ClientDisconnected(info, now, reason, counters.Bytes, counters.Messages, discarded));
+        _pipeline.Publish(new ClientDisconnected(info, now, reason, state.BytesReceived, state.MessagesReceived, discarded));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Connection {ConnectionId} from {Peer} failed")]
     private partial void LogConnectionFailed(Exception exception, string connectionId, string peer);
-
-    /// <summary>Per-connection counts, kept on the handler's stack.</summary>
-    private struct ConnectionCounters
-    {
-        public long Bytes;
-        public long Messages;
-        public long Unconsumed;
-
-        public void OnRead(long bufferLength, ServerStatistics statistics)
-        {
-            var fresh = bufferLength - Unconsumed;
-            if (fresh > 0)
-            {
-                Bytes += fresh;
-                statistics.OnBytes(fresh);
-            }
-        }
-    }
 }

@@ -1,12 +1,14 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using TcpMsg.Storage.Internal;
 
 namespace TcpMsg.Server.Internal;
 
 /// <summary>
-/// Carries events from every connection to one dispatcher, which hands them to the sinks in order,
-/// batch by batch. The queue is bounded by bytes: once <see cref="TcpMsgServerOptions.MaxPendingBytes"/>
-/// are waiting, connections stop reading their sockets until the dispatcher catches up.
+/// Carries events from every connection to one dispatcher, which stores each batch of messages in
+/// one transaction, then hands the batch to the sinks in order and acknowledges confirmed senders.
+/// The queue is bounded by bytes: once <see cref="TcpMsgServerOptions.MaxPendingBytes"/> are waiting,
+/// connections stop reading their sockets until the dispatcher catches up.
 /// </summary>
 internal sealed partial class MessagePipeline : IDisposable
 {
@@ -17,37 +19,59 @@ internal sealed partial class MessagePipeline : IDisposable
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
     private readonly IServerEventSink[] _sinks;
+    private readonly IMessageStore? _store;
+    private readonly SenderSequences _senders;
+    private readonly ServerStatistics _statistics;
     private readonly long _maxPendingBytes;
     private readonly ILogger _logger;
+    // An event's share of the pending limit: its text, plus a rough object overhead, so that a
+    // flood of connection events is bounded too.
+    private const int EventOverhead = 64;
+
     private readonly CancellationTokenSource _abortDispatch = new();
+    private readonly HashSet<IAckTarget> _acknowledged = new(ReferenceEqualityComparer.Instance);
     private TaskCompletionSource _room = NewRoomSignal();
     private long _pendingBytes;
     private Task _dispatcher = Task.CompletedTask;
 
-    public MessagePipeline(IEnumerable<IServerEventSink> sinks, TcpMsgServerOptions options, ILogger<MessagePipeline> logger)
+    public MessagePipeline(
+        IEnumerable<IServerEventSink> sinks,
+        TcpMsgServerOptions options,
+        ServerStatistics statistics,
+        ILogger<MessagePipeline> logger,
+        IMessageStore? store = null)
     {
         _sinks = [.. sinks];
+        _store = store;
+        _statistics = statistics;
         _maxPendingBytes = options.MaxPendingBytes;
         _logger = logger;
+        _senders = new SenderSequences(store);
     }
 
     /// <summary>True when more bytes are waiting than allowed; the caller should <see cref="WaitForRoomAsync"/>.</summary>
     public bool IsFull => Volatile.Read(ref _pendingBytes) > _maxPendingBytes;
 
+    /// <summary>Bytes (and event overhead) received and not yet dispatched.</summary>
+    public long PendingBytes => Volatile.Read(ref _pendingBytes);
+
+    /// <summary>True when messages are committed to a store before they count as received.</summary>
+    public bool HasStore => _store is not null;
+
     public void Start()
     {
+        _store?.Open();
         var token = _abortDispatch.Token;
         _dispatcher = Task.Run(() => DispatchAsync(token));
     }
 
+    /// <summary>The highest sequence stored (or, without a store, dispatched) for a client id; for WELCOME.</summary>
+    public long GetLastSequence(string clientId) => _senders.LastCommitted(clientId);
+
     /// <summary>Queues an event. Never blocks; a message's bytes count against the pending limit.</summary>
     public void Publish(ServerEvent serverEvent)
     {
-        if (serverEvent is ReceivedMessage message)
-        {
-            Interlocked.Add(ref _pendingBytes, message.ByteCount);
-        }
-
+        Interlocked.Add(ref _pendingBytes, Cost(serverEvent));
         if (!_channel.Writer.TryWrite(serverEvent))
         {
             LogLateEvent(serverEvent.Kind, serverEvent.Connection.Id);
@@ -78,53 +102,8 @@ internal sealed partial class MessagePipeline : IDisposable
         await _dispatcher.ConfigureAwait(false);
     }
 
+    // The store belongs to the service container, which disposes it.
     public void Dispose() => _abortDispatch.Dispose();
-
-    private async Task DispatchAsync(CancellationToken token)
-    {
-        var reader = _channel.Reader;
-        var batch = new List<ServerEvent>(MaxBatchSize);
-        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
-        {
-            long bytes = 0;
-            while (batch.Count < MaxBatchSize && reader.TryRead(out var serverEvent))
-            {
-                batch.Add(serverEvent);
-                if (serverEvent is ReceivedMessage message)
-                {
-                    bytes += message.ByteCount;
-                }
-            }
-
-            if (!token.IsCancellationRequested)
-            {
-                await DeliverAsync(batch, token).ConfigureAwait(false);
-            }
-
-            batch.Clear();
-            Release(bytes);
-        }
-    }
-
-    private async ValueTask DeliverAsync(List<ServerEvent> batch, CancellationToken cancellationToken)
-    {
-        foreach (var sink in _sinks)
-        {
-            try
-            {
-                await sink.OnEventsAsync(batch, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // One failing sink must not stop the others or the server.
-                LogSinkFailed(ex, sink.GetType().Name, batch.Count);
-            }
-        }
-    }
 
     private void Release(long bytes)
     {
@@ -135,10 +114,10 @@ internal sealed partial class MessagePipeline : IDisposable
         }
     }
 
-    private static TaskCompletionSource NewRoomSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static long Cost(ServerEvent serverEvent) =>
+        serverEvent is ReceivedMessage message ? message.ByteCount + EventOverhead : EventOverhead;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Event sink {Sink} failed on a batch of {Count} events")]
-    private partial void LogSinkFailed(Exception exception, string sink, int count);
+    private static TaskCompletionSource NewRoomSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A {Kind} event of connection {ConnectionId} arrived after the server stopped dispatching")]
     private partial void LogLateEvent(ServerEventKind kind, string connectionId);

@@ -16,7 +16,7 @@ public sealed class PeerReporterTests
     {
         var clock = new ManualTimeProvider();
         var sink = new CollectingSink();
-        using var pipeline = new MessagePipeline([sink], TcpMsgServerOptions.Default, NullLogger<MessagePipeline>.Instance);
+        using var pipeline = new MessagePipeline([sink], TcpMsgServerOptions.Default, new ServerStatistics(), NullLogger<MessagePipeline>.Instance);
         pipeline.Start();
         using var reporter = new PeerReporter(pipeline, TcpMsgServerOptions.Default, clock);
 

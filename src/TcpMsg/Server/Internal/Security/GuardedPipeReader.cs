@@ -27,6 +27,10 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
     private long _peerTicks;
     private long _readStartedAt;
 
+    // Where the handler counts delivered messages, and how many were already charged.
+    private Func<long>? _messagesReceived;
+    private long _messagesCharged;
+
     public GuardedPipeReader(
         PipeReader inner,
         TokenBucket? connectionBucket,
@@ -56,14 +60,7 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
         return TimeSpan.FromSeconds((Volatile.Read(ref _peerTicks) + waiting) / (double)_time.TimestampFrequency);
     }
 
-    public void OnMessages(long count)
-    {
-        if (count > 0)
-        {
-            _connectionBucket?.Take(count);
-            _addressBucket?.Take(count);
-        }
-    }
+    public void CountMessages(Func<long> messagesReceived) => _messagesReceived = messagesReceived;
 
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -123,6 +120,7 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
 
         _lastBuffer = default;
         _inner.AdvanceTo(consumed, examined);
+        ChargeMessages();
     }
 
     public override void CancelPendingRead()
@@ -143,6 +141,24 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
     public override void Complete(Exception? exception = null) => _inner.Complete(exception);
 
     public override ValueTask CompleteAsync(Exception? exception = null) => _inner.CompleteAsync(exception);
+
+    /// <summary>Charges the messages delivered since the last read to the buckets.</summary>
+    private void ChargeMessages()
+    {
+        if (_messagesReceived is null)
+        {
+            return;
+        }
+
+        var total = _messagesReceived();
+        var fresh = total - _messagesCharged;
+        _messagesCharged = total;
+        if (fresh > 0)
+        {
+            _connectionBucket?.Take(fresh);
+            _addressBucket?.Take(fresh);
+        }
+    }
 
     private TimeSpan Debt()
     {

@@ -1,0 +1,168 @@
+using System.Buffers;
+using System.CommandLine;
+using System.Net;
+using TcpMsg.Cli.Output;
+using TcpMsg.Cli.Parsing;
+using TcpMsg.Storage;
+
+namespace TcpMsg.Cli.Commands;
+
+/// <summary><c>tcpmsg history</c>: what the server has stored, also while it runs; <c>--follow</c> keeps printing.</summary>
+internal static class HistoryCommand
+{
+    public static Command Create(CliApplication app)
+    {
+        var store = new Option<string>("--store")
+        {
+            Description = "The store to read. Default: tcpmsg.db in the working directory.",
+            HelpName = "PATH",
+            DefaultValueFactory = _ => StoreOptions.Default.Path,
+        };
+        var limit = new Option<int>("--limit", "-n")
+        {
+            Description = "How many of the newest messages to show (oldest first). Default 50.",
+            DefaultValueFactory = _ => HistoryQuery.Default.Limit,
+        };
+        limit.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--limit must be at least 1");
+            }
+        });
+        var since = new Option<string>("--since") { Description = "Only messages received at or after this time (2026-11-25T08:00:00Z) or this long ago (10m, 2h).", HelpName = "TIME" };
+        var until = new Option<string>("--until") { Description = "Only messages received before this time or this long ago.", HelpName = "TIME" };
+        var from = new Option<string>("--from") { Description = "Only messages from this address (127.0.0.1, ::1) or address and port (127.0.0.1:54321, [::1]:54321).", HelpName = "ADDRESS" };
+        var contains = new Option<string>("--contains") { Description = "Only messages whose text contains this (case-sensitive).", HelpName = "TEXT" };
+        var format = new Option<OutputFormat>("--format") { Description = "text (the server's lines) or json (one object per message).", DefaultValueFactory = _ => OutputFormat.Text };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new messages as they are stored, like tail -f; Ctrl+C ends." };
+
+        var command = new Command("history", "Show what a tcpmsg server has stored, even while it is running.")
+        {
+            store, limit, since, until, from, contains, format, follow,
+        };
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var strings = app.StringsFor(parseResult);
+            var error = app.Console.Error;
+            var now = DateTimeOffset.UtcNow;
+            var query = HistoryQuery.Default with { Limit = parseResult.GetValue(limit), Contains = parseResult.GetValue(contains) };
+            foreach (var (option, apply) in new (Option<string>, Func<DateTimeOffset, HistoryQuery>)[]
+            {
+                (since, t => query with { Since = t }),
+                (until, t => query with { Until = t }),
+            })
+            {
+                if (parseResult.GetValue(option) is { } text)
+                {
+                    if (!TimeArgument.TryParse(text, now, out var time, out var problem))
+                    {
+                        await error.WriteLineAsync($"tcpmsg history: {option.Name} {problem}").ConfigureAwait(false);
+                        return ExitCodes.Usage;
+                    }
+
+                    query = apply(time);
+                }
+            }
+
+            if (parseResult.GetValue(from) is { } peer)
+            {
+                if (!TryParsePeer(peer, out var address, out var port))
+                {
+                    await error.WriteLineAsync($"tcpmsg history: --from '{peer}' is not an address (127.0.0.1, ::1, [::1]:54321)").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+
+                query = query with { FromAddress = address, FromPort = port };
+            }
+
+            MessageHistory history;
+            try
+            {
+                history = MessageHistory.Open(parseResult.GetValue(store)!);
+            }
+            catch (StoreException ex)
+            {
+                await error.WriteLineAsync(strings.Format("StoreFailed", ex.Message)).ConfigureAwait(false);
+                return ExitCodes.StoreFailed;
+            }
+
+            using (history)
+            {
+                var text = new TextEventFormatter(strings, verbose: false);
+                var json = parseResult.GetValue(format) == OutputFormat.Json ? new JsonEventFormatter(verbose: false) : null;
+                var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+                async Task PrintAsync(StoredMessage message, bool flush)
+                {
+                    if (json is not null)
+                    {
+                        json.Write(message, buffer);
+                    }
+                    else
+                    {
+                        text.WriteMessageLine(message.PeerAddress, message.Text, buffer);
+                    }
+
+                    if (flush || buffer.WrittenCount > 256 * 1024)
+                    {
+                        await app.Console.Out.WriteAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+                        await app.Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                        buffer.ResetWrittenCount();
+                    }
+                }
+
+                try
+                {
+                    if (parseResult.GetValue(follow))
+                    {
+                        await foreach (var message in history.FollowAsync(query, cancellationToken).ConfigureAwait(false))
+                        {
+                            await PrintAsync(message, flush: true).ConfigureAwait(false);
+                        }
+                    }
+                    else
+                    {
+                        var messages = history.Read(query);
+                        for (var i = 0; i < messages.Count; i++)
+                        {
+                            await PrintAsync(messages[i], flush: i == messages.Count - 1).ConfigureAwait(false);
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Ctrl+C is how --follow ends.
+                }
+                catch (StoreException ex)
+                {
+                    await error.WriteLineAsync(strings.Format("StoreFailed", ex.Message)).ConfigureAwait(false);
+                    return ExitCodes.StoreFailed;
+                }
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static bool TryParsePeer(string text, out string address, out int? port)
+    {
+        address = text;
+        port = null;
+        if (IPAddress.TryParse(text, out var plain))
+        {
+            address = plain.ToString();
+            return true;
+        }
+
+        if (IPEndPoint.TryParse(text, out var endpoint))
+        {
+            address = endpoint.Address.ToString();
+            port = endpoint.Port;
+            return true;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,293 @@
+using System.IO.Pipelines;
+using TcpMsg.Protocol;
+
+namespace TcpMsg.Client.Internal;
+
+/// <summary>Connecting, the handshake, and what happens when a connection is lost.</summary>
+internal sealed partial class ConfirmedClientSession
+{
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(5);
+
+    // Frames from the server are small, except what a chat server may deliver.
+    private const int MaxIncomingFrame = 16 * 1024 * 1024;
+
+    private async Task ConnectFirstAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (TcpMsgConnectionException ex) when (_options.RetryFor is not null && IsWorthRetrying(ex))
+        {
+            _retryDeadline = DateTimeOffset.UtcNow + _options.RetryFor.Value;
+            await ReconnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Connects, sends the preamble and HELLO, waits for WELCOME, and resends what is pending.</summary>
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        var transport = await ClientTransport.ConnectAsync(_server, _options, cancellationToken).ConfigureAwait(false);
+        var connection = new Connection(this, transport);
+        try
+        {
+            ConfirmedPreamble.Bytes.CopyTo(connection.Writer.GetSpan(ConfirmedPreamble.Length));
+            connection.Writer.Advance(ConfirmedPreamble.Length);
+            new HelloFrame(1, _clientId, 0, _options.Name).Write(connection.Writer);
+            try
+            {
+                await connection.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                // A TLS server that refuses the client certificate resets the connection this early.
+                throw new TcpMsgConnectionException(ConnectionFailure.Reset, $"connection to {_server} was reset during the handshake; {Hint}", ex);
+            }
+
+            var welcome = await ReadWelcomeAsync(connection, cancellationToken).ConfigureAwait(false);
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+                _maxMessageSize = welcome.MaxMessageSize;
+                _ring.StartAfter(welcome.LastSequence);
+                Release(_ring.OnReconnected(welcome.LastSequence, Statistics));
+                connection.Touch();
+                _connection = connection;
+                _retryDeadline = null;
+            }
+
+            connection.Start();
+            _wake.Writer.TryWrite(true);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<WelcomeFrame> ReadWelcomeAsync(Connection connection, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.HandshakeTimeout);
+        try
+        {
+            while (true)
+            {
+                var result = await connection.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                try
+                {
+                    if (FrameReader.TryReadFrame(buffer, MaxIncomingFrame, out var type, out var payload, out var consumed))
+                    {
+                        // Parse before advancing: the payload is a view of the pipe's buffer.
+                        var welcome = type switch
+                        {
+                            FrameType.Welcome => WelcomeFrame.Parse(payload),
+                            FrameType.Error => throw Refused(ErrorFrame.Parse(payload)),
+                            _ => throw NotTcpMsg($"it answered with an unexpected {type} frame"),
+                        };
+                        connection.Reader.AdvanceTo(consumed);
+                        return welcome;
+                    }
+                }
+                catch (ProtocolException ex)
+                {
+                    throw NotTcpMsg($"its answer is not tcpmsg's protocol ({ex.Message})");
+                }
+
+                connection.Reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    throw NotTcpMsg("it closed the connection without answering the preamble");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw NotTcpMsg($"it did not answer the preamble within {_options.HandshakeTimeout.TotalSeconds:0.###} s");
+        }
+        catch (IOException ex)
+        {
+            throw new TcpMsgConnectionException(ConnectionFailure.Reset, $"connection to {_server} was reset during the handshake; {Hint}", ex);
+        }
+    }
+
+    /// <summary>
+    /// The connection failed. With retries allowed, reconnect in the background and resend what
+    /// is unacknowledged; otherwise everything pending fails with <paramref name="cause"/>.
+    /// </summary>
+    private void OnLost(Connection connection, TcpMsgException cause)
+    {
+        var reconnect = false;
+        lock (_lock)
+        {
+            if (!ReferenceEquals(_connection, connection))
+            {
+                return;
+            }
+
+            _connection = null;
+            if (_completing && _ring.IsEmpty)
+            {
+                // Done: the server closing after everything was acknowledged is the normal end.
+            }
+            else if (_options.RetryFor is { } retryFor && cause is not TcpMsgConnectionException { Failure: ConnectionFailure.RejectedByServer })
+            {
+                _retryDeadline ??= DateTimeOffset.UtcNow + retryFor;
+                reconnect = true;
+            }
+            else
+            {
+                Fatal(cause);
+            }
+        }
+
+        Observe(connection.DisposeAsync().AsTask());
+        if (reconnect)
+        {
+            var token = _disposed.Token;
+            lock (_lock)
+            {
+                _recovery = Task.Run(() => ReconnectAsync(token), CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Lets a background task run on; a fault is observed, never left to surface later.</summary>
+    private static void Observe(Task task) =>
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private async Task ReconnectAsync(CancellationToken cancellationToken)
+    {
+        var backoff = s_firstBackoff;
+        TcpMsgException? last = null;
+        while (_retryDeadline is { } deadline && DateTimeOffset.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            // Full jitter: a fleet of clients does not come back in lockstep after a server restart.
+            var wait = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * backoff.TotalMilliseconds);
+            try
+            {
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                await OpenAsync(cancellationToken).ConfigureAwait(false);
+                Statistics.OnReconnect();
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (TcpMsgConnectionException ex) when (IsWorthRetrying(ex))
+            {
+                last = ex;
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+            }
+            catch (TcpMsgException ex)
+            {
+                lock (_lock)
+                {
+                    Fatal(ex);
+                }
+
+                return;
+            }
+        }
+
+        lock (_lock)
+        {
+            Fatal(new TcpMsgConnectionException(
+                ConnectionFailure.TimedOut,
+                $"gave up reconnecting to {_server} after {_options.RetryFor?.TotalSeconds:0.###} s; last error: {last?.Message ?? "none"}",
+                last));
+        }
+    }
+
+    private void Fatal(TcpMsgException cause)
+    {
+        _fatal ??= cause;
+        RecordFailure(cause);
+        Release(_ring.FailAll(cause, Statistics));
+    }
+
+    private static bool IsWorthRetrying(TcpMsgConnectionException ex) =>
+        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.HostNotFound);
+
+    private TcpMsgConnectionException NotTcpMsg(string why) =>
+        new(ConnectionFailure.NotTcpMsgServer, $"{_server} is not a tcpmsg server: {why}; {Hint}");
+
+    private TcpMsgConnectionException Refused(ErrorFrame error) =>
+        error.IsRetryable
+            ? new TcpMsgConnectionException(ConnectionFailure.Reset, $"{_server} refused the connection: {error.Reason}")
+            : new TcpMsgConnectionException(ConnectionFailure.RejectedByServer, $"{_server} refused the connection ({error.Code}): {error.Reason}");
+
+    private const string Hint = "to send to a plain TCP receiver (nc, the tutorial's server) use plain mode (tcpmsg send --plain)";
+
+    /// <summary>One TCP connection of the session, with its pipes and its read loop.</summary>
+    private sealed class Connection : IAsyncDisposable
+    {
+        private readonly ConfirmedClientSession _session;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly TaskCompletionSource _goodbye = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private long _lastProgress;
+        private Task _reader = Task.CompletedTask;
+        private int _disposed;
+
+        public Connection(ConfirmedClientSession session, ClientTransport transport)
+        {
+            _session = session;
+            Transport = transport;
+            Reader = PipeReader.Create(transport.Stream, new StreamPipeReaderOptions(leaveOpen: true));
+            Writer = PipeWriter.Create(transport.Stream, new StreamPipeWriterOptions(minimumBufferSize: session._options.SendBufferSize, leaveOpen: true));
+        }
+
+        public ClientTransport Transport { get; }
+
+        public PipeReader Reader { get; }
+
+        public PipeWriter Writer { get; }
+
+        public CancellationToken Stopping => _stop.Token;
+
+        /// <summary>When the last acknowledgement (or the handshake) arrived, as <see cref="Environment.TickCount64"/>.</summary>
+        public long LastProgress => Volatile.Read(ref _lastProgress);
+
+        public void Touch() => Volatile.Write(ref _lastProgress, Environment.TickCount64);
+
+        public void Start() => _reader = _session.ReadLoopAsync(this);
+
+        public void OnGoodbye() => _goodbye.TrySetResult();
+
+        /// <summary>GOODBYE, then the end of our sending side; waits for the server's GOODBYE and close.</summary>
+        public async Task SayGoodbyeAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(timeout);
+            try
+            {
+                await _session.WriteGoodbyeAsync(this, limit.Token).ConfigureAwait(false);
+                await _goodbye.Task.WaitAsync(limit.Token).ConfigureAwait(false);
+                await Transport.ShutdownSendAsync().ConfigureAwait(false);
+                await _reader.WaitAsync(limit.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // Everything was acknowledged already; a slow or abrupt close loses nothing.
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await Transport.DisposeAsync().ConfigureAwait(false);
+            await _reader.ConfigureAwait(false);
+            await Reader.CompleteAsync().ConfigureAwait(false);
+            _stop.Dispose();
+        }
+    }
+}

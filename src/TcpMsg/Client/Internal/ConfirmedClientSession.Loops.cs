@@ -1,0 +1,221 @@
+using System.Buffers;
+using TcpMsg.Protocol;
+
+namespace TcpMsg.Client.Internal;
+
+/// <summary>The writer (one per session), the reader (one per connection) and the ack watchdog.</summary>
+internal sealed partial class ConfirmedClientSession
+{
+    private readonly List<(long Sequence, string Text)> _toWrite = [];
+    private TaskCompletionSource? _goodbyeWritten;
+
+    /// <summary>
+    /// The only code that writes frames: it takes every message not yet written on the current
+    /// connection, encodes them, and flushes once, so a burst costs one system call.
+    /// </summary>
+    private async Task WriteLoopAsync()
+    {
+        while (await _wake.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            _wake.Reader.TryRead(out _);
+            Connection? connection;
+            TaskCompletionSource? goodbye;
+            lock (_lock)
+            {
+                connection = _connection;
+                if (connection is null)
+                {
+                    continue;
+                }
+
+                _toWrite.Clear();
+                _ring.TakeUnwritten(_toWrite);
+                goodbye = _goodbyeWritten;
+                _goodbyeWritten = null;
+            }
+
+            try
+            {
+                foreach (var (sequence, text) in _toWrite)
+                {
+                    MessageFrame.Write(connection.Writer, sequence, text);
+                }
+
+                if (goodbye is not null)
+                {
+                    GoodbyeFrame.Write(connection.Writer);
+                }
+
+                if (_toWrite.Count > 0 || goodbye is not null)
+                {
+                    await connection.Writer.FlushAsync(connection.Stopping).ConfigureAwait(false);
+
+                    // The ack timeout counts from the last write or acknowledgement, whichever is later.
+                    connection.Touch();
+                }
+
+                goodbye?.TrySetResult();
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+            {
+                goodbye?.TrySetException(ex);
+                OnLost(connection, new TcpMsgConnectionException(ConnectionFailure.Reset, $"connection to {_server} lost while sending: {ex.Message}", ex));
+            }
+        }
+    }
+
+    private Task WriteGoodbyeAsync(Connection connection, CancellationToken cancellationToken)
+    {
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            if (!ReferenceEquals(_connection, connection))
+            {
+                return Task.CompletedTask;
+            }
+
+            _goodbyeWritten = written;
+        }
+
+        _wake.Writer.TryWrite(true);
+        return written.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Reads the server's frames on one connection until it ends.</summary>
+    private async Task ReadLoopAsync(Connection connection)
+    {
+        TcpMsgException? lost = null;
+        try
+        {
+            while (true)
+            {
+                var result = await connection.Reader.ReadAsync(connection.Stopping).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var consumed = buffer.Start;
+                try
+                {
+                    while (FrameReader.TryReadFrame(buffer.Slice(consumed), MaxIncomingFrame, out var type, out var payload, out consumed))
+                    {
+                        if (!Handle(connection, type, payload))
+                        {
+                            return;
+                        }
+                    }
+                }
+                finally
+                {
+                    connection.Reader.AdvanceTo(consumed, buffer.End);
+                }
+
+                if (result.IsCompleted)
+                {
+                    lost = new TcpMsgConnectionException(ConnectionFailure.Reset, $"{_server} closed the connection with messages unacknowledged");
+                    return;
+                }
+            }
+        }
+        catch (ProtocolException ex)
+        {
+            lost = new TcpMsgConnectionException(ConnectionFailure.Other, $"{_server} broke the protocol: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            lost = connection.Stopping.IsCancellationRequested
+                ? null
+                : new TcpMsgConnectionException(ConnectionFailure.Reset, $"connection reset by {_server}: messages sent last may not have arrived", ex);
+        }
+        finally
+        {
+            if (lost is not null)
+            {
+                OnLost(connection, lost);
+            }
+        }
+    }
+
+    /// <summary>Handles one frame from the server; false when the connection is done.</summary>
+    private bool Handle(Connection connection, FrameType type, in ReadOnlySequence<byte> payload)
+    {
+        switch (type)
+        {
+            case FrameType.Ack:
+                var ack = AckFrame.Parse(payload);
+                connection.Touch();
+                lock (_lock)
+                {
+                    Release(_ring.AcknowledgeUpTo(ack.Sequence, ack.Id, Statistics));
+                }
+
+                return true;
+            case FrameType.Error:
+                return OnError(connection, ErrorFrame.Parse(payload));
+            case FrameType.Goodbye:
+                connection.OnGoodbye();
+                return true;
+            default:
+                // WELCOME twice, or a client-to-server frame: this is not a server we understand.
+                throw new ProtocolException(ProtocolErrorCode.Protocol, $"unexpected {type} frame from the server");
+        }
+    }
+
+    private bool OnError(Connection connection, ErrorFrame error)
+    {
+        var rejected = new MessageRejectedException(error.Sequence, error.Code, error.Reason);
+        if (error.IsRetryable && _options.RetryFor is not null)
+        {
+            // The store is failing or the server is stopping: reconnect with backoff and resend.
+            OnLost(connection, new TcpMsgConnectionException(ConnectionFailure.Reset, $"{_server}: {error.Reason}", rejected));
+            return false;
+        }
+
+        if (error.Sequence > 0)
+        {
+            lock (_lock)
+            {
+                RecordFailure(rejected);
+                Release(_ring.Fail(error.Sequence, rejected, Statistics));
+            }
+
+            return true;
+        }
+
+        OnLost(connection, new TcpMsgConnectionException(
+            error.IsRetryable ? ConnectionFailure.Reset : ConnectionFailure.RejectedByServer,
+            $"{_server} closed the connection ({error.Code}): {error.Reason}",
+            rejected));
+        return false;
+    }
+
+    /// <summary>Messages in flight and no acknowledgement for the ack timeout: the connection is dead.</summary>
+    private async Task WatchdogAsync()
+    {
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(_options.AckTimeout.TotalMilliseconds / 4, 10, 1000));
+        using var timer = new PeriodicTimer(period);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_disposed.Token).ConfigureAwait(false))
+            {
+                Connection? stalled = null;
+                lock (_lock)
+                {
+                    if (_connection is { } connection && _ring.HasInFlight &&
+                        Environment.TickCount64 - connection.LastProgress > _options.AckTimeout.TotalMilliseconds)
+                    {
+                        stalled = connection;
+                    }
+                }
+
+                if (stalled is not null)
+                {
+                    OnLost(stalled, new TcpMsgConnectionException(
+                        ConnectionFailure.TimedOut,
+                        $"{_server} acknowledged nothing for {_options.AckTimeout.TotalSeconds:0.###} s"));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
+    }
+}

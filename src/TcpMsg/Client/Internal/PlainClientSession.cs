@@ -1,0 +1,192 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
+
+namespace TcpMsg.Client.Internal;
+
+/// <summary>
+/// Plain-mode sending: UTF-8 lines, buffered and written in batches; completing shuts down the
+/// sending side (FIN) and waits for the server to close, TCP's four-way close. Nothing is confirmed.
+/// </summary>
+internal sealed class PlainClientSession : IClientSession
+{
+    private const byte Lf = (byte)'\n';
+
+    private readonly ClientTransport _transport;
+    private readonly HostPort _server;
+    private readonly MessageClientOptions _options;
+    private readonly byte[] _buffer;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private int _buffered;
+    private long _sequence;
+    private bool _completed;
+    private bool _disposed;
+
+    private PlainClientSession(ClientTransport transport, HostPort server, MessageClientOptions options)
+    {
+        _transport = transport;
+        _server = server;
+        _options = options;
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(options.SendBufferSize, 256));
+    }
+
+    public DeliveryStatistics Statistics { get; } = new();
+
+    public IPEndPoint? RemoteEndPoint => _transport.Socket.RemoteEndPoint as IPEndPoint;
+
+    public IPEndPoint? LocalEndPoint => _transport.Socket.LocalEndPoint as IPEndPoint;
+
+    public static async Task<PlainClientSession> ConnectAsync(HostPort server, MessageClientOptions options, CancellationToken cancellationToken) =>
+        new(await ClientTransport.ConnectAsync(server, options, cancellationToken).ConfigureAwait(false), server, options);
+
+    public async ValueTask<long> EnqueueAsync(string text, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_completed, this);
+            await AppendAsync(text, cancellationToken).ConfigureAwait(false);
+            Statistics.OnSent();
+            return ++_sequence;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<DeliveryReceipt> SendAsync(string text, CancellationToken cancellationToken)
+    {
+        var sequence = await EnqueueAsync(text, cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        return new DeliveryReceipt(sequence, null, Confirmed: false);
+    }
+
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_completed, this);
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            _completed = true;
+            try
+            {
+                await _transport.ShutdownSendAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SocketException or IOException)
+            {
+                throw TransportErrors.Sending(ex, _server);
+            }
+
+            await WaitForCloseAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _completed = true;
+            await _transport.DisposeAsync().ConfigureAwait(false);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _gate.Dispose();
+        }
+    }
+
+    private async ValueTask AppendAsync(string text, CancellationToken cancellationToken)
+    {
+        var needed = Encoding.UTF8.GetMaxByteCount(text.Length) + 1;
+        if (needed > _buffer.Length - _buffered)
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (needed <= _buffer.Length)
+        {
+            _buffered += Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_buffered));
+            _buffer[_buffered++] = Lf;
+        }
+        else
+        {
+            // Larger than the whole buffer: encode it on its own.
+            var exact = Encoding.UTF8.GetByteCount(text) + 1;
+            var rented = ArrayPool<byte>.Shared.Rent(exact);
+            try
+            {
+                Encoding.UTF8.GetBytes(text, rented);
+                rented[exact - 1] = Lf;
+                await WriteAsync(rented.AsMemory(0, exact), cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
+        Statistics.OnDelivered(1, null);
+    }
+
+    private async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_buffered == 0)
+        {
+            return;
+        }
+
+        var length = _buffered;
+        _buffered = 0;
+        await WriteAsync(_buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _transport.Stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or AuthenticationException)
+        {
+            throw TransportErrors.Sending(ex, _server);
+        }
+    }
+
+    private async Task WaitForCloseAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.CloseTimeout);
+        try
+        {
+            while (await _transport.Stream.ReadAsync(_buffer, timeout.Token).ConfigureAwait(false) > 0)
+            {
+                // A plain receiver has nothing to say; whatever it sends is not ours to show.
+            }
+        }
+        catch (Exception ex) when (ex is IOException or AuthenticationException)
+        {
+            throw TransportErrors.Sending(ex, _server);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TcpMsgConnectionException(
+                ConnectionFailure.TimedOut,
+                $"{_server} did not close the connection within {_options.CloseTimeout.TotalSeconds:0.###} s after the client finished; the messages were sent but their arrival is not confirmed");
+        }
+    }
+}

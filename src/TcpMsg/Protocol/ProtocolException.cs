@@ -1,0 +1,15 @@
+namespace TcpMsg.Protocol;
+
+/// <summary>A peer broke the confirmed-mode protocol: a malformed, unknown or oversized frame.</summary>
+public sealed class ProtocolException : TcpMsgException
+{
+    /// <summary>Creates the exception.</summary>
+    public ProtocolException(ProtocolErrorCode code, string message)
+        : base(message)
+    {
+        Code = code;
+    }
+
+    /// <summary>The error code to send to the peer.</summary>
+    public ProtocolErrorCode Code { get; }
+}

@@ -1,0 +1,200 @@
+using System.Buffers;
+using TcpMsg.Protocol;
+
+namespace TcpMsg.Server.Internal;
+
+/// <summary>
+/// A confirmed-mode connection (docs/protocol.md): HELLO, then pipelined MESSAGE frames, each
+/// published with this session's outbox as where its acknowledgement goes; GOODBYE ends it once
+/// everything sent was acknowledged. Any protocol violation is answered with ERROR and closes.
+/// </summary>
+internal sealed class ConfirmedSession
+{
+    // HELLO's fields and MESSAGE's sequence number need room beyond the message text.
+    private const int FrameOverhead = 64;
+
+    // At shutdown, how long to wait for messages already in the pipeline to be acknowledged.
+    private static readonly TimeSpan s_shutdownSettle = TimeSpan.FromSeconds(2);
+
+    private readonly ConnectionState _state;
+    private readonly TcpMsgServerOptions _options;
+    private readonly MessagePipeline _pipeline;
+    private readonly ServerStatistics _statistics;
+    private readonly TimeProvider _time;
+    private readonly ConnectionOutbox _outbox;
+    private string? _clientId;
+    private long _lastPublished;
+
+    public ConfirmedSession(ConnectionState state, TcpMsgServerOptions options, MessagePipeline pipeline, ServerStatistics statistics, TimeProvider time)
+    {
+        _state = state;
+        _options = options;
+        _pipeline = pipeline;
+        _statistics = statistics;
+        _time = time;
+        _outbox = new ConnectionOutbox(state.Context.Transport.Output, reason => state.Close(DisconnectReason.ProtocolError));
+    }
+
+    public async Task<DisconnectReason> RunAsync()
+    {
+        _outbox.Start();
+        try
+        {
+            return await ReadFramesAsync().ConfigureAwait(false);
+        }
+        catch (ProtocolException ex)
+        {
+            _outbox.Refuse(0, ex.Code, ex.Message);
+            var tooLarge = ex.Code == ProtocolErrorCode.TooLarge;
+            if (tooLarge)
+            {
+                _statistics.OnOversized();
+            }
+
+            _pipeline.Publish(new ConnectionError(
+                _state.Info,
+                _time.GetUtcNow(),
+                tooLarge ? ConnectionErrorCode.MessageTooLarge : ConnectionErrorCode.ProtocolError,
+                $"{_state.Info.EndPoint}: {ex.Message}; connection closed",
+                _state.Unconsumed,
+                tooLarge ? _options.MaxMessageSize : 0));
+            return tooLarge ? DisconnectReason.MessageTooLarge : DisconnectReason.ProtocolError;
+        }
+        finally
+        {
+            await _outbox.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<DisconnectReason> ReadFramesAsync()
+    {
+        var input = _state.Context.Transport.Input;
+        var maxFrame = _options.MaxMessageSize + FrameOverhead;
+        while (true)
+        {
+            var result = await input.ReadAsync().ConfigureAwait(false);
+            var buffer = result.Buffer;
+            _state.OnRead(buffer.Length, _statistics);
+            var consumed = buffer.Start;
+            var goodbye = false;
+            try
+            {
+                while (!goodbye && FrameReader.TryReadFrame(buffer.Slice(consumed), maxFrame, out var type, out var payload, out consumed))
+                {
+                    goodbye = Handle(type, payload);
+                }
+            }
+            finally
+            {
+                _state.Unconsumed = buffer.Slice(consumed).Length;
+                input.AdvanceTo(consumed, buffer.End);
+            }
+
+            if (goodbye)
+            {
+                // Everything sent is acknowledged (or rejected) before the server says goodbye.
+                await _outbox.WaitSettledAsync(_lastPublished, _state.Aborted).ConfigureAwait(false);
+                _outbox.Goodbye();
+                _pipeline.Publish(new PeerFinishedSending(_state.Info, _time.GetUtcNow(), _state.BytesReceived));
+                return DisconnectReason.PeerClosed;
+            }
+
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return await EndAsync(result.IsCompleted).ConfigureAwait(false);
+            }
+
+            if (_pipeline.IsFull)
+            {
+                await _pipeline.WaitForRoomAsync(_state.Aborted).ConfigureAwait(false);
+                _state.Touch();
+            }
+        }
+    }
+
+    private async Task<DisconnectReason> EndAsync(bool peerFinished)
+    {
+        if (_state.AbortReason == DisconnectReason.ServerShutdown)
+        {
+            // Give messages already in the pipeline a moment to be acknowledged, then say why we close.
+            using var settle = new CancellationTokenSource(s_shutdownSettle);
+            try
+            {
+                await _outbox.WaitSettledAsync(_lastPublished, settle.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client resends what was not acknowledged; the store drops the duplicates.
+            }
+
+            _outbox.Refuse(0, ProtocolErrorCode.ShuttingDown, "the server is shutting down; reconnect later");
+        }
+
+        return _state.AbortReason ?? (peerFinished ? DisconnectReason.PeerClosed : DisconnectReason.Aborted);
+    }
+
+    /// <summary>Handles one frame; returns true for GOODBYE.</summary>
+    private bool Handle(FrameType type, in ReadOnlySequence<byte> payload)
+    {
+        switch (type)
+        {
+            case FrameType.Hello:
+                OnHello(HelloFrame.Parse(payload));
+                return false;
+            case FrameType.Message when _clientId is not null:
+                OnMessage(payload);
+                return false;
+            case FrameType.Message:
+                throw new ProtocolException(ProtocolErrorCode.Protocol, "MESSAGE before HELLO");
+            case FrameType.Goodbye:
+                GoodbyeFrame.Parse(payload);
+                return true;
+            default:
+                throw new ProtocolException(ProtocolErrorCode.Protocol, $"{type} is a server-to-client frame");
+        }
+    }
+
+    private void OnHello(HelloFrame hello)
+    {
+        if (_clientId is not null)
+        {
+            throw new ProtocolException(ProtocolErrorCode.Protocol, "a second HELLO");
+        }
+
+        if (hello.Version != 1)
+        {
+            throw new ProtocolException(ProtocolErrorCode.Version, $"protocol version {hello.Version} is not supported; this server speaks version 1");
+        }
+
+        _clientId = hello.ClientId;
+        _outbox.Welcome(new WelcomeFrame(1, _pipeline.GetLastSequence(hello.ClientId), _options.MaxMessageSize));
+    }
+
+    private void OnMessage(in ReadOnlySequence<byte> payload)
+    {
+        var sequence = MessageFrame.Parse(payload, out var bytes);
+        if (bytes.Length > _options.MaxMessageSize)
+        {
+            throw new ProtocolException(ProtocolErrorCode.TooLarge, $"message {sequence} of {bytes.Length} bytes exceeds the limit of {_options.MaxMessageSize}");
+        }
+
+        var info = _state.Info;
+        var now = _time.GetUtcNow();
+        var text = Utf8MessageDecoder.Decode(bytes, out var valid);
+        _state.MessagesReceived++;
+        if (!valid)
+        {
+            // Confirmed senders encode UTF-8 themselves: a bad message is refused, not stored.
+            _statistics.OnInvalidUtf8();
+            _pipeline.Publish(new ConnectionError(info, now, ConnectionErrorCode.InvalidUtf8, $"message {sequence} from {info.EndPoint} is not valid UTF-8; refused", bytes.Length));
+            _outbox.Refuse(sequence, ProtocolErrorCode.InvalidUtf8, "the message is not valid UTF-8");
+            return;
+        }
+
+        _lastPublished = sequence;
+        _pipeline.Publish(new ReceivedMessage(info, now, text, (int)bytes.Length, MessageFraming.Confirmed, null, _clientId, sequence)
+        {
+            AckTarget = _outbox,
+        });
+    }
+}

@@ -1,0 +1,111 @@
+using System.Buffers;
+using TcpMsg.Protocol;
+
+namespace TcpMsg.Server.Internal;
+
+/// <summary>
+/// A plain-mode connection: one read loop that frames complete messages, decodes each once and
+/// publishes it. Returns how the connection ended.
+/// </summary>
+internal sealed class PlainSession
+{
+    private readonly ConnectionState _state;
+    private readonly TcpMsgServerOptions _options;
+    private readonly MessagePipeline _pipeline;
+    private readonly ServerStatistics _statistics;
+    private readonly TimeProvider _time;
+    private readonly MessageFraming _framing;
+
+    public PlainSession(ConnectionState state, TcpMsgServerOptions options, MessagePipeline pipeline, ServerStatistics statistics, TimeProvider time)
+    {
+        _state = state;
+        _options = options;
+        _pipeline = pipeline;
+        _statistics = statistics;
+        _time = time;
+        _framing = options.Framing == PlainFraming.Whole ? MessageFraming.Whole : MessageFraming.Line;
+    }
+
+    public async Task<DisconnectReason> RunAsync()
+    {
+        var info = _state.Info;
+        var input = _state.Context.Transport.Input;
+        var framer = new PlainMessageReader(_options.Framing, _options.MaxMessageSize);
+        try
+        {
+            while (true)
+            {
+                // No token here: ConnectionClosed fires soon after a FIN, and a cancelled read would drop
+                // the bytes that came with it. The server's own close cancels the pending read instead.
+                var result = await input.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                _state.OnRead(buffer.Length, _statistics);
+
+                // After the server closed the connection, what is left is a fragment, not a last message.
+                var finished = result.IsCompleted && _state.AbortReason is null;
+                var consumed = buffer.Start;
+                var examined = buffer.End;
+                try
+                {
+                    while (framer.TryReadMessage(buffer.Slice(consumed), finished, out var message, out consumed, out examined))
+                    {
+                        Deliver(info, message);
+                    }
+                }
+                finally
+                {
+                    _state.Unconsumed = buffer.Slice(consumed).Length;
+                    input.AdvanceTo(consumed, examined);
+                }
+
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    if (finished)
+                    {
+                        _pipeline.Publish(new PeerFinishedSending(info, _time.GetUtcNow(), _state.BytesReceived));
+                    }
+
+                    return _state.AbortReason ?? (finished ? DisconnectReason.PeerClosed : DisconnectReason.Aborted);
+                }
+
+                if (_pipeline.IsFull)
+                {
+                    await _pipeline.WaitForRoomAsync(_state.Aborted).ConfigureAwait(false);
+                    _state.Touch();
+                }
+            }
+        }
+        catch (MessageTooLargeException ex)
+        {
+            _statistics.OnOversized();
+            _pipeline.Publish(new ConnectionError(
+                info,
+                _time.GetUtcNow(),
+                ConnectionErrorCode.MessageTooLarge,
+                $"message from {info.EndPoint} exceeds the limit of {ex.Limit} bytes ({ex.ObservedBytes} bytes without an end); connection closed",
+                ex.ObservedBytes,
+                ex.Limit));
+            return DisconnectReason.MessageTooLarge;
+        }
+    }
+
+    private void Deliver(ConnectionInfo info, in ReadOnlySequence<byte> bytes)
+    {
+        var text = Utf8MessageDecoder.Decode(bytes, out var valid);
+        var length = (int)bytes.Length;
+        var now = _time.GetUtcNow();
+        _state.MessagesReceived++;
+        if (!valid)
+        {
+            _statistics.OnInvalidUtf8();
+            _pipeline.Publish(new ConnectionError(
+                info,
+                now,
+                ConnectionErrorCode.InvalidUtf8,
+                $"message from {info.EndPoint} is not valid UTF-8; bad bytes shown as U+FFFD",
+                length));
+        }
+
+        _pipeline.Publish(new ReceivedMessage(info, now, text, length, _framing, valid ? null : bytes.ToArray()));
+    }
+}

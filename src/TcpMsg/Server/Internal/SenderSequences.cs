@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using TcpMsg.Storage.Internal;
+
+namespace TcpMsg.Server.Internal;
+
+/// <summary>
+/// The highest committed sequence of every confirmed sender. Without a store it is what finds
+/// duplicates; with one, the store finds them and this keeps count. Either way it shows gaps.
+/// Written by the dispatcher only; read by connections for WELCOME.
+/// </summary>
+internal sealed partial class SenderSequences
+{
+    private readonly ConcurrentDictionary<string, long> _last = new(StringComparer.Ordinal);
+    private readonly IMessageStore? _store;
+
+    public SenderSequences(IMessageStore? store) => _store = store;
+
+    public long LastCommitted(string clientId) =>
+        _store is not null ? _store.GetLastSequence(clientId) : _last.GetValueOrDefault(clientId);
+
+    /// <summary>Before a commit: learn the stored position of senders seen for the first time.</summary>
+    public void Prepare(List<ReceivedMessage> messages)
+    {
+        foreach (var message in messages)
+        {
+            if (message.ClientId is { } clientId && !_last.ContainsKey(clientId))
+            {
+                _last[clientId] = _store?.GetLastSequence(clientId) ?? 0;
+            }
+        }
+    }
+
+    /// <summary>After a commit: mark duplicates (when there is no store), count them and the gaps.</summary>
+    public void Settle(List<ReceivedMessage> messages, ServerStatistics statistics, ILogger logger)
+    {
+        foreach (var message in messages)
+        {
+            if (message.ClientId is not { } clientId)
+            {
+                continue;
+            }
+
+            var last = _last.GetValueOrDefault(clientId);
+            if (_store is null && message.Sequence <= last)
+            {
+                message.IsDuplicate = true;
+            }
+
+            if (message.IsDuplicate)
+            {
+                statistics.OnDuplicate();
+                LogDuplicate(logger, clientId, message.Sequence, message.Connection.EndPoint);
+                continue;
+            }
+
+            if (message.Sequence > last + 1)
+            {
+                statistics.OnGap(message.Sequence - last - 1);
+                LogGap(logger, clientId, last, message.Sequence, message.Connection.EndPoint);
+            }
+
+            if (message.Sequence > last)
+            {
+                _last[clientId] = message.Sequence;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "duplicate: sender {ClientId} ({Peer}) resent sequence {Sequence}; acknowledged, not stored again")]
+    private static partial void LogDuplicate(ILogger logger, string clientId, long sequence, string peer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "gap: sender {ClientId} ({Peer}) jumped from sequence {Last} to {Sequence}")]
+    private static partial void LogGap(ILogger logger, string clientId, long last, long sequence, string peer);
+}

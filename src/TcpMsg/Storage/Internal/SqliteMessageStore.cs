@@ -1,0 +1,220 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using TcpMsg.Server;
+
+namespace TcpMsg.Storage.Internal;
+
+/// <summary>
+/// The embedded SQLite store. One writer connection, WAL journal, one transaction per batch (group
+/// commit). After a failure the connection is dropped and reopened on the next attempt, so a store
+/// that comes back (disk freed, lock released) works again without a restart.
+/// </summary>
+internal sealed class SqliteMessageStore : IMessageStore
+{
+    private readonly StoreOptions _options;
+    private readonly string _writeConnectionString;
+    private readonly string _readConnectionString;
+    private SqliteConnection? _connection;
+    private SqliteCommand? _insert;
+    private SqliteCommand? _lookup;
+
+    public SqliteMessageStore(StoreOptions options)
+    {
+        _options = options;
+        var path = System.IO.Path.GetFullPath(options.Path);
+        _writeConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+
+            // Microsoft.Data.Sqlite retries a busy database for this many seconds on top of
+            // busy_timeout; both follow the configured busy timeout.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
+        }.ToString();
+        _readConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = true,
+        }.ToString();
+    }
+
+    public string Path => _options.Path;
+
+    public void Open() => EnsureOpen();
+
+    public void Append(IReadOnlyList<ReceivedMessage> messages)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var connection = EnsureOpen();
+            using var transaction = connection.BeginTransaction();
+            _insert!.Transaction = transaction;
+            _lookup!.Transaction = transaction;
+            for (var i = 0; i < messages.Count; i++)
+            {
+                Insert(messages[i]);
+            }
+
+            transaction.Commit();
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException)
+        {
+            for (var i = 0; i < messages.Count; i++)
+            {
+                messages[i].Id = 0;
+                messages[i].IsDuplicate = false;
+            }
+
+            // The connection may be in any state after an I/O error; start afresh next time.
+            Close();
+            throw ex is SqliteException sqlite
+                ? SqliteErrors.Translate(sqlite, _options.Path, "cannot store messages in")
+                : new StoreException(StoreFailure.Other, $"cannot store messages in {_options.Path}: {ex.Message}", ex);
+        }
+    }
+
+    public long GetLastSequence(string clientId)
+    {
+        try
+        {
+            using var connection = new SqliteConnection(_readConnectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT max(seq) FROM messages WHERE client_id = $client";
+            command.Parameters.AddWithValue("$client", clientId);
+            return command.ExecuteScalar() is long last ? last : 0;
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteErrors.Translate(ex, _options.Path, "cannot read");
+        }
+    }
+
+    /// <summary>A pragma's value on the writer connection (per connection, so only this one can tell).</summary>
+    internal string ReadPragma(string name)
+    {
+        using var command = EnsureOpen().CreateCommand();
+        command.CommandText = "PRAGMA " + name;
+        return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture) ?? string.Empty;
+    }
+
+    public void Dispose() => Close();
+
+    private void Insert(ReceivedMessage message)
+    {
+        var p = _insert!.Parameters;
+        p[0].Value = ToMicroseconds(message.Timestamp);
+        p[1].Value = message.Connection.Address;
+        p[2].Value = message.Connection.RemoteEndPoint?.Port ?? 0;
+        p[3].Value = message.Connection.Id;
+        p[4].Value = FramingName(message.Framing);
+        p[5].Value = message.Text;
+        p[6].Value = (object?)message.RawBytes ?? DBNull.Value;
+        p[7].Value = (object?)message.ClientId ?? DBNull.Value;
+        p[8].Value = message.ClientId is null ? DBNull.Value : message.Sequence;
+        if (_insert.ExecuteScalar() is long id)
+        {
+            message.Id = id;
+            return;
+        }
+
+        // ON CONFLICT DO NOTHING returned no row: the store already has this client id and sequence.
+        _lookup!.Parameters[0].Value = message.ClientId;
+        _lookup.Parameters[1].Value = message.Sequence;
+        message.Id = (long)_lookup.ExecuteScalar()!;
+        message.IsDuplicate = true;
+    }
+
+    private SqliteConnection EnsureOpen()
+    {
+        if (_connection is not null)
+        {
+            return _connection;
+        }
+
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_options.Path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connection = new SqliteConnection(_writeConnectionString);
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode = WAL");
+
+            // FULL syncs the WAL on every commit (survives power loss); NORMAL leaves that to the
+            // OS (survives a process crash). In WAL mode both keep the database consistent.
+            Execute(connection, _options.Durability == Durability.Fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+            Execute(connection, $"PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds}");
+            SqliteSchema.Migrate(connection, _options.Path);
+            _insert = connection.CreateCommand();
+            _insert.CommandText =
+                """
+                INSERT INTO messages (received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq)
+                VALUES ($received_at, $peer_address, $peer_port, $connection_id, $framing, $text, $raw, $client_id, $seq)
+                ON CONFLICT (client_id, seq) DO NOTHING
+                RETURNING id
+                """;
+            foreach (var name in (string[])["$received_at", "$peer_address", "$peer_port", "$connection_id", "$framing", "$text", "$raw", "$client_id", "$seq"])
+            {
+                _insert.Parameters.Add(new SqliteParameter(name, null));
+            }
+
+            _insert.Prepare();
+            _lookup = connection.CreateCommand();
+            _lookup.CommandText = "SELECT id FROM messages WHERE client_id = $client AND seq = $seq";
+            _lookup.Parameters.Add(new SqliteParameter("$client", null));
+            _lookup.Parameters.Add(new SqliteParameter("$seq", null));
+            _lookup.Prepare();
+            _connection = connection;
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw SqliteErrors.Translate(ex, _options.Path, "cannot open");
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private void Close()
+    {
+        _insert?.Dispose();
+        _lookup?.Dispose();
+        _connection?.Dispose();
+        _insert = null;
+        _lookup = null;
+        _connection = null;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    internal static long ToMicroseconds(DateTimeOffset time) => (time.UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
+
+    internal static DateTimeOffset FromMicroseconds(long microseconds) => new(DateTime.UnixEpoch.Ticks + (microseconds * 10), TimeSpan.Zero);
+
+    internal static string FramingName(MessageFraming framing) => framing switch
+    {
+        MessageFraming.Line => "line",
+        MessageFraming.Whole => "whole",
+        _ => "confirmed",
+    };
+}

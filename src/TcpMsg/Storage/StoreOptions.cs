@@ -1,0 +1,17 @@
+namespace TcpMsg.Storage;
+
+/// <summary>Where and how messages are stored. Immutable; start from <see cref="Default"/>.</summary>
+public sealed record StoreOptions
+{
+    /// <summary>The defaults: <c>tcpmsg.db</c> in the working directory, synced on every commit.</summary>
+    public static StoreOptions Default { get; } = new();
+
+    /// <summary>The SQLite database file; created, and its schema migrated, on start.</summary>
+    public string Path { get; init; } = "tcpmsg.db";
+
+    /// <summary>Whether a commit waits for the disk (<see cref="Durability.Fsync"/>) or only for the operating system.</summary>
+    public Durability Durability { get; init; } = Durability.Fsync;
+
+    /// <summary>How long a commit waits for a lock held by another process before it counts as failed.</summary>
+    public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using TcpMsg.Client;
+using TcpMsg.Tests.Infrastructure;
+
+namespace TcpMsg.Tests.Cli;
+
+public sealed class HistoryCommandTests : LoopbackTest
+{
+    private readonly TempDirectory _directory = new();
+
+    public override ValueTask DisposeAsync()
+    {
+        _directory.Dispose();
+        return base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task History_shows_the_stored_messages_in_the_servers_lines_and_filters_them()
+    {
+        await using (var cli = await InProcessCli.ServeAsync("--store", Store))
+        {
+            await SendAsync(cli.Port, "first 第一", "second", "third needle");
+            using var plain = await RawClient.ConnectAsync(new(System.Net.IPAddress.Loopback, cli.Port));
+            await plain.SendAsync("plain needle\n");
+            await plain.ShutdownAndWaitForCloseAsync();
+            await cli.Console.WaitForOutputAsync(o => o.Split('\n').Count(l => l.Contains(">>>", StringComparison.Ordinal)) == 4, "four messages");
+        }
+
+        var all = await RunAsync("history", "--store", Store, "--lang", "zh");
+        var last2 = await RunAsync("history", "--store", Store, "--limit", "2");
+        var needles = await RunAsync("history", "--store", Store, "--contains", "needle");
+        var fromLoopback = await RunAsync("history", "--store", Store, "--from", "127.0.0.1");
+        var fromNowhere = await RunAsync("history", "--store", Store, "--from", "10.9.9.9");
+        var future = await RunAsync("history", "--store", Store, "--since", "2099-01-01");
+        var recent = await RunAsync("history", "--store", Store, "--since", "1h", "--until", "2099-01-01T00:00:00Z");
+
+        Assert.Equal(["127.0.0.1发来消息>>>first 第一", "127.0.0.1发来消息>>>second", "127.0.0.1发来消息>>>third needle", "127.0.0.1发来消息>>>plain needle"], all.OutLines);
+        Assert.Equal(["127.0.0.1 sent a message>>>third needle", "127.0.0.1 sent a message>>>plain needle"], last2.OutLines);
+        Assert.Equal(2, needles.OutLines.Length);
+        Assert.Equal(4, fromLoopback.OutLines.Length);
+        Assert.Empty(fromNowhere.OutLines);
+        Assert.Empty(future.OutLines);
+        Assert.Equal(4, recent.OutLines.Length);
+    }
+
+    [Fact]
+    public async Task Json_history_carries_ids_times_and_the_confirmed_sender()
+    {
+        string? clientId;
+        await using (var cli = await InProcessCli.ServeAsync("--store", Store))
+        {
+            clientId = await SendAsync(cli.Port, "json me");
+        }
+
+        var history = await RunAsync("history", "--store", Store, "--format", "json");
+
+        var message = JsonDocument.Parse(Assert.Single(history.OutLines)).RootElement;
+        Assert.Equal("message", message.GetProperty("event").GetString());
+        Assert.Equal("json me", message.GetProperty("text").GetString());
+        Assert.Equal(1, message.GetProperty("id").GetInt64());
+        Assert.Equal(clientId, message.GetProperty("client_id").GetString());
+        Assert.Equal(1, message.GetProperty("seq").GetInt64());
+        Assert.Equal("confirmed", message.GetProperty("framing").GetString());
+        Assert.EndsWith("Z", message.GetProperty("time").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Follow_prints_new_messages_as_they_are_stored_while_the_server_writes()
+    {
+        await using var cli = await InProcessCli.ServeAsync("--store", Store);
+        await SendAsync(cli.Port, "already there");
+        var console = new TestConsole();
+        using var stop = new CancellationTokenSource();
+        var follow = new TcpMsg.Cli.CliApplication(console, handleSignals: false).RunAsync(["history", "--store", Store, "--follow"], stop.Token);
+        await console.WaitForOutputAsync(o => o.Contains("already there", StringComparison.Ordinal), "the existing message");
+
+        await SendAsync(cli.Port, "live 实时");
+        await console.WaitForOutputAsync(o => o.Contains("live 实时", StringComparison.Ordinal), "the live message");
+        await stop.CancelAsync();
+
+        Assert.Equal(0, await follow.WithTimeout());
+        Assert.Equal(["127.0.0.1 sent a message>>>already there", "127.0.0.1 sent a message>>>live 实时"], console.OutLines);
+    }
+
+    [Fact]
+    public async Task A_missing_store_is_one_line_and_a_distinct_exit_code()
+    {
+        var (code, console) = await InProcessCli.RunAsync("", "history", "--store", _directory.File("nothing.db"), "--lang", "en");
+
+        Assert.Equal(11, code);
+        Assert.StartsWith("tcpmsg: no store at ", console.ErrorText, StringComparison.Ordinal);
+        Assert.Single(console.ErrorText.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory]
+    [InlineData("--since", "yesterday-ish")]
+    [InlineData("--from", "example.com")]
+    [InlineData("--limit", "0")]
+    public async Task Bad_filters_are_usage_errors(string option, string value)
+    {
+        var (code, _) = await InProcessCli.RunAsync("", "history", "--store", Store, option, value);
+
+        Assert.Equal(2, code);
+    }
+
+    private string Store => _directory.File("history.db");
+
+    private static async Task<TestConsole> RunAsync(params string[] args)
+    {
+        var (code, console) = await InProcessCli.RunAsync("", args);
+        Assert.True(code == 0, $"exit {code}: {console.ErrorText}");
+        return console;
+    }
+
+    private static async Task<string?> SendAsync(int port, params string[] texts)
+    {
+        await using var client = await MessageClient.ConnectAsync("127.0.0.1", port, cancellationToken: TestContext.Current.CancellationToken);
+        foreach (var text in texts)
+        {
+            await client.SendAsync(text, TestContext.Current.CancellationToken).WithTimeout();
+        }
+
+        await client.CompleteAsync(TestContext.Current.CancellationToken).WithTimeout();
+        return client.ClientId;
+    }
+}

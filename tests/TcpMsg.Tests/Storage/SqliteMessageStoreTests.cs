@@ -1,0 +1,168 @@
+using Microsoft.Data.Sqlite;
+using TcpMsg.Storage;
+using TcpMsg.Storage.Internal;
+using TcpMsg.Tests.Infrastructure;
+
+namespace TcpMsg.Tests.Storage;
+
+public sealed class SqliteMessageStoreTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void A_new_store_gets_the_current_schema_in_wal_mode()
+    {
+        using var store = Open();
+
+        Assert.Equal("wal", store.ReadPragma("journal_mode"));
+        Assert.Equal(SqliteSchema.CurrentVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), store.ReadPragma("user_version"));
+    }
+
+    [Theory]
+    [InlineData(Durability.Fsync, "2")]
+    [InlineData(Durability.Process, "1")]
+    public void Durability_sets_the_synchronous_pragma(Durability durability, string synchronous)
+    {
+        // FULL (2) syncs the WAL at each commit; NORMAL (1) leaves that to the OS.
+        using var store = Open(durability);
+
+        Assert.Equal(synchronous, store.ReadPragma("synchronous"));
+    }
+
+    [Fact]
+    public void Messages_get_ascending_ids_and_everything_is_kept()
+    {
+        var at = new DateTimeOffset(2026, 11, 25, 12, 0, 0, 123, TimeSpan.Zero).AddTicks(4560);
+        using (var store = Open())
+        {
+            var messages = new[]
+            {
+                TestMessages.Plain("一", at),
+                TestMessages.Plain("\uFFFD", at, raw: [0xFF]),
+                TestMessages.Confirmed("c", 1, "confirmed"),
+            };
+            store.Append(messages);
+
+            Assert.Equal([1L, 2L, 3L], messages.Select(m => m.Id));
+        }
+
+        using var history = MessageHistory.Open(StorePath);
+        var stored = history.Read(HistoryQuery.Default);
+        Assert.Equal(["一", "\uFFFD", "confirmed"], stored.Select(m => m.Text));
+        Assert.Equal(at, stored[0].ReceivedAt);
+        Assert.Equal("127.0.0.1", stored[0].PeerAddress);
+        Assert.Equal(40000, stored[0].PeerPort);
+        Assert.Equal("line", stored[0].Framing);
+        Assert.Null(stored[0].RawBytes);
+        Assert.Equal([0xFF], stored[1].RawBytes);
+        Assert.Equal(("c", 1L, "confirmed"), (stored[2].ClientId, stored[2].Sequence, stored[2].Framing));
+    }
+
+    [Fact]
+    public void The_store_itself_rejects_a_second_copy_of_a_confirmed_message()
+    {
+        using var store = Open();
+        var first = TestMessages.Confirmed("sender", 7, "once");
+        store.Append([first]);
+
+        var again = TestMessages.Confirmed("sender", 7, "once");
+        var next = TestMessages.Confirmed("sender", 8, "twice?");
+        store.Append([again, next]);
+
+        Assert.True(again.IsDuplicate);
+        Assert.Equal(first.Id, again.Id);
+        Assert.False(next.IsDuplicate);
+        Assert.Equal(8, store.GetLastSequence("sender"));
+        Assert.Equal(0, store.GetLastSequence("nobody"));
+        using var history = MessageHistory.Open(StorePath);
+        Assert.Equal(2, history.Read(HistoryQuery.Default).Count);
+    }
+
+    [Fact]
+    public void Reopening_keeps_the_data_and_migrates_nothing_twice()
+    {
+        using (var store = Open())
+        {
+            store.Append([TestMessages.Plain("survives")]);
+        }
+
+        using (var again = Open())
+        {
+            again.Append([TestMessages.Plain("second")]);
+        }
+
+        using var history = MessageHistory.Open(StorePath);
+        Assert.Equal(["survives", "second"], history.Read(HistoryQuery.Default).Select(m => m.Text));
+    }
+
+    [Fact]
+    public void A_sqlite_file_of_another_application_is_refused()
+    {
+        using (var other = new SqliteConnection($"Data Source={StorePath}"))
+        {
+            other.Open();
+            using var command = other.CreateCommand();
+            command.CommandText = "CREATE TABLE customers (name TEXT)";
+            command.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+        using var store = new SqliteMessageStore(StoreOptions.Default with { Path = StorePath });
+        var error = Assert.Throws<StoreException>(store.Open);
+        Assert.Equal(StoreFailure.Corrupt, error.Failure);
+        Assert.Contains("not a tcpmsg store", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_store_from_a_newer_tcpmsg_is_refused()
+    {
+        using (var newer = new SqliteConnection($"Data Source={StorePath}"))
+        {
+            newer.Open();
+            using var command = newer.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 99";
+            command.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+        using var store = new SqliteMessageStore(StoreOptions.Default with { Path = StorePath });
+        var error = Assert.Throws<StoreException>(store.Open);
+        Assert.Contains("newer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_locked_store_fails_the_commit_keeps_nothing_and_recovers_when_released()
+    {
+        using var store = Open() ;
+        store.Append([TestMessages.Plain("before")]);
+        using var locker = new SqliteConnection($"Data Source={StorePath}");
+        locker.Open();
+        using var transaction = locker.BeginTransaction(System.Data.IsolationLevel.Serializable);
+        using (var write = locker.CreateCommand())
+        {
+            write.Transaction = transaction;
+            write.CommandText = "INSERT INTO messages (received_at, peer_address, peer_port, connection_id, framing, text) VALUES (0, 'x', 0, 'x', 'line', 'lock')";
+            write.ExecuteNonQuery();
+        }
+
+        var blocked = TestMessages.Plain("blocked");
+        var error = Assert.Throws<StoreException>(() => store.Append([blocked]));
+        Assert.Equal(StoreFailure.Locked, error.Failure);
+        Assert.Equal(0, blocked.Id);
+
+        transaction.Rollback();
+        store.Append([blocked]);
+        Assert.True(blocked.Id > 0);
+    }
+
+    private string StorePath => _directory.File("store.db");
+
+    private SqliteMessageStore Open(Durability durability = Durability.Fsync)
+    {
+        var store = new SqliteMessageStore(StoreOptions.Default with { Path = StorePath, Durability = durability, BusyTimeout = TimeSpan.FromMilliseconds(100) });
+        store.Open();
+        return store;
+    }
+}
