@@ -60,9 +60,10 @@ public sealed class FuzzRunner
 
             var time = Stopwatch.GetElapsedTime(started);
             worker.End();
-            if (meter.Bytes > target.AllocationLimit)
+            var limit = target.AllocationLimit(input);
+            if (meter.Bytes > limit)
             {
-                Record(report, target, input, $"the decoder allocated {meter.Bytes:N0} bytes for one input, over the limit of {target.AllocationLimit:N0}");
+                Record(report, target, input, $"the decoder allocated {meter.Bytes:N0} bytes for one input, over the limit of {limit:N0}");
             }
 
             if (time > _options.InputTimeLimit)

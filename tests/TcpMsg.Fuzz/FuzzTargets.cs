@@ -4,8 +4,8 @@ using TcpMsg.Protocol;
 namespace TcpMsg.Fuzz;
 
 /// <summary>
-/// Every decoder tcpmsg has, in one place. A new decoder (issue 3's confirmed-mode frames) becomes
-/// part of the campaign by adding its target here.
+/// Every decoder tcpmsg has, in one place: a new decoder becomes part of the campaign by adding its
+/// target here.
 /// </summary>
 public static class FuzzTargets
 {
@@ -14,5 +14,6 @@ public static class FuzzTargets
         new PlainFramingTarget(PlainFraming.Lines),
         new PlainFramingTarget(PlainFraming.Whole),
         new ProxyHeaderTarget(),
+        new ConfirmedFrameTarget(),
     ];
 }

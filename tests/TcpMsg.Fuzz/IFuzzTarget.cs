@@ -10,10 +10,10 @@ public interface IFuzzTarget
     string Name { get; }
 
     /// <summary>
-    /// The most bytes the decoder itself may allocate for one input, whatever it holds: the decoder
-    /// must never size anything by what a hostile input declares.
+    /// The most bytes the decoder itself may allocate for <paramref name="input"/>, whatever it holds:
+    /// the decoder must never size anything by what a hostile input declares.
     /// </summary>
-    long AllocationLimit { get; }
+    long AllocationLimit(FuzzInput input);
 
     /// <summary>Makes the next input: valid, mutated or random, as the target sees fit.</summary>
     FuzzInput Generate(Random random);

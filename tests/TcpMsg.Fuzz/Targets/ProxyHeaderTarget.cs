@@ -17,7 +17,7 @@ public sealed class ProxyHeaderTarget : IFuzzTarget
 
     // The result (a record and two endpoints) or one exception with its message and stack trace; never
     // anything sized by a declared length (a v2 header may declare 65,535 bytes).
-    public long AllocationLimit => 8192;
+    public long AllocationLimit(FuzzInput input) => 8192;
 
     public FuzzInput Generate(Random random)
     {
