@@ -60,6 +60,59 @@ public sealed class RateLimitTests : LoopbackTest
     }
 
     [Fact]
+    public async Task Sending_and_closing_at_once_is_no_way_around_the_address_rate()
+    {
+        var options = TcpMsgServerOptions.Default with { Security = TcpMsgSecurityOptions.Default with { AddressRate = new RateLimit(20, 5) } };
+        await using var server = await TestServer.StartAsync(options);
+
+        // The tutorial's way, twice: send and close. The second connection waits for the first's debt.
+        using (var first = await RawClient.ConnectAsync(server.EndPoint))
+        {
+            await first.SendAsync(string.Concat(Enumerable.Range(0, 25).Select(i => $"burst {i}\n")));
+            first.Close();
+        }
+
+        await server.Sink.WaitForMessagesAsync(25);
+        var paused = Stopwatch.StartNew();
+        using (var second = await RawClient.ConnectAsync(server.EndPoint))
+        {
+            await second.SendAsync("sent and closed\n");
+            second.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            await server.Sink.WaitForMessagesAsync(26);
+        }
+
+        Assert.True(paused.Elapsed >= TimeSpan.FromSeconds(0.8), $"delivered after {paused.Elapsed.TotalMilliseconds:0} ms, expected a pause of about 1 s");
+        Assert.Equal("sent and closed", server.Sink.Texts[^1]);
+    }
+
+    [Fact]
+    public async Task A_connection_held_back_by_its_rate_is_busy_not_idle()
+    {
+        // 30 messages at 20/s with a burst of 1: reading pauses about 1.5 s, three idle timeouts long.
+        var options = TcpMsgServerOptions.Default with
+        {
+            IdleTimeout = TimeSpan.FromMilliseconds(500),
+            Security = TcpMsgSecurityOptions.Default with { ConnectionRate = new RateLimit(20, 1) },
+        };
+        await using var server = await TestServer.StartAsync(options);
+        using var client = await RawClient.ConnectAsync(server.EndPoint);
+
+        await client.SendAsync(string.Concat(Enumerable.Range(0, 30).Select(i => $"{i}\n")));
+        await server.Sink.WaitForMessagesAsync(30);
+        var paused = Stopwatch.StartNew();
+        await client.SendAsync("after the pause\n");
+        await server.Sink.WaitForMessagesAsync(31);
+
+        // No FIN yet (it would end the pause at once): the connection waited, and was not closed as idle.
+        Assert.True(paused.Elapsed >= TimeSpan.FromSeconds(1), $"read again after {paused.Elapsed.TotalMilliseconds:0} ms");
+        Assert.Equal(0, server.Server.Statistics.IdleTimeouts);
+        Assert.Empty(server.Sink.OfType<ClientDisconnected>());
+        Assert.True(await client.ShutdownAndWaitForCloseAsync());
+        var events = await server.Sink.WaitForDisconnectsAsync(1);
+        Assert.Equal(DisconnectReason.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
+    }
+
+    [Fact]
     public async Task A_throttled_connection_still_closes_promptly_on_shutdown()
     {
         var options = TcpMsgServerOptions.Default with

@@ -6,7 +6,8 @@ namespace TcpMsg.Server.Internal.Security;
 /// <summary>
 /// One periodic sweep over the open connections (not a timer per connection) that closes those whose
 /// message has dribbled in for longer than the message timeout (slow-loris) and those older than the
-/// maximum lifetime. Closing is the gentle kind: complete messages are kept, then a FIN.
+/// maximum lifetime. Closing is the gentle kind: complete messages are kept, then a FIN. It also
+/// keeps connections that a rate limit holds back from looking idle to the idle-timeout sweep.
 /// </summary>
 internal sealed partial class DeadlineSweeper : BackgroundService
 {
@@ -16,6 +17,7 @@ internal sealed partial class DeadlineSweeper : BackgroundService
     private readonly TimeProvider _time;
     private readonly TimeSpan _messageTimeout;
     private readonly TimeSpan _lifetime;
+    private readonly TimeSpan _touchThrottled;
     private readonly ILogger _logger;
 
     public DeadlineSweeper(
@@ -32,12 +34,17 @@ internal sealed partial class DeadlineSweeper : BackgroundService
         _time = time;
         _messageTimeout = options.Security.MessageTimeout;
         _lifetime = options.Security.MaxConnectionLifetime;
+        _touchThrottled = options.Security.ConnectionRate is null && options.Security.AddressRate is null ? Timeout.InfiniteTimeSpan : options.IdleTimeout;
         _logger = logger;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var shortest = new[] { _messageTimeout, _lifetime }.Where(t => t != Timeout.InfiniteTimeSpan).DefaultIfEmpty().Min();
+        // With rate limits, throttled connections are marked busy four times per idle timeout.
+        var shortest = new[] { _messageTimeout, _lifetime, _touchThrottled }
+            .Where(t => t != Timeout.InfiniteTimeSpan)
+            .DefaultIfEmpty()
+            .Min();
         if (shortest <= TimeSpan.Zero)
         {
             return;
@@ -69,8 +76,14 @@ internal sealed partial class DeadlineSweeper : BackgroundService
         foreach (var state in _tracker.Connections)
         {
             var info = state.Info;
+            var input = state.Context.Features.Get<GuardedPipeReader>();
+            if (input is { IsThrottling: true })
+            {
+                state.Touch();
+            }
+
             if (_messageTimeout != Timeout.InfiniteTimeSpan &&
-                state.Context.Features.Get<GuardedPipeReader>() is { } input &&
+                input is not null &&
                 input.UnfinishedMessageTime() > _messageTimeout)
             {
                 state.Close(DisconnectReason.MessageTimeout, () =>

@@ -47,6 +47,9 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
         _connectionClosed = connectionClosed;
     }
 
+    /// <summary>True while reading is paused by a rate limit: the connection is busy, not idle.</summary>
+    public bool IsThrottling => Volatile.Read(ref _throttleWait) is not null;
+
     /// <summary>How long the peer has kept the current unfinished message waiting; zero between messages.</summary>
     public TimeSpan UnfinishedMessageTime()
     {
@@ -185,10 +188,15 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
         }
     }
 
-    /// <summary>Waits while a bucket is in debt; false when the wait was cut short by CancelPendingRead or the connection's end.</summary>
+    /// <summary>
+    /// Waits while a bucket is in debt; false when the wait was cut short by CancelPendingRead (the
+    /// server closing the connection) or by a reset. A peer that merely finished sending (FIN) still
+    /// waits its turn: sending and closing at once must not be a way around the rate.
+    /// </summary>
     private async ValueTask<bool> ThrottleAsync(CancellationToken cancellationToken)
     {
         TimeSpan wait;
+        var watchClose = true;
         while ((wait = Debt()) > TimeSpan.Zero)
         {
             if (_cancelRequested)
@@ -197,7 +205,9 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
             }
 
             _statistics.OnThrottled();
-            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connectionClosed);
+            using var cancel = watchClose
+                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connectionClosed)
+                : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Volatile.Write(ref _throttleWait, cancel);
             try
             {
@@ -210,7 +220,12 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return false; // CancelPendingRead, or the connection closed: the inner read reports which.
+                if (_cancelRequested || IsReset())
+                {
+                    return false; // The inner read reports what happened.
+                }
+
+                watchClose = false;
             }
             finally
             {
@@ -219,5 +234,24 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
         }
 
         return true;
+    }
+
+    /// <summary>After the connection ended: true when it was a reset (nothing left to wait for), false for a FIN.</summary>
+    private bool IsReset()
+    {
+        try
+        {
+            if (_inner.TryRead(out var result))
+            {
+                // Nothing taken, nothing examined: the next read returns the same bytes.
+                _inner.AdvanceTo(result.Buffer.Start, result.Buffer.Start);
+            }
+
+            return false;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            return true;
+        }
     }
 }
