@@ -4,6 +4,7 @@ using TcpMsg.Cli.Localization;
 using TcpMsg.Cli.Output;
 using TcpMsg.Protocol;
 using TcpMsg.Server;
+using TcpMsg.Tls;
 using TcpMsg.Storage;
 
 namespace TcpMsg.Cli.Commands;
@@ -84,6 +85,8 @@ internal static class ServeCommand
         {
             port, listen, framing, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability,
         };
+        var security = new ServeSecurityOptions();
+        security.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -101,9 +104,11 @@ internal static class ServeCommand
                 endpoints.Add(endpoint!);
             }
 
-            if (endpoints.Count == 0)
+            if (!security.TryCompleteEndpoints(parseResult, endpoints, defaultPort, out var securityError) ||
+                !security.TryBuild(parseResult, out var protection, out securityError))
             {
-                endpoints.Add(ListenEndpoint.Any(defaultPort));
+                await app.Console.Error.WriteLineAsync($"tcpmsg: {securityError}").ConfigureAwait(false);
+                return ExitCodes.Usage;
             }
 
             var maxSize = parseResult.GetValue(maxMessageSize);
@@ -124,6 +129,7 @@ internal static class ServeCommand
                 Store = parseResult.GetValue(noStore)
                     ? null
                     : StoreOptions.Default with { Path = parseResult.GetValue(store)!, Durability = parseResult.GetValue(durability) },
+                Security = protection,
             };
 
             return await RunAsync(app, strings, options, parseResult.GetValue(format), parseResult.GetValue(verbose), cancellationToken).ConfigureAwait(false);
@@ -173,10 +179,21 @@ internal static class ServeCommand
             await console.Error.WriteLineAsync(line).ConfigureAwait(false);
             return ExitCodes.ListenFailed;
         }
+        catch (TlsCertificateException ex)
+        {
+            await console.Error.WriteLineAsync(strings.Format("TlsCertificateFailed", ex.Message)).ConfigureAwait(false);
+            return ExitCodes.Tls;
+        }
+        catch (AccessListException ex)
+        {
+            await console.Error.WriteLineAsync($"tcpmsg: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
 
         await using (server.ConfigureAwait(false))
         {
-            var where = string.Join(", ", server.LocalEndPoints.Select(ConnectionInfo.FormatEndPoint));
+            var tls = server.TlsEndPoints;
+            var where = string.Join(", ", server.LocalEndPoints.Select(e => ConnectionInfo.FormatEndPoint(e) + (tls.Contains(e) ? strings.Get("TlsMarker") : string.Empty)));
             await console.Error.WriteLineAsync(strings.Format("Listening", where)).ConfigureAwait(false);
             app.ServerStarted?.Invoke(server);
 

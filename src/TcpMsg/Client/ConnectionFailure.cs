@@ -26,4 +26,7 @@ public enum ConnectionFailure
 
     /// <summary>Another network failure; see the message.</summary>
     Other,
+
+    /// <summary>The TLS handshake failed: the server's certificate was not trusted, or the server refused the client's.</summary>
+    Tls,
 }

@@ -42,6 +42,9 @@ public sealed record TcpMsgServerOptions
     /// </summary>
     public StoreOptions? Store { get; init; }
 
+    /// <summary>TLS, access control, per-address and rate limits, slow-peer timeouts, PROXY protocol.</summary>
+    public TcpMsgSecurityOptions Security { get; init; } = TcpMsgSecurityOptions.Default;
+
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
@@ -68,6 +71,12 @@ public sealed record TcpMsgServerOptions
         if (MaxPendingBytes <= 0)
         {
             throw new ArgumentException($"{nameof(MaxPendingBytes)} must be positive.", nameof(MaxPendingBytes));
+        }
+
+        Security.Validate();
+        if (Security.Tls is null && Endpoints.Any(e => e.Tls))
+        {
+            throw new ArgumentException($"A TLS endpoint needs {nameof(Security)}.{nameof(TcpMsgSecurityOptions.Tls)}.", nameof(Security));
         }
     }
 }

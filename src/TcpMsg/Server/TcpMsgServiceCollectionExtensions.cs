@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using TcpMsg.Server.Internal;
+using TcpMsg.Server.Internal.Security;
 using TcpMsg.Storage.Internal;
 
 namespace TcpMsg.Server;
@@ -38,6 +39,7 @@ public static class TcpMsgServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<ServerMetrics>();
         services.AddHostedService<TcpMsgServerService>();
+        services.AddTcpMsgSecurity(options);
 
         services.Configure<SocketTransportOptions>(transport =>
         {

@@ -1,7 +1,7 @@
-using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using TcpMsg.Protocol;
+using TcpMsg.Server.Internal.Security;
 
 namespace TcpMsg.Server.Internal;
 
@@ -39,12 +39,11 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        var info = new ConnectionInfo(
-            connection.ConnectionId,
-            connection.RemoteEndPoint as IPEndPoint,
-            connection.LocalEndPoint as IPEndPoint,
-            _time.GetUtcNow());
+        var info = ConnectionDescriber.Describe(connection, _time.GetUtcNow());
         var state = new ConnectionState(connection, info);
+
+        // Rate limits pause reading by the messages this connection delivers, in either mode.
+        connection.Features.Get<IMessageRateFeature>()?.CountMessages(() => state.MessagesReceived);
         if (!_tracker.TryAdd(state))
         {
             _statistics.OnRefused();
