@@ -39,8 +39,11 @@ internal static class ExitCodes
     /// <summary>The store cannot be opened or used.</summary>
     public const int StoreFailed = 11;
 
+    /// <summary>TLS failed: a certificate could not be loaded, or the other side's was not trusted.</summary>
+    public const int Tls = 12;
+
     /// <summary>chat: the server runs no chat room (start it with tcpmsg serve --chat).</summary>
-    public const int NoChatRoom = 12;
+    public const int NoChatRoom = 13;
 
     /// <summary>Interrupted by Ctrl+C or SIGTERM before finishing (128 + SIGINT).</summary>
     public const int Interrupted = 130;

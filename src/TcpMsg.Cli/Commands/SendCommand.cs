@@ -3,6 +3,7 @@ using System.Text;
 using TcpMsg.Cli.Localization;
 using TcpMsg.Client;
 using TcpMsg.Server;
+using TcpMsg.Tls;
 
 namespace TcpMsg.Cli.Commands;
 
@@ -51,6 +52,8 @@ internal static class SendCommand
         {
             server, text, plain, retry, timeout, clientId, verbose,
         };
+        var tlsOptions = new SendTlsOptions();
+        tlsOptions.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -59,6 +62,27 @@ internal static class SendCommand
             {
                 await app.Console.Error.WriteLineAsync($"tcpmsg send: {error}").ConfigureAwait(false);
                 return ExitCodes.Usage;
+            }
+
+            TlsClientOptions? tls;
+            try
+            {
+                if (!tlsOptions.TryBuild(parseResult, out tls, out var tlsError))
+                {
+                    await app.Console.Error.WriteLineAsync($"tcpmsg send: {tlsError}").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+            }
+            catch (TlsCertificateException ex)
+            {
+                await app.Console.Error.WriteLineAsync(strings.Format("Send_TlsCertificate", ex.Message)).ConfigureAwait(false);
+                return ExitCodes.Tls;
+            }
+
+            if (tlsOptions.IsInsecure(parseResult))
+            {
+                // Every time, on purpose: an insecure connection must never become a silent habit.
+                await app.Console.Error.WriteLineAsync(strings.Get("Send_InsecureWarning")).ConfigureAwait(false);
             }
 
             var words = parseResult.GetValue(text) ?? [];
@@ -71,6 +95,7 @@ internal static class SendCommand
                 CloseTimeout = wait,
                 RetryFor = parseResult.GetResult(retry) is null ? null : parseResult.GetValue(retry),
                 ClientId = parseResult.GetValue(clientId),
+                Tls = tls,
             };
             var sender = new Sender(app, strings, target, options, parseResult.GetValue(verbose));
             return await sender.RunAsync(words.Length > 0 ? string.Join(' ', words) : null, cancellationToken).ConfigureAwait(false);
@@ -164,7 +189,9 @@ internal static class SendCommand
                 ConnectionFailure.HostNotFound => (strings.Format("Send_HostNotFound", target.Host), ExitCodes.HostNotFound),
                 ConnectionFailure.Refused => (strings.Format("Send_Refused", target), ExitCodes.ConnectionRefused),
                 ConnectionFailure.TimedOut => (strings.Format("Send_TimedOut", ex.Message), ExitCodes.TimedOut),
+                ConnectionFailure.Reset when options.Tls is not null => (strings.Format("Send_Reset", target) + strings.Get("Send_ResetTlsHint"), ExitCodes.ConnectionReset),
                 ConnectionFailure.Reset => (strings.Format("Send_Reset", target), ExitCodes.ConnectionReset),
+                ConnectionFailure.Tls => (strings.Format("Send_Tls", ex.Message), ExitCodes.Tls),
                 ConnectionFailure.Unreachable => (strings.Format("Send_Unreachable", target), ExitCodes.Unreachable),
                 ConnectionFailure.NotTcpMsgServer => (strings.Format("Send_NotTcpMsg", target), ExitCodes.NotTcpMsgServer),
                 ConnectionFailure.RejectedByServer => (strings.Format("Send_Failed", ex.Message), ExitCodes.NotDelivered),

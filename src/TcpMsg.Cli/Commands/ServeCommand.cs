@@ -4,6 +4,7 @@ using TcpMsg.Cli.Localization;
 using TcpMsg.Cli.Output;
 using TcpMsg.Protocol;
 using TcpMsg.Server;
+using TcpMsg.Tls;
 using TcpMsg.Storage;
 
 namespace TcpMsg.Cli.Commands;
@@ -85,11 +86,12 @@ internal static class ServeCommand
         {
             port, listen, framing, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability,
         };
+        var security = new ServeSecurityOptions();
+        security.AddTo(command);
         foreach (var option in chatOptions)
         {
             command.Options.Add(option);
         }
-
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -107,9 +109,11 @@ internal static class ServeCommand
                 endpoints.Add(endpoint!);
             }
 
-            if (endpoints.Count == 0)
+            if (!security.TryCompleteEndpoints(parseResult, endpoints, defaultPort, out var securityError) ||
+                !security.TryBuild(parseResult, out var protection, out securityError))
             {
-                endpoints.Add(ListenEndpoint.Any(defaultPort));
+                await app.Console.Error.WriteLineAsync($"tcpmsg: {securityError}").ConfigureAwait(false);
+                return ExitCodes.Usage;
             }
 
             var maxSize = parseResult.GetValue(maxMessageSize);
@@ -130,6 +134,7 @@ internal static class ServeCommand
                 Store = parseResult.GetValue(noStore)
                     ? null
                     : StoreOptions.Default with { Path = parseResult.GetValue(store)!, Durability = parseResult.GetValue(durability) },
+                Security = protection,
                 Chat = chat(parseResult),
             };
 
@@ -229,10 +234,21 @@ internal static class ServeCommand
             await console.Error.WriteLineAsync(line).ConfigureAwait(false);
             return ExitCodes.ListenFailed;
         }
+        catch (TlsCertificateException ex)
+        {
+            await console.Error.WriteLineAsync(strings.Format("TlsCertificateFailed", ex.Message)).ConfigureAwait(false);
+            return ExitCodes.Tls;
+        }
+        catch (AccessListException ex)
+        {
+            await console.Error.WriteLineAsync($"tcpmsg: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
 
         await using (server.ConfigureAwait(false))
         {
-            var where = string.Join(", ", server.LocalEndPoints.Select(ConnectionInfo.FormatEndPoint));
+            var tls = server.TlsEndPoints;
+            var where = string.Join(", ", server.LocalEndPoints.Select(e => ConnectionInfo.FormatEndPoint(e) + (tls.Contains(e) ? strings.Get("TlsMarker") : string.Empty)));
             await console.Error.WriteLineAsync(strings.Format("Listening", where)).ConfigureAwait(false);
             app.ServerStarted?.Invoke(server);
             using var stopPosting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -37,6 +37,7 @@ internal sealed class JsonEventFormatter : IEventFormatter
         writer.WriteString("time", serverEvent.Timestamp.UtcDateTime);
         writer.WriteString("connection", serverEvent.Connection.Id);
         writer.WriteString("peer", serverEvent.Connection.EndPoint);
+        WriteSecurity(writer, serverEvent.Connection);
         switch (serverEvent)
         {
             case ReceivedMessage message:
@@ -134,6 +135,25 @@ internal sealed class JsonEventFormatter : IEventFormatter
         writer.WriteEndObject();
         writer.Flush();
         output.Write("\n"u8);
+    }
+
+    /// <summary>Only what applies: a plain direct connection's events look as they always did.</summary>
+    private static void WriteSecurity(Utf8JsonWriter writer, ConnectionInfo connection)
+    {
+        if (connection.TlsProtocol is { } protocol)
+        {
+            writer.WriteString("tls", protocol);
+        }
+
+        if (connection.ClientCertificateSubject is { } subject)
+        {
+            writer.WriteString("client_cert", subject);
+        }
+
+        if (connection.ProxyEndPoint is { } proxy)
+        {
+            writer.WriteString("proxy", ConnectionInfo.FormatEndPoint(proxy));
+        }
     }
 
     private static string EventName(ServerEventKind kind) => kind switch

@@ -58,6 +58,7 @@ internal sealed class TextEventFormatter : IEventFormatter
             case ClientConnected connected when _verbose:
                 _connected.Write(output, connected.Connection.EndPoint, static (o, peer, _) => WriteText(o, peer));
                 output.Write(s_newLine);
+                WriteSecurityLines(connected.Connection, output);
                 return true;
             case ChatMemberEvent chat:
                 WriteText(output, chat.Change == ChatMemberChange.Joined
@@ -105,12 +106,37 @@ internal sealed class TextEventFormatter : IEventFormatter
             ConnectionErrorCode.ConnectionLimit => _strings.Format("Error_ConnectionLimit", peer, error.Limit),
             ConnectionErrorCode.IncompleteMessage => _strings.Format("Error_IncompleteMessage", peer, error.Value),
             ConnectionErrorCode.ProtocolError => _strings.Format("Error_ProtocolError", peer, error.Detail),
+            ConnectionErrorCode.AccessDenied or ConnectionErrorCode.AddressConnectionLimit => _strings.Format("Error_Refused", peer, TextEscaper.Escape(error.Detail)),
+            ConnectionErrorCode.TlsHandshakeFailed => _strings.Format("Error_TlsHandshake", peer, TextEscaper.Escape(error.Detail)),
+            ConnectionErrorCode.HandshakeTimeout => _strings.Format("Error_HandshakeTimeout", peer, TextEscaper.Escape(error.Detail)),
+            ConnectionErrorCode.ProxyProtocolError => _strings.Format("Error_ProxyProtocol", peer, TextEscaper.Escape(error.Detail)),
+            ConnectionErrorCode.MessageTimeout => _strings.Format("Error_MessageTimeout", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
+            ConnectionErrorCode.LifetimeExceeded => _strings.Format("Error_Lifetime", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
             ConnectionErrorCode.SlowConsumer => _strings.Format("Error_SlowConsumer", peer, error.Detail),
             _ => _strings.Format("Error_Internal", peer, error.Detail),
         };
     }
 
     public string ReasonText(DisconnectReason reason) => _strings.Get("Reason_" + reason);
+
+    /// <summary>With verbose: how the connection is protected (TLS, client certificate) and who relayed it.</summary>
+    private void WriteSecurityLines(ConnectionInfo connection, IBufferWriter<byte> output)
+    {
+        if (connection.ProxyEndPoint is { } proxy)
+        {
+            WriteText(output, _strings.Format("ProxiedLine", connection.EndPoint, ConnectionInfo.FormatEndPoint(proxy)));
+            output.Write(s_newLine);
+        }
+
+        if (connection.TlsProtocol is { } protocol)
+        {
+            var subject = connection.ClientCertificateSubject;
+            WriteText(output, subject is null
+                ? _strings.Format("TlsLine", connection.EndPoint, protocol)
+                : _strings.Format("TlsClientLine", connection.EndPoint, protocol, TextEscaper.Escape(subject)));
+            output.Write(s_newLine);
+        }
+    }
 
     private static void WriteText(IBufferWriter<byte> output, string text) => Encoding.UTF8.GetBytes(text, output);
 }

@@ -27,6 +27,9 @@ public enum ConnectionFailure
     /// <summary>Another network failure; see the message.</summary>
     Other,
 
+    /// <summary>The TLS handshake failed: the server's certificate was not trusted, or the server refused the client's.</summary>
+    Tls,
+
     /// <summary>The client asked to join a chat room (<see cref="MessageClientOptions.JoinChat"/>) and the server runs none.</summary>
     NoChatRoom,
 }

@@ -55,4 +55,7 @@ public sealed record MessageClientOptions
 
     /// <summary>Bytes buffered before they are written to the socket; larger batches mean fewer system calls.</summary>
     public int SendBufferSize { get; init; } = 64 * 1024;
+
+    /// <summary>Speak TLS, verifying the server as these options say; null for plain TCP.</summary>
+    public TlsClientOptions? Tls { get; init; }
 }

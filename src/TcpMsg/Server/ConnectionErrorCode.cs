@@ -24,6 +24,27 @@ public enum ConnectionErrorCode
     /// <summary>An unexpected failure on the connection; the connection was closed.</summary>
     InternalError,
 
+    /// <summary>The address is not allowed (access rules), or is not a trusted proxy; the connection was refused.</summary>
+    AccessDenied,
+
+    /// <summary>The address already had as many connections as allowed; the connection was refused.</summary>
+    AddressConnectionLimit,
+
+    /// <summary>The TLS handshake failed; the connection was closed.</summary>
+    TlsHandshakeFailed,
+
+    /// <summary>The TLS handshake or PROXY header did not arrive within the handshake timeout; the connection was closed.</summary>
+    HandshakeTimeout,
+
+    /// <summary>A message took longer than the message timeout to arrive; the connection was closed.</summary>
+    MessageTimeout,
+
+    /// <summary>The connection reached its maximum lifetime and was closed.</summary>
+    LifetimeExceeded,
+
+    /// <summary>The PROXY protocol header was missing or malformed; the connection was closed.</summary>
+    ProxyProtocolError,
+
     /// <summary>Chat: the client did not read fast enough; it was disconnected.</summary>
     SlowConsumer,
 }

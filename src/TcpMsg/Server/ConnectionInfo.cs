@@ -48,6 +48,18 @@ public sealed class ConnectionInfo
     /// <summary>The peer's address and port as text: <c>127.0.0.1:54321</c> or <c>[::1]:54321</c>.</summary>
     public string EndPoint { get; }
 
+    /// <summary>The TLS version, such as <c>TLS 1.3</c>, when the connection is encrypted; otherwise null.</summary>
+    public string? TlsProtocol { get; init; }
+
+    /// <summary>The subject of the certificate the client presented, such as <c>CN=alice</c>; null when it presented none.</summary>
+    public string? ClientCertificateSubject { get; init; }
+
+    /// <summary>
+    /// The load balancer that relayed the connection with a PROXY protocol header; null for a direct
+    /// connection. <see cref="RemoteEndPoint"/> is then the client it announced.
+    /// </summary>
+    public IPEndPoint? ProxyEndPoint { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => EndPoint;
 

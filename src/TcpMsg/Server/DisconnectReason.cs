@@ -27,6 +27,12 @@ public enum DisconnectReason
     /// <summary>The connection was aborted for another reason.</summary>
     Aborted,
 
+    /// <summary>A message took longer than the message timeout to arrive (a slow sender).</summary>
+    MessageTimeout,
+
+    /// <summary>The connection reached its maximum lifetime.</summary>
+    LifetimeExceeded,
+
     /// <summary>Chat: the client did not read what the room sent it fast enough.</summary>
     SlowConsumer,
 }

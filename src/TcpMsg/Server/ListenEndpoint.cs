@@ -25,6 +25,9 @@ public sealed record ListenEndpoint
     /// <summary>The port; 0 asks the system for a free one.</summary>
     public int Port { get; }
 
+    /// <summary>True when clients must speak TLS here (see <see cref="TcpMsgSecurityOptions.Tls"/>).</summary>
+    public bool Tls { get; init; }
+
     /// <summary>Every interface, IPv4 and IPv6.</summary>
     public static ListenEndpoint Any(int port) => new(ListenEndpointKind.Any, null, port);
 

@@ -12,6 +12,10 @@ public sealed partial class ServerStatistics
     private long _oversizedMessages;
     private long _idleTimeouts;
     private long _peerResets;
+    private long _connectionsDenied;
+    private long _tlsHandshakeFailures;
+    private long _messageTimeouts;
+    private long _throttledReads;
     private long _messagesStored;
     private long _duplicateMessages;
     private long _sequenceGaps;
@@ -27,7 +31,7 @@ public sealed partial class ServerStatistics
     /// <summary>Connections open now.</summary>
     public long ActiveConnections => Volatile.Read(ref _activeConnections);
 
-    /// <summary>Complete messages received.</summary>
+    /// <summary>Complete messages received and dispatched (stored first, when there is a store).</summary>
     public long MessagesReceived => Volatile.Read(ref _messagesReceived);
 
     /// <summary>Bytes received on all connections.</summary>
@@ -45,6 +49,17 @@ public sealed partial class ServerStatistics
     /// <summary>Connections the peer reset.</summary>
     public long PeerResets => Volatile.Read(ref _peerResets);
 
+    /// <summary>Connections refused by access rules, an untrusted proxy or a bad PROXY header.</summary>
+    public long ConnectionsDenied => Volatile.Read(ref _connectionsDenied);
+
+    /// <summary>TLS handshakes that failed or timed out.</summary>
+    public long TlsHandshakeFailures => Volatile.Read(ref _tlsHandshakeFailures);
+
+    /// <summary>Connections closed because a message arrived too slowly.</summary>
+    public long MessageTimeouts => Volatile.Read(ref _messageTimeouts);
+
+    /// <summary>Times a connection's reading was paused by a rate limit.</summary>
+    public long ThrottledReads => Volatile.Read(ref _throttledReads);
     /// <summary>Messages committed to the store.</summary>
     public long MessagesStored => Volatile.Read(ref _messagesStored);
 
@@ -97,4 +112,12 @@ public sealed partial class ServerStatistics
     internal void OnIdleTimeout() => Interlocked.Increment(ref _idleTimeouts);
 
     internal void OnPeerReset() => Interlocked.Increment(ref _peerResets);
+
+    internal void OnDenied() => Interlocked.Increment(ref _connectionsDenied);
+
+    internal void OnTlsHandshakeFailed() => Interlocked.Increment(ref _tlsHandshakeFailures);
+
+    internal void OnMessageTimeout() => Interlocked.Increment(ref _messageTimeouts);
+
+    internal void OnThrottled() => Interlocked.Increment(ref _throttledReads);
 }

@@ -2,15 +2,20 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using TcpMsg.Server.Internal;
+using TcpMsg.Server.Internal.Security;
 
 namespace TcpMsg.Server;
 
 /// <summary>Puts the tcpmsg server on Kestrel endpoints.</summary>
 public static class TcpMsgKestrelExtensions
 {
-    /// <summary>Serves tcpmsg on this endpoint. Requires <see cref="TcpMsgServiceCollectionExtensions.AddTcpMsgServer"/>.</summary>
-    public static ListenOptions UseTcpMsg(this ListenOptions listenOptions)
+    /// <summary>
+    /// Serves tcpmsg on this endpoint, under the protection layers of <see cref="TcpMsgServerOptions.Security"/>;
+    /// with <paramref name="tls"/>, clients must speak TLS here. Requires <see cref="TcpMsgServiceCollectionExtensions.AddTcpMsgServer"/>.
+    /// </summary>
+    public static ListenOptions UseTcpMsg(this ListenOptions listenOptions, bool tls = false)
     {
+        SecurityLayers.Add(listenOptions, tls);
         listenOptions.UseConnectionHandler<MessageConnectionHandler>();
         return listenOptions;
     }
@@ -24,7 +29,7 @@ public static class TcpMsgKestrelExtensions
     {
         void Configure(ListenOptions listen)
         {
-            listen.UseTcpMsg();
+            listen.UseTcpMsg(endpoint.Tls);
             bound?.Invoke(listen);
         }
 

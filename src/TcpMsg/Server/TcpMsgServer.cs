@@ -22,12 +22,14 @@ public sealed class TcpMsgServer : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly List<ListenOptions> _listeners;
+    private readonly HashSet<ListenOptions> _tlsListeners;
     private int _stopped;
 
-    private TcpMsgServer(IHost host, List<ListenOptions> listeners, ServerStatistics statistics)
+    private TcpMsgServer(IHost host, List<ListenOptions> listeners, HashSet<ListenOptions> tlsListeners, ServerStatistics statistics)
     {
         _host = host;
         _listeners = listeners;
+        _tlsListeners = tlsListeners;
         Statistics = statistics;
     }
 
@@ -37,6 +39,10 @@ public sealed class TcpMsgServer : IAsyncDisposable
     /// <summary>The addresses and ports the server listens on, with the ports the system chose for port 0.</summary>
     public IReadOnlyList<IPEndPoint> LocalEndPoints =>
         [.. _listeners.Select(l => l.EndPoint).OfType<IPEndPoint>()];
+
+    /// <summary>The subset of <see cref="LocalEndPoints"/> where clients must speak TLS.</summary>
+    public IReadOnlyList<IPEndPoint> TlsEndPoints =>
+        [.. _listeners.Where(_tlsListeners.Contains).Select(l => l.EndPoint).OfType<IPEndPoint>()];
 
     /// <summary>The services of the server's host, for advanced use.</summary>
     public IServiceProvider Services => _host.Services;
@@ -51,6 +57,7 @@ public sealed class TcpMsgServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         var listeners = new List<ListenOptions>();
+        var tlsListeners = new HashSet<ListenOptions>();
         var endpoints = options.Endpoints.Count > 0
             ? options.Endpoints
             : [ListenEndpoint.Any(TcpMsgServerOptions.DefaultPort)];
@@ -73,7 +80,14 @@ public sealed class TcpMsgServer : IAsyncDisposable
                     kestrel.AddServerHeader = false;
                     foreach (var endpoint in endpoints)
                     {
-                        kestrel.ListenTcpMsg(endpoint, listeners.Add);
+                        kestrel.ListenTcpMsg(endpoint, listen =>
+                        {
+                            listeners.Add(listen);
+                            if (endpoint.Tls)
+                            {
+                                tlsListeners.Add(listen);
+                            }
+                        });
                     }
                 })
                 .Configure(static _ => { }))
@@ -101,7 +115,7 @@ public sealed class TcpMsgServer : IAsyncDisposable
             throw;
         }
 
-        return new TcpMsgServer(host, listeners, host.Services.GetRequiredService<ServerStatistics>());
+        return new TcpMsgServer(host, listeners, tlsListeners, host.Services.GetRequiredService<ServerStatistics>());
     }
 
     /// <summary>

@@ -42,6 +42,9 @@ public sealed record TcpMsgServerOptions
     /// </summary>
     public StoreOptions? Store { get; init; }
 
+    /// <summary>TLS, access control, per-address and rate limits, slow-peer timeouts, PROXY protocol.</summary>
+    public TcpMsgSecurityOptions Security { get; init; } = TcpMsgSecurityOptions.Default;
+
     /// <summary>
     /// Runs a chat room: every stored message is also delivered to every other member, plain-mode
     /// connections receive lines and may send commands (docs/protocol.md). Null (the default): no chat.
@@ -75,6 +78,12 @@ public sealed record TcpMsgServerOptions
         if (MaxPendingBytes <= 0)
         {
             throw new ArgumentException($"{nameof(MaxPendingBytes)} must be positive.", nameof(MaxPendingBytes));
+        }
+
+        Security.Validate();
+        if (Security.Tls is null && Endpoints.Any(e => e.Tls))
+        {
+            throw new ArgumentException($"A TLS endpoint needs {nameof(Security)}.{nameof(TcpMsgSecurityOptions.Tls)}.", nameof(Security));
         }
     }
 }

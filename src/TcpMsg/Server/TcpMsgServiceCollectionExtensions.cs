@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using TcpMsg.Server.Internal;
 using TcpMsg.Server.Internal.Chat;
+using TcpMsg.Server.Internal.Security;
 using TcpMsg.Storage.Internal;
 
 namespace TcpMsg.Server;
@@ -45,7 +46,10 @@ public static class TcpMsgServiceCollectionExtensions
         services.TryAddSingleton<ConnectionTracker>();
         services.TryAddSingleton<RefusalReporter>();
         services.TryAddSingleton<MessageConnectionHandler>();
+        services.AddMetrics();
+        services.TryAddSingleton<ServerMetrics>();
         services.AddHostedService<TcpMsgServerService>();
+        services.AddTcpMsgSecurity(options);
 
         services.Configure<SocketTransportOptions>(transport =>
         {

@@ -109,6 +109,8 @@ public sealed class ServeCommandTests : LoopbackTest
         await client.WaitForServerCloseAsync();
         await cli.Console.WaitForErrorAsync(e => e.Contains("exceeds", StringComparison.Ordinal), "the size error");
 
+        // Errors are written at once, standard output at the end of the batch: wait for that too.
+        await cli.Console.WaitForOutputAsync(o => o.Contains("sent a message", StringComparison.Ordinal), "the message line");
         var errors = cli.Console.ErrorText.Split('\n');
         Assert.Contains($"{peer}: message is not valid UTF-8 (1 bytes); bad bytes shown as U+FFFD", errors);
         Assert.Contains($"{peer}: message exceeds the limit of 1 KiB; connection closed", errors);

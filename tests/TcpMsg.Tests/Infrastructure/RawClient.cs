@@ -16,9 +16,15 @@ public sealed class RawClient : IDisposable
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)Socket.LocalEndPoint!;
 
-    public static async Task<RawClient> ConnectAsync(IPEndPoint server)
+    /// <summary>Connects to <paramref name="server"/>, from <paramref name="from"/> when given (any 127.x.y.z is local on Linux).</summary>
+    public static async Task<RawClient> ConnectAsync(IPEndPoint server, IPAddress? from = null)
     {
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (from is not null)
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+        }
+
         await socket.ConnectAsync(server).WithTimeout();
         return new RawClient(socket);
     }

@@ -35,5 +35,16 @@ public sealed class TestServer : IAsyncDisposable
         return new TestServer(server, sink);
     }
 
+    /// <summary>A server whose one loopback endpoint speaks TLS with <paramref name="tls"/>.</summary>
+    public static Task<TestServer> StartTlsAsync(
+        TlsServerOptions tls,
+        TcpMsgServerOptions? options = null,
+        Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
+    {
+        options ??= TcpMsgServerOptions.Default;
+        options = options with { Security = options.Security with { Tls = tls } };
+        return StartAsync(options, endpoint: ListenEndpoint.ForAddress(IPAddress.Loopback, 0) with { Tls = true }, loggerFactory: loggerFactory);
+    }
+
     public async ValueTask DisposeAsync() => await Server.DisposeAsync().AsTask().WithTimeout();
 }

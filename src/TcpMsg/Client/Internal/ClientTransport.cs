@@ -14,7 +14,7 @@ internal sealed class ClientTransport : IAsyncDisposable
 
     public Socket Socket { get; }
 
-    /// <summary>What to read and write: the socket's stream (a TLS layer would wrap it).</summary>
+    /// <summary>What to read and write: the socket's stream, or the TLS stream over it.</summary>
     public Stream Stream { get; }
 
     /// <summary>Resolves <paramref name="server"/> and tries each address in turn within the connect timeout.</summary>
@@ -33,7 +33,7 @@ internal sealed class ClientTransport : IAsyncDisposable
                 try
                 {
                     await socket.ConnectAsync(new IPEndPoint(address, server.Port), timeout.Token).ConfigureAwait(false);
-                    return new ClientTransport(socket, new NetworkStream(socket, ownsSocket: false));
+                    return new ClientTransport(socket, await TlsClientConnector.OpenAsync(socket, server, options, timeout.Token).ConfigureAwait(false));
                 }
                 catch (SocketException ex)
                 {
@@ -57,8 +57,12 @@ internal sealed class ClientTransport : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends the sending side: the peer reads the end of the stream (FIN).</summary>
-    public void ShutdownSend() => Socket.Shutdown(SocketShutdown.Send);
+    /// <summary>Ends the sending side: TLS's close_notify first, if any; then the peer reads the end of the stream (FIN).</summary>
+    public async Task ShutdownSendAsync()
+    {
+        await TlsClientConnector.ShutdownAsync(Stream).ConfigureAwait(false);
+        Socket.Shutdown(SocketShutdown.Send);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -35,7 +35,16 @@ internal sealed partial class ConfirmedClientSession
             ConfirmedPreamble.Bytes.CopyTo(connection.Writer.GetSpan(ConfirmedPreamble.Length));
             connection.Writer.Advance(ConfirmedPreamble.Length);
             new HelloFrame(1, _clientId, HelloCapabilities, HelloName).Write(connection.Writer);
-            await connection.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await connection.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                // A TLS server that refuses the client certificate resets the connection this early.
+                throw new TcpMsgConnectionException(ConnectionFailure.Reset, $"connection to {_server} was reset during the handshake; {Hint}", ex);
+            }
+
             var welcome = await ReadWelcomeAsync(connection, cancellationToken).ConfigureAwait(false);
             OnChatWelcome(welcome);
             lock (_lock)
@@ -273,7 +282,7 @@ internal sealed partial class ConfirmedClientSession
             {
                 await _session.WriteGoodbyeAsync(this, limit.Token).ConfigureAwait(false);
                 await _goodbye.Task.WaitAsync(limit.Token).ConfigureAwait(false);
-                Transport.ShutdownSend();
+                await Transport.ShutdownSendAsync().ConfigureAwait(false);
                 await _reader.WaitAsync(limit.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 
 namespace TcpMsg.Client.Internal;
@@ -82,11 +83,11 @@ internal sealed class PlainClientSession : IClientSession
             _completed = true;
             try
             {
-                _transport.ShutdownSend();
+                await _transport.ShutdownSendAsync().ConfigureAwait(false);
             }
-            catch (SocketException ex)
+            catch (Exception ex) when (ex is SocketException or IOException)
             {
-                throw SocketErrorMapper.Sending(ex, _server);
+                throw TransportErrors.Sending(ex, _server);
             }
 
             await WaitForCloseAsync(cancellationToken).ConfigureAwait(false);
@@ -160,9 +161,9 @@ internal sealed class PlainClientSession : IClientSession
         {
             await _transport.Stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex) when (ex.InnerException is SocketException socket)
+        catch (Exception ex) when (ex is IOException or AuthenticationException)
         {
-            throw SocketErrorMapper.Sending(socket, _server);
+            throw TransportErrors.Sending(ex, _server);
         }
     }
 
@@ -177,9 +178,9 @@ internal sealed class PlainClientSession : IClientSession
                 // A plain receiver has nothing to say; whatever it sends is not ours to show.
             }
         }
-        catch (IOException ex) when (ex.InnerException is SocketException socket)
+        catch (Exception ex) when (ex is IOException or AuthenticationException)
         {
-            throw SocketErrorMapper.Sending(socket, _server);
+            throw TransportErrors.Sending(ex, _server);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -87,13 +87,17 @@ internal sealed class ConnectionState
     /// Ends the connection from the server's side, once; the first reason given is the one reported.
     /// The read loop is woken and returns, so the connection closes with a FIN after the complete
     /// messages already buffered were delivered. <see cref="Kill"/> is the hard way.
+    /// <paramref name="onClosing"/> runs first, before the read loop wakes: what it counts or reports
+    /// comes before the connection's own end events.
     /// </summary>
-    public bool Close(DisconnectReason reason)
+    public bool Close(DisconnectReason reason, Action? onClosing = null)
     {
         if (Interlocked.CompareExchange(ref _abortReason, (int)reason, NotAborted) != NotAborted)
         {
             return false;
         }
+
+        onClosing?.Invoke();
 
         _context.Transport.Input.CancelPendingRead();
         Volatile.Read(ref _aborted)?.Cancel();

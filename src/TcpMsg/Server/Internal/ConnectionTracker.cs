@@ -115,9 +115,9 @@ internal sealed partial class ConnectionTracker : IAsyncDisposable
                 var now = Environment.TickCount64;
                 foreach (var state in _connections.Keys)
                 {
-                    if (state.IdleMilliseconds(now) > timeout && state.Close(DisconnectReason.IdleTimeout))
+                    if (state.IdleMilliseconds(now) > timeout)
                     {
-                        _statistics.OnIdleTimeout();
+                        state.Close(DisconnectReason.IdleTimeout, _statistics.OnIdleTimeout);
                     }
                 }
             }

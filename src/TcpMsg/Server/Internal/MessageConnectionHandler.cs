@@ -1,8 +1,8 @@
 using System.IO.Pipelines;
-using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using TcpMsg.Protocol;
+using TcpMsg.Server.Internal.Security;
 
 namespace TcpMsg.Server.Internal;
 
@@ -46,12 +46,11 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        var info = new ConnectionInfo(
-            connection.ConnectionId,
-            connection.RemoteEndPoint as IPEndPoint,
-            connection.LocalEndPoint as IPEndPoint,
-            _time.GetUtcNow());
+        var info = ConnectionDescriber.Describe(connection, _time.GetUtcNow());
         var state = new ConnectionState(connection, info);
+
+        // Rate limits pause reading by the messages this connection delivers, in either mode.
+        connection.Features.Get<IMessageRateFeature>()?.CountMessages(() => state.MessagesReceived);
         if (!_tracker.TryAdd(state))
         {
             _statistics.OnRefused();
@@ -157,7 +156,6 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     private void ReportEnd(ConnectionState state, DisconnectReason reason)
     {
         var info = state.Info;
-        _statistics.OnMessages(state.MessagesReceived);
         var now = _time.GetUtcNow();
         var discarded = reason is DisconnectReason.PeerClosed or DisconnectReason.MessageTooLarge or DisconnectReason.ProtocolError ? 0 : state.Unconsumed;
         if (discarded > 0)

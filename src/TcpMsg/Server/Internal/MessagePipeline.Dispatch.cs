@@ -49,6 +49,7 @@ internal sealed partial class MessagePipeline
                     retry = s_firstRetry;
                 }
 
+                _statistics.OnMessages(messages.Count);
                 _senders.Settle(messages, _statistics, _logger);
                 Visible(batch, visible);
                 if (!token.IsCancellationRequested)

@@ -52,6 +52,9 @@ internal sealed partial class MessagePipeline : IDisposable
     /// <summary>True when more bytes are waiting than allowed; the caller should <see cref="WaitForRoomAsync"/>.</summary>
     public bool IsFull => Volatile.Read(ref _pendingBytes) > _maxPendingBytes;
 
+    /// <summary>Bytes (and event overhead) received and not yet dispatched.</summary>
+    public long PendingBytes => Volatile.Read(ref _pendingBytes);
+
     /// <summary>True when messages are committed to a store before they count as received.</summary>
     public bool HasStore => _store is not null;
 

@@ -16,8 +16,10 @@ internal sealed class TcpMsgServerService : IHostedLifecycleService
     private readonly ConnectionTracker _tracker;
     private readonly RefusalReporter _refusals;
 
-    public TcpMsgServerService(MessagePipeline pipeline, ConnectionTracker tracker, RefusalReporter refusals)
+    // The metrics object only has to exist: its instruments read the statistics when observed.
+    public TcpMsgServerService(MessagePipeline pipeline, ConnectionTracker tracker, RefusalReporter refusals, ServerMetrics metrics)
     {
+        _ = metrics;
         _pipeline = pipeline;
         _tracker = tracker;
         _refusals = refusals;

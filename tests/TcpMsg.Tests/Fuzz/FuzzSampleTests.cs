@@ -1,0 +1,28 @@
+using TcpMsg.Fuzz;
+
+namespace TcpMsg.Tests.Fuzz;
+
+/// <summary>
+/// A sample of the fuzz campaign in every test run: each decoder, 20,000 generated inputs, a seed that
+/// changes daily (printed on failure, so a failure can be replayed with the campaign tool). The full
+/// campaign (a million inputs each) is tests/TcpMsg.Fuzz, run by hand or in a benchmark job.
+/// </summary>
+public sealed class FuzzSampleTests
+{
+    public static TheoryData<string> Targets => [.. FuzzTargets.All.Select(t => t.Name)];
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public void A_sample_of_generated_inputs_breaks_no_rule(string name)
+    {
+        var seed = DateTime.UtcNow.DayOfYear;
+        var log = new List<string>();
+        var options = new FuzzOptions { Iterations = 20_000, Seed = seed, Workers = 2, HangLimit = TimeSpan.FromSeconds(60), InputTimeLimit = TimeSpan.FromSeconds(5) };
+
+        var report = new FuzzRunner(options, log.Add).Run(FuzzTargets.All.Single(t => t.Name == name));
+
+        Assert.True(report.Failures.Count == 0, $"seed {seed}: {string.Join("\n", log)}");
+        Assert.Equal(20_000, report.Inputs);
+        Assert.True(report.Outcomes.Count >= 2, $"the generator reached too few outcomes: {report}");
+    }
+}
