@@ -4,6 +4,7 @@ using TcpMsg.Cli.Localization;
 using TcpMsg.Client;
 using TcpMsg.Protocol;
 using TcpMsg.Server;
+using TcpMsg.Tls;
 
 namespace TcpMsg.Cli.Commands;
 
@@ -55,6 +56,8 @@ internal static class ChatCommand
         {
             server, name, retry, timeout,
         };
+        var tlsOptions = new SendTlsOptions();
+        tlsOptions.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -63,6 +66,27 @@ internal static class ChatCommand
             {
                 await app.Console.Error.WriteLineAsync($"tcpmsg chat: {error}").ConfigureAwait(false);
                 return ExitCodes.Usage;
+            }
+
+            TlsClientOptions? tls;
+            try
+            {
+                if (!tlsOptions.TryBuild(parseResult, out tls, out var tlsError))
+                {
+                    await app.Console.Error.WriteLineAsync($"tcpmsg chat: {tlsError}").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+            }
+            catch (TlsCertificateException ex)
+            {
+                await app.Console.Error.WriteLineAsync(strings.Format("Chat_Failed", $"TLS: {ex.Message}")).ConfigureAwait(false);
+                return ExitCodes.Tls;
+            }
+
+            if (tlsOptions.IsInsecure(parseResult))
+            {
+                // Every time, as for send: an insecure connection must never become a silent habit.
+                await app.Console.Error.WriteLineAsync(strings.Get("Send_InsecureWarning").Replace("tcpmsg send:", "tcpmsg chat:", StringComparison.Ordinal)).ConfigureAwait(false);
             }
 
             var retryFor = parseResult.GetValue(retry);
@@ -75,6 +99,7 @@ internal static class ChatCommand
                 ConnectTimeout = wait,
                 HandshakeTimeout = wait,
                 CloseTimeout = wait,
+                Tls = tls,
             };
             return await RunAsync(app, strings, target, options, cancellationToken).ConfigureAwait(false);
         });
@@ -94,6 +119,7 @@ internal static class ChatCommand
                 ConnectionFailure.Unreachable => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Unreachable),
                 ConnectionFailure.NotTcpMsgServer => (strings.Format("Chat_NotTcpMsg", target), ExitCodes.NotTcpMsgServer),
                 ConnectionFailure.NoChatRoom => (strings.Format("Chat_NoRoom", target), ExitCodes.NoChatRoom),
+                ConnectionFailure.Tls => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Tls),
                 ConnectionFailure.RejectedByServer => (strings.Format("Chat_Failed", ex.Message), ExitCodes.NotDelivered),
                 _ => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Failure),
             },

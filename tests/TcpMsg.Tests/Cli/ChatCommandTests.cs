@@ -112,6 +112,26 @@ public sealed class ChatCommandTests : LoopbackTest
         Assert.Equal(2, usage);
     }
 
+    [Fact]
+    public async Task Over_tls_the_chat_client_verifies_the_server_and_talks()
+    {
+        using var pki = TestPki.Create();
+        var input = new TestInput();
+        await using var serve = await InProcessCli.ServeAsync("--chat", "--tls-cert", pki.WritePem(pki.IssueServer(), "server.pem"), "--lang", "en");
+        await using var cli = InProcessCli.Start(new TestConsole(input.Stream), "chat", $"localhost:{serve.Port}", "--tls-ca", pki.AuthorityFile, "--name", "secure", "--lang", "en");
+        await serve.Console.WaitForOutputAsync(o => o.Contains("joined the chat as secure", StringComparison.Ordinal), "the join over TLS");
+
+        await input.WriteLineAsync("over tls");
+        await serve.Console.WaitForOutputAsync(o => o.Contains("sent a message>>>over tls", StringComparison.Ordinal), "the message over TLS");
+        input.Close();
+        Assert.Equal(0, await cli.Run.WithTimeout());
+
+        // Without the private CA the server's certificate is not trusted: the TLS exit code.
+        var (untrusted, console) = await InProcessCli.RunAsync("", "chat", $"localhost:{serve.Port}", "--tls", "--retry", "0", "--lang", "en");
+        Assert.Equal(12, untrusted);
+        Assert.StartsWith("tcpmsg chat: ", console.ErrorText, StringComparison.Ordinal);
+    }
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     private static Task<TestServer> ChatServerAsync() => TestServer.StartAsync(TcpMsgServerOptions.Default with { Chat = ChatOptions.Default });
