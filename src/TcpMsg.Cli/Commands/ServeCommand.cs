@@ -176,9 +176,9 @@ internal static class ServeCommand
         };
         queue.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 1)
+            if (result.GetValueOrDefault<int>() is < 1 or > 1_000_000)
             {
-                result.AddError("--chat-queue must be at least 1");
+                result.AddError("--chat-queue must be between 1 and 1000000");
             }
         });
         options = [chat, history, slowClient, queue];

@@ -38,9 +38,10 @@ public sealed record ChatOptions
             throw new ArgumentException($"{nameof(HistorySize)} must be between 0 and 100000.", nameof(HistorySize));
         }
 
-        if (MaxQueuedMessages < 1)
+        // The queue is a ring allocated up front: a million entries is 8 MB of references.
+        if (MaxQueuedMessages is < 1 or > 1_000_000)
         {
-            throw new ArgumentException($"{nameof(MaxQueuedMessages)} must be positive.", nameof(MaxQueuedMessages));
+            throw new ArgumentException($"{nameof(MaxQueuedMessages)} must be between 1 and 1000000.", nameof(MaxQueuedMessages));
         }
 
         if (MaxQueuedBytes < 1024)

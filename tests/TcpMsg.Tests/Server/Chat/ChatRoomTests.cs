@@ -288,6 +288,24 @@ public sealed partial class ChatRoomTests : LoopbackTest
         await Assert.ThrowsAsync<InvalidOperationException>(() => server.Server.PostAsync("no room", Token));
     }
 
+    [Theory]
+    [InlineData(-1, 10, 1024, "server")]
+    [InlineData(20, 0, 1024, "server")]
+    [InlineData(20, 1_000_001, 1024, "server")]
+    [InlineData(20, 10, 1023, "server")]
+    [InlineData(20, 10, 1024, "the server")]
+    public void Chat_options_out_of_range_are_refused_by_name(int history, int messages, long bytes, string serverName)
+    {
+        var options = TcpMsgServerOptions.Default with
+        {
+            Chat = ChatOptions.Default with { HistorySize = history, MaxQueuedMessages = messages, MaxQueuedBytes = bytes, ServerName = serverName },
+        };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+
+        Assert.Contains(error.ParamName!, new[] { "HistorySize", "MaxQueuedMessages", "MaxQueuedBytes", "ServerName" });
+    }
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     private Task<TestServer> StartAsync(ChatOptions? chat = null) =>
