@@ -26,6 +26,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    // Every client of the harness comes from 127.0.0.1: the per-address cap (100 by default) would
+    // refuse the 101st, so it is off here; `--idle-timeout 0` keeps quiet members in the room.
+
     /// <summary>Message lines the server printed (<c>... sent a message>>>...</c>).</summary>
     public long MessageLines => Volatile.Read(ref _messageLines);
 
@@ -46,7 +49,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = directory,
         };
-        foreach (var arg in (string[])[CliDll, "serve", "--listen", "127.0.0.1", "--port", "0", "--lang", "en", "--durability", durability, "--idle-timeout", "0", .. extraArgs])
+        foreach (var arg in (string[])[CliDll, "serve", "--listen", "127.0.0.1", "--port", "0", "--lang", "en", "--durability", durability, "--idle-timeout", "0", "--max-connections-per-ip", "0", .. extraArgs])
         {
             info.ArgumentList.Add(arg);
         }
@@ -60,7 +63,12 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             {
                 listening.TrySetResult(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
             }
-            else if (e.Data?.Contains("did not read the chat fast enough", StringComparison.Ordinal) == true)
+            else if (e.Data is { } other && Environment.GetEnvironmentVariable("BENCH_DEBUG") == "1")
+            {
+                Console.Error.WriteLine("server: " + other);
+            }
+
+            if (e.Data?.Contains("did not read the chat fast enough", StringComparison.Ordinal) == true)
             {
                 Interlocked.Increment(ref server._slowDisconnects);
             }
