@@ -42,6 +42,9 @@ internal static class ExitCodes
     /// <summary>TLS failed: a certificate could not be loaded, or the other side's was not trusted.</summary>
     public const int Tls = 12;
 
+    /// <summary>The server requires an access token and none, or a wrong one, was given.</summary>
+    public const int Unauthorized = 13;
+
     /// <summary>Interrupted by Ctrl+C or SIGTERM before finishing (128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

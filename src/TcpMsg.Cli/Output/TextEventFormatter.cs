@@ -105,6 +105,8 @@ internal sealed class TextEventFormatter : IEventFormatter
             ConnectionErrorCode.HandshakeTimeout => _strings.Format("Error_HandshakeTimeout", peer, TextEscaper.Escape(error.Detail)),
             ConnectionErrorCode.ProxyProtocolError => _strings.Format("Error_ProxyProtocol", peer, TextEscaper.Escape(error.Detail)),
             ConnectionErrorCode.MessageTimeout => _strings.Format("Error_MessageTimeout", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
+            ConnectionErrorCode.Unauthorized => _strings.Format("Error_Unauthorized", peer, TextEscaper.Escape(error.Detail)),
+            ConnectionErrorCode.PlainRefused => _strings.Format("Error_PlainRefused", peer),
             ConnectionErrorCode.LifetimeExceeded => _strings.Format("Error_Lifetime", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
             _ => _strings.Format("Error_Internal", peer, error.Detail),
         };

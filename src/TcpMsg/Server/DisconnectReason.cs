@@ -32,4 +32,10 @@ public enum DisconnectReason
 
     /// <summary>The connection reached its maximum lifetime.</summary>
     LifetimeExceeded,
+
+    /// <summary>The client did not finish its handshake (HELLO) in time.</summary>
+    HandshakeTimeout,
+
+    /// <summary>The client presented no valid token, or used plain mode where only confirmed mode is allowed.</summary>
+    Unauthorized,
 }

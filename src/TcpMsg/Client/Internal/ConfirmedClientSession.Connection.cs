@@ -34,7 +34,7 @@ internal sealed partial class ConfirmedClientSession
         {
             ConfirmedPreamble.Bytes.CopyTo(connection.Writer.GetSpan(ConfirmedPreamble.Length));
             connection.Writer.Advance(ConfirmedPreamble.Length);
-            new HelloFrame(1, _clientId, 0, _options.Name).Write(connection.Writer);
+            new HelloFrame(1, _clientId, 0, _options.Name, _options.Token is null ? null : System.Text.Encoding.UTF8.GetBytes(_options.Token)).Write(connection.Writer);
             try
             {
                 await connection.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -133,7 +133,7 @@ internal sealed partial class ConfirmedClientSession
             {
                 // Done: the server closing after everything was acknowledged is the normal end.
             }
-            else if (_options.RetryFor is { } retryFor && cause is not TcpMsgConnectionException { Failure: ConnectionFailure.RejectedByServer })
+            else if (_options.RetryFor is { } retryFor && cause is not TcpMsgConnectionException { Failure: ConnectionFailure.RejectedByServer or ConnectionFailure.Unauthorized })
             {
                 _retryDeadline ??= DateTimeOffset.UtcNow + retryFor;
                 reconnect = true;
@@ -211,15 +211,17 @@ internal sealed partial class ConfirmedClientSession
     }
 
     private static bool IsWorthRetrying(TcpMsgConnectionException ex) =>
-        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.HostNotFound);
+        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.Unauthorized or ConnectionFailure.HostNotFound);
 
     private TcpMsgConnectionException NotTcpMsg(string why) =>
         new(ConnectionFailure.NotTcpMsgServer, $"{_server} is not a tcpmsg server: {why}; {Hint}");
 
-    private TcpMsgConnectionException Refused(ErrorFrame error) =>
-        error.IsRetryable
-            ? new TcpMsgConnectionException(ConnectionFailure.Reset, $"{_server} refused the connection: {error.Reason}")
-            : new TcpMsgConnectionException(ConnectionFailure.RejectedByServer, $"{_server} refused the connection ({error.Code}): {error.Reason}");
+    private TcpMsgConnectionException Refused(ErrorFrame error) => error switch
+    {
+        { IsRetryable: true } => new TcpMsgConnectionException(ConnectionFailure.Reset, $"{_server} refused the connection: {error.Reason}"),
+        { Code: ProtocolErrorCode.Unauthorized } => new TcpMsgConnectionException(ConnectionFailure.Unauthorized, $"{_server} refused the connection: {error.Reason}"),
+        _ => new TcpMsgConnectionException(ConnectionFailure.RejectedByServer, $"{_server} refused the connection ({error.Code}): {error.Reason}"),
+    };
 
     private const string Hint = "to send to a plain TCP receiver (nc, the tutorial's server) use plain mode (tcpmsg send --plain)";
 
