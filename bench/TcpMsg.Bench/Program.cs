@@ -1,0 +1,22 @@
+using BenchmarkDotNet.Running;
+using TcpMsg.Bench;
+
+// TcpMsg.Bench load [options]   the load harness: scenarios x peers, verified, medians (see LoadOptions)
+// TcpMsg.Bench micro [BenchmarkDotNet options]   the micro-benchmarks of the framer and the formatters
+if (args.Length > 0 && args[0] == "micro")
+{
+    BenchmarkSwitcher.FromAssembly(typeof(LoadRunner).Assembly).Run(args[1..]);
+    return 0;
+}
+
+try
+{
+    var options = LoadOptions.Parse(args.Length > 0 && args[0] == "load" ? args[1..] : args);
+    return new LoadRunner(options, Console.Error).Run();
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"TcpMsg.Bench: {ex.Message}");
+    Console.Error.WriteLine(LoadOptions.Usage);
+    return 2;
+}

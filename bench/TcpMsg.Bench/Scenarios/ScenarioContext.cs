@@ -1,0 +1,34 @@
+using TcpMsg.Bench.Load;
+using TcpMsg.Bench.Peers;
+
+namespace TcpMsg.Bench.Scenarios;
+
+/// <summary>What a scenario run gets: the started peer, the time bound and a place for progress notes.</summary>
+internal sealed class ScenarioContext
+{
+    public required RunningPeer Peer { get; init; }
+
+    /// <summary>Nothing in the run goes past this.</summary>
+    public required Deadline Deadline { get; init; }
+
+    public required TextWriter Log { get; init; }
+
+    public required int Run { get; init; }
+
+    public ScenarioResult NewResult(Scenario scenario) => new() { Scenario = scenario.Name, Peer = Peer.Peer.Name, Run = Run };
+
+    /// <summary>Output lines the peer writes for <paramref name="messages"/> messages over <paramref name="connections"/> connections.</summary>
+    public long ExpectedLines(long messages, long connections) => messages + (connections * Peer.Peer.LinesPerConnection);
+
+    /// <summary>Waits for the peer's output to reach <paramref name="lines"/>; returns when, or records a timeout error.</summary>
+    public long AwaitLines(OutputMonitor monitor, long lines, ScenarioResult result, string what)
+    {
+        var seenAt = monitor.WaitForLines(lines, Deadline.Remaining);
+        if (seenAt < 0)
+        {
+            result.Error ??= $"timed out waiting for {what}: the output shows {monitor.Lines} of {lines} lines";
+        }
+
+        return seenAt;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using TcpMsg.Bench.Load;
+
+namespace TcpMsg.Bench.Scenarios;
+
+/// <summary>Persistent connections writing lines as fast as the peer takes them; the figure is messages per second.</summary>
+internal sealed class StreamScenario : Scenario
+{
+    private readonly long _messages;
+    private readonly int _connections;
+    private readonly int _size;
+
+    public StreamScenario(string name, long messages, int connections, int size)
+    {
+        Name = name;
+        _messages = messages;
+        _connections = connections;
+        _size = size;
+    }
+
+    public override string Name { get; }
+
+    public override string Summary => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{_connections} persistent connection(s) sending {_messages:N0} lines of {_size + 1} bytes (LF included) as fast as they are taken");
+
+    public override ScenarioResult Run(ScenarioContext context)
+    {
+        var payload = new Payload(_size);
+        var result = context.NewResult(this);
+        var endPoint = context.Peer.EndPoint;
+        var warm = Math.Min(_messages, Math.Max(_connections, Math.Min(20_000, _messages / 20)));
+        using var monitor = context.Peer.CreateMonitor();
+        monitor.Start();
+
+        Phase.Run(context, monitor, result, () => StreamSender.Run(endPoint, payload, 0, warm, _connections, context.Deadline), warm, _connections, "the warm-up");
+        if (result.Error is null)
+        {
+            result.Seconds = Phase.Run(
+                context,
+                monitor,
+                result,
+                () => StreamSender.Run(endPoint, payload, warm, _messages, _connections, context.Deadline),
+                warm + _messages,
+                2L * _connections,
+                "the messages");
+        }
+
+        result.Messages = _messages;
+        result.WireBytes = _messages * payload.LineSize;
+        result.Verification = Verifier.Check(context.Peer, payload, warm + _messages);
+        return result;
+    }
+}
