@@ -1,10 +1,8 @@
-using System.Diagnostics;
-
 namespace TcpMsg.Bench.Load;
 
 /// <summary>
 /// Watches a peer's output while a scenario runs and tells when it shows a given number of lines,
-/// with the moment it was seen (a <see cref="Stopwatch"/> timestamp). One thread per monitor.
+/// with the moment it was seen (a Stopwatch timestamp). One thread per monitor.
 /// </summary>
 internal abstract class OutputMonitor : IDisposable
 {
@@ -15,6 +13,7 @@ internal abstract class OutputMonitor : IDisposable
     private long _lines;
     private long _target = long.MaxValue;
     private long _reachedAt;
+    private long _lastObservedAt;
 
     protected OutputMonitor(string name)
     {
@@ -33,9 +32,15 @@ internal abstract class OutputMonitor : IDisposable
     {
         lock (_lock)
         {
+            if (target == _target && _reachedAt != 0)
+            {
+                return _reachedAt;
+            }
+
             if (Lines >= target)
             {
-                return Stopwatch.GetTimestamp();
+                // Already there: the last observation is the earliest moment known to have it.
+                return _lastObservedAt;
             }
 
             _target = target;
@@ -71,6 +76,7 @@ internal abstract class OutputMonitor : IDisposable
         lock (_lock)
         {
             Interlocked.Exchange(ref _lines, lines);
+            _lastObservedAt = timestamp;
             if (lines >= _target && _reachedAt == 0)
             {
                 Interlocked.Exchange(ref _reachedAt, timestamp);

@@ -34,6 +34,8 @@ internal sealed class RunningPeer : IDisposable
 
     public string ErrorPath { get; }
 
+    public bool HasExited => _process.HasExited;
+
     public System.Net.IPEndPoint EndPoint => new(System.Net.IPAddress.Loopback, Port);
 
     /// <summary>Starts <paramref name="fileName"/> with stdin from /dev/null and stdout, stderr to files; exec keeps the pid.</summary>

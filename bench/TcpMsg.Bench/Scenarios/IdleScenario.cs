@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using TcpMsg.Bench.Load;
+using TcpMsg.Bench.Peers;
 
 namespace TcpMsg.Bench.Scenarios;
 
@@ -53,7 +54,7 @@ internal sealed class IdleScenario : Scenario
                 result.Error ??= $"opened {idle.Count} of {_connections} idle connections";
             }
 
-            if (!WaitForAccepted(peer.Pid, descriptorsBefore + idle.Count, context.Deadline))
+            if (!WaitForAccepted(peer, descriptorsBefore + idle.Count, context.Deadline))
             {
                 result.Error ??= $"the peer accepted {ProcessInfo.OpenDescriptors(peer.Pid) - descriptorsBefore} of {idle.Count} connections in time";
             }
@@ -116,11 +117,11 @@ internal sealed class IdleScenario : Scenario
         idle.AddRange(opened.OfType<Socket>());
     }
 
-    private static bool WaitForAccepted(int pid, int descriptors, Deadline deadline)
+    private static bool WaitForAccepted(RunningPeer peer, int descriptors, Deadline deadline)
     {
-        while (ProcessInfo.OpenDescriptors(pid) < descriptors)
+        while (ProcessInfo.OpenDescriptors(peer.Pid) < descriptors)
         {
-            if (deadline.Passed)
+            if (deadline.Passed || peer.HasExited)
             {
                 return false;
             }

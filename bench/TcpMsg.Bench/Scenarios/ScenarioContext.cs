@@ -23,12 +23,21 @@ internal sealed class ScenarioContext
     /// <summary>Waits for the peer's output to reach <paramref name="lines"/>; returns when, or records a timeout error.</summary>
     public long AwaitLines(OutputMonitor monitor, long lines, ScenarioResult result, string what)
     {
-        var seenAt = monitor.WaitForLines(lines, Deadline.Remaining);
-        if (seenAt < 0)
+        // Wait in slices, so that a peer that died is reported at once rather than at the deadline.
+        while (true)
         {
-            result.Error ??= $"timed out waiting for {what}: the output shows {monitor.Lines} of {lines} lines";
-        }
+            var seenAt = monitor.WaitForLines(lines, TimeSpan.FromMilliseconds(Math.Min(250, Deadline.RemainingMilliseconds)));
+            if (seenAt >= 0)
+            {
+                return seenAt;
+            }
 
-        return seenAt;
+            if (Peer.HasExited || Deadline.Passed)
+            {
+                var why = Peer.HasExited ? $"{Peer.Peer.Name} exited" : "timed out";
+                result.Error ??= $"{why} waiting for {what}: the output shows {monitor.Lines} of {lines} lines";
+                return -1;
+            }
+        }
     }
 }
