@@ -6,6 +6,8 @@ namespace TcpMsg.Bench.Scenarios;
 /// <summary>What a scenario run gets: the started peer, the time bound and a place for progress notes.</summary>
 internal sealed class ScenarioContext
 {
+    private static readonly TimeSpan s_stallLimit = TimeSpan.FromSeconds(10);
+
     public required RunningPeer Peer { get; init; }
 
     /// <summary>Nothing in the run goes past this.</summary>
@@ -23,7 +25,11 @@ internal sealed class ScenarioContext
     /// <summary>Waits for the peer's output to reach <paramref name="lines"/>; returns when, or records a timeout error.</summary>
     public long AwaitLines(OutputMonitor monitor, long lines, ScenarioResult result, string what)
     {
-        // Wait in slices, so that a peer that died is reported at once rather than at the deadline.
+        // Wait in slices, so that a peer that died, or stopped writing with messages still missing,
+        // is reported at once rather than at the deadline. Called once the load was sent, so a
+        // working peer shows progress well within the stall limit.
+        var lastLines = monitor.Lines;
+        var lastProgress = Deadline.After(s_stallLimit);
         while (true)
         {
             var seenAt = monitor.WaitForLines(lines, TimeSpan.FromMilliseconds(Math.Min(250, Deadline.RemainingMilliseconds)));
@@ -32,9 +38,15 @@ internal sealed class ScenarioContext
                 return seenAt;
             }
 
-            if (Peer.HasExited || Deadline.Passed)
+            if (monitor.Lines != lastLines)
             {
-                var why = Peer.HasExited ? $"{Peer.Peer.Name} exited" : "timed out";
+                lastLines = monitor.Lines;
+                lastProgress = Deadline.After(s_stallLimit);
+            }
+
+            if (Peer.HasExited || Deadline.Passed || lastProgress.Passed)
+            {
+                var why = Peer.HasExited ? $"{Peer.Peer.Name} exited" : Deadline.Passed ? "timed out" : $"no new output for {s_stallLimit.TotalSeconds} s";
                 result.Error ??= $"{why} waiting for {what}: the output shows {monitor.Lines} of {lines} lines";
                 return -1;
             }
