@@ -44,6 +44,17 @@ internal sealed record LoadOptions
 
     public bool Keep { get; init; }
 
+    /// <summary>
+    /// Before each timed load, the peer is warmed up this long: a server runs for a long time, so its
+    /// one-time costs (JIT tiers, pools) do not belong in a figure measured over seconds.
+    /// </summary>
+    public TimeSpan Warmup => TimeSpan.FromSeconds(Scale switch
+    {
+        Scale.Full => 2,
+        Scale.Quick => 1,
+        _ => 0,
+    });
+
     public int EffectiveRuns => Runs ?? (Scale == Scale.Full ? 3 : 1);
 
     public TimeSpan EffectiveTimeout => Timeout ?? TimeSpan.FromSeconds(Scale switch

@@ -106,7 +106,14 @@ internal sealed class LoadRunner
         {
             using var running = peer.Start(ProcessInfo.FreePort(), directory);
             running.WaitUntilListening();
-            var context = new ScenarioContext { Peer = running, Deadline = Deadline.After(_options.EffectiveTimeout), Log = _log, Run = run };
+            var context = new ScenarioContext
+            {
+                Peer = running,
+                Deadline = Deadline.After(_options.EffectiveTimeout),
+                Log = _log,
+                Run = run,
+                Warmup = _options.Warmup,
+            };
             result = scenario.Run(context);
             if (!result.Passed && running.ReadError() is { Length: > 0 } stderr)
             {

@@ -32,11 +32,11 @@ internal sealed class ChurnScenario : Scenario
         var payload = new Payload(_size);
         var result = context.NewResult(this);
         var endPoint = context.Peer.EndPoint;
-        var warm = Math.Min(_connections, Math.Max(_concurrency, Math.Min(500, _connections / 20)));
+        var perRound = Math.Min(_connections, Math.Max(_concurrency, Math.Min(500, _connections / 20)));
         using var monitor = context.Peer.CreateMonitor();
         monitor.Start();
 
-        Phase.Run(context, monitor, result, () => ConnectionChurn.Run(endPoint, payload, 0, warm, _concurrency, context.Deadline), warm, warm, "the warm-up");
+        var warm = Phase.Warmup(context, monitor, result, perRound, (int)perRound, from => ConnectionChurn.Run(endPoint, payload, from, perRound, _concurrency, context.Deadline), out _);
         if (result.Error is null)
         {
             var total = warm + _connections;

@@ -6,6 +6,28 @@ namespace TcpMsg.Bench.Scenarios;
 /// <summary>The shape every throughput scenario shares: a warm-up, then a timed load whose clock stops when the peer's output shows the last message.</summary>
 internal static class Phase
 {
+    private const int MaxWarmupRounds = 50;
+
+    /// <summary>
+    /// Sends rounds of <paramref name="perRound"/> messages (ids from 0) until the context's warm-up time
+    /// has passed, at least one round; returns the messages sent, and the connections used through <paramref name="connections"/>.
+    /// </summary>
+    public static long Warmup(ScenarioContext context, OutputMonitor monitor, ScenarioResult result, long perRound, int connectionsPerRound, Func<long, long> sendRound, out long connections)
+    {
+        var until = Deadline.After(context.Warmup);
+        long sent = 0;
+        connections = 0;
+        for (var round = 0; round < MaxWarmupRounds && result.Error is null && (round == 0 || !until.Passed); round++)
+        {
+            var from = sent;
+            Run(context, monitor, result, () => sendRound(from), sent + perRound, connections + connectionsPerRound, "the warm-up");
+            sent += perRound;
+            connections += connectionsPerRound;
+        }
+
+        return sent;
+    }
+
     /// <summary>Sends a load and waits for its lines. <paramref name="send"/> returns how many messages certainly did not go out.</summary>
     /// <returns>Seconds from the start of the load to the last line seen, or -1 when the output never got there.</returns>
     public static double Run(ScenarioContext context, OutputMonitor monitor, ScenarioResult result, Func<long> send, long totalMessages, long totalConnections, string what)

@@ -17,6 +17,9 @@ internal sealed class ScenarioContext
 
     public required int Run { get; init; }
 
+    /// <summary>How long a throughput scenario warms the peer up (JIT tiers, pools, caches) before its timed load.</summary>
+    public TimeSpan Warmup { get; init; }
+
     public ScenarioResult NewResult(Scenario scenario) => new() { Scenario = scenario.Name, Peer = Peer.Peer.Name, Run = Run };
 
     /// <summary>Output lines the peer writes for <paramref name="messages"/> messages over <paramref name="connections"/> connections.</summary>

@@ -29,11 +29,11 @@ internal sealed class StreamScenario : Scenario
         var payload = new Payload(_size);
         var result = context.NewResult(this);
         var endPoint = context.Peer.EndPoint;
-        var warm = Math.Min(_messages, Math.Max(_connections, Math.Min(20_000, _messages / 20)));
+        var perRound = Math.Min(_messages, Math.Max(_connections, Math.Min(20_000, _messages / 20)));
         using var monitor = context.Peer.CreateMonitor();
         monitor.Start();
 
-        Phase.Run(context, monitor, result, () => StreamSender.Run(endPoint, payload, 0, warm, _connections, context.Deadline), warm, _connections, "the warm-up");
+        var warm = Phase.Warmup(context, monitor, result, perRound, _connections, from => StreamSender.Run(endPoint, payload, from, perRound, _connections, context.Deadline), out var warmConnections);
         if (result.Error is null)
         {
             result.Seconds = Phase.Run(
@@ -42,7 +42,7 @@ internal sealed class StreamScenario : Scenario
                 result,
                 () => StreamSender.Run(endPoint, payload, warm, _messages, _connections, context.Deadline),
                 warm + _messages,
-                2L * _connections,
+                warmConnections + _connections,
                 "the messages");
         }
 
