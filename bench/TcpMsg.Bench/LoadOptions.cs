@@ -19,6 +19,7 @@ internal sealed record LoadOptions
           --json FILE                write every result there
           --timeout SECONDS          bound of one scenario run (default 300 full, 120 quick, 60 smoke)
           --keep                     keep the peers' output files
+          --warmup SECONDS           warm each peer up this long before a timed load (default 2 full, 1 quick, 0 smoke)
         Exit code 0 when every run of tcpmsg and of the bare receiver verified, 1 when one did not, 2 on bad usage.
         """;
 
@@ -48,12 +49,14 @@ internal sealed record LoadOptions
     /// Before each timed load, the peer is warmed up this long: a server runs for a long time, so its
     /// one-time costs (JIT tiers, pools) do not belong in a figure measured over seconds.
     /// </summary>
-    public TimeSpan Warmup => TimeSpan.FromSeconds(Scale switch
+    public TimeSpan Warmup => WarmupOverride ?? TimeSpan.FromSeconds(Scale switch
     {
         Scale.Full => 2,
         Scale.Quick => 1,
         _ => 0,
     });
+
+    public TimeSpan? WarmupOverride { get; init; }
 
     public int EffectiveRuns => Runs ?? (Scale == Scale.Full ? 3 : 1);
 
@@ -86,6 +89,7 @@ internal sealed record LoadOptions
                 "--json" => options with { Json = Value() },
                 "--timeout" => options with { Timeout = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
                 "--keep" => options with { Keep = true },
+                "--warmup" => options with { WarmupOverride = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
                 var other => throw new ArgumentException($"unknown option {other}"),
             };
         }

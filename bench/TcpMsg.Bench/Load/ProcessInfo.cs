@@ -25,6 +25,27 @@ internal static class ProcessInfo
         return -1;
     }
 
+    /// <summary>
+    /// CPU time the process has used, user and system, all threads (from /proc/PID/stat, in clock
+    /// ticks of 10 ms); -1 when it is gone. Unlike wall time, barely moved by other load on the machine.
+    /// </summary>
+    public static double CpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+
+            // Fields after the command name (which may hold spaces) start at field 3.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return ticks / 100.0;
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+    }
+
     /// <summary>How many descriptors the process has open (sockets included).</summary>
     public static int OpenDescriptors(int pid)
     {

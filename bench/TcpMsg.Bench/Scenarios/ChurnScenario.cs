@@ -45,6 +45,7 @@ internal sealed class ChurnScenario : Scenario
                 monitor,
                 result,
                 () => ConnectionChurn.Run(endPoint, payload, warm, _connections, _concurrency, context.Deadline),
+                _connections,
                 total,
                 total,
                 "the messages");

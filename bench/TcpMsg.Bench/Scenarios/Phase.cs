@@ -20,7 +20,7 @@ internal static class Phase
         for (var round = 0; round < MaxWarmupRounds && result.Error is null && (round == 0 || !until.Passed); round++)
         {
             var from = sent;
-            Run(context, monitor, result, () => sendRound(from), sent + perRound, connections + connectionsPerRound, "the warm-up");
+            Run(context, monitor, result, () => sendRound(from), perRound, sent + perRound, connections + connectionsPerRound, "the warm-up");
             sent += perRound;
             connections += connectionsPerRound;
         }
@@ -28,11 +28,12 @@ internal static class Phase
         return sent;
     }
 
-    /// <summary>Sends a load and waits for its lines. <paramref name="send"/> returns how many messages certainly did not go out.</summary>
+    /// <summary>Sends a load of <paramref name="phaseMessages"/> messages and waits for its lines (up to <paramref name="totalMessages"/> in all). <paramref name="send"/> returns how many messages certainly did not go out.</summary>
     /// <returns>Seconds from the start of the load to the last line seen, or -1 when the output never got there.</returns>
-    public static double Run(ScenarioContext context, OutputMonitor monitor, ScenarioResult result, Func<long> send, long totalMessages, long totalConnections, string what)
+    public static double Run(ScenarioContext context, OutputMonitor monitor, ScenarioResult result, Func<long> send, long phaseMessages, long totalMessages, long totalConnections, string what)
     {
         var start = Stopwatch.GetTimestamp();
+        var cpuBefore = ProcessInfo.CpuSeconds(context.Peer.Pid);
         var unsent = send();
         if (unsent > 0)
         {
@@ -42,6 +43,13 @@ internal static class Phase
         // A message that never went out will not appear: do not wait for it until the deadline.
         var lines = context.ExpectedLines(totalMessages - unsent, totalConnections - Math.Min(unsent, totalConnections));
         var seenAt = context.AwaitLines(monitor, lines, result, what);
+        var cpuAfter = ProcessInfo.CpuSeconds(context.Peer.Pid);
+        if (phaseMessages > 0 && cpuBefore >= 0 && cpuAfter >= 0)
+        {
+            // The peer's CPU time per message of this phase; the last phase (the timed one) wins.
+            result.Metrics["cpu_us_per_message"] = (cpuAfter - cpuBefore) * 1e6 / phaseMessages;
+        }
+
         return seenAt < 0 ? -1 : (seenAt - start) / (double)Stopwatch.Frequency;
     }
 }

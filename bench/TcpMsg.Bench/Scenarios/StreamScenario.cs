@@ -41,6 +41,7 @@ internal sealed class StreamScenario : Scenario
                 monitor,
                 result,
                 () => StreamSender.Run(endPoint, payload, warm, _messages, _connections, context.Deadline),
+                _messages,
                 warm + _messages,
                 warmConnections + _connections,
                 "the messages");
