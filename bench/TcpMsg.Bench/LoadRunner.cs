@@ -24,7 +24,7 @@ internal sealed class LoadRunner
         _log = log;
     }
 
-    public int Run()
+    public async Task<int> RunAsync()
     {
         var scenarios = ScenarioTable.For(_options.Scale)
             .Where(s => _options.Scenarios is null || _options.Scenarios.Contains(s.Name, StringComparer.OrdinalIgnoreCase))
@@ -43,15 +43,15 @@ internal sealed class LoadRunner
             foreach (var scenario in scenarios)
             {
                 // Rotate the order so that no peer always runs first (or right after a heavy one).
-                foreach (var peer in peers.Skip(run % peers.Count).Concat(peers.Take(run % peers.Count)).Where(scenario.Supports))
+                foreach (var peer in peers.Skip(run % peers.Count).Concat(peers.Take(run % peers.Count)).Where(scenario.Runs))
                 {
-                    results.Add(RunOne(scenario, peer, run, Path.Combine(work, Slug($"{run}-{scenario.Name}-{peer.Name}"))));
+                    results.Add(await RunOneAsync(scenario, peer, run, Path.Combine(work, Slug($"{run}-{scenario.Name}-{peer.Name}"))));
                 }
             }
         }
 
         var summaries = scenarios
-            .SelectMany(s => peers.Where(s.Supports).Select(p => Summary.Of(s, p.Name, [.. results.Where(r => r.Scenario == s.Name && r.Peer == p.Name)])))
+            .SelectMany(s => peers.Where(s.Runs).Select(p => Summary.Of(s, p.Name, [.. results.Where(r => r.Scenario == s.Name && r.Peer == p.Name)])))
             .ToList();
         var markdown = MarkdownReport.Write(scenarios, peers, summaries, _options.EffectiveRuns);
         _log.WriteLine();
@@ -98,7 +98,7 @@ internal sealed class LoadRunner
         return peers;
     }
 
-    private ScenarioResult RunOne(Scenario scenario, Peer peer, int run, string directory)
+    private async Task<ScenarioResult> RunOneAsync(Scenario scenario, Peer peer, int run, string directory)
     {
         Directory.CreateDirectory(directory);
         ScenarioResult result;
@@ -114,7 +114,7 @@ internal sealed class LoadRunner
                 Run = run,
                 Warmup = _options.Warmup,
             };
-            result = scenario.Run(context);
+            result = await scenario.RunAsync(context).ConfigureAwait(false);
             if (!result.Passed && running.ReadError() is { Length: > 0 } stderr)
             {
                 result.Error = (result.Error ?? result.Verification?.ToString()) + $"; {peer.Name} stderr: {stderr}";

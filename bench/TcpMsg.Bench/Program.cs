@@ -12,7 +12,7 @@ if (args.Length > 0 && args[0] == "micro")
 try
 {
     var options = LoadOptions.Parse(args.Length > 0 && args[0] == "load" ? args[1..] : args);
-    return new LoadRunner(options, Console.Error).Run();
+    return await new LoadRunner(options, Console.Error).RunAsync().ConfigureAwait(false);
 }
 catch (Exception ex) when (ex is ArgumentException or FormatException)
 {

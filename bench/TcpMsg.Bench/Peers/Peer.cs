@@ -17,6 +17,9 @@ internal abstract class Peer
     /// <summary>False for the bare receiver, which keeps counters instead of writing messages.</summary>
     public virtual bool WritesMessages => true;
 
+    /// <summary>The scenarios this peer runs, or null for all of them.</summary>
+    public virtual IReadOnlySet<string>? Scenarios => null;
+
     /// <summary>Why this peer cannot run here (a tool missing), or null when it can.</summary>
     public abstract string? Unavailable();
 

@@ -39,9 +39,9 @@ internal sealed class RunningPeer : IDisposable
     public System.Net.IPEndPoint EndPoint => new(System.Net.IPAddress.Loopback, Port);
 
     /// <summary>Starts <paramref name="fileName"/> with stdin from /dev/null and stdout, stderr to files; exec keeps the pid.</summary>
-    public static Process Launch(string fileName, IEnumerable<string> args, string stdoutPath, string stderrPath, IDictionary<string, string>? environment = null)
+    public static Process Launch(string fileName, IEnumerable<string> args, string stdoutPath, string stderrPath, string? workingDirectory = null)
     {
-        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = workingDirectory ?? string.Empty };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add("exec \"$0\" \"$@\" </dev/null >\"$BENCH_STDOUT\" 2>\"$BENCH_STDERR\"");
         info.ArgumentList.Add(fileName);
@@ -54,10 +54,6 @@ internal sealed class RunningPeer : IDisposable
         info.Environment["BENCH_STDERR"] = stderrPath;
         info.Environment["LANG"] = "C.UTF-8";
         info.Environment.Remove("LC_ALL");
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
 
         return Process.Start(info) ?? throw new InvalidOperationException($"cannot start {fileName}");
     }

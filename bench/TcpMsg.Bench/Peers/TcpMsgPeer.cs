@@ -18,14 +18,16 @@ internal sealed class TcpMsgPeer : Peer
 
     /// <param name="name">The row's name in the report.</param>
     /// <param name="program">The tcpmsg native binary, or a .dll to run with dotnet.</param>
-    /// <param name="extraArgs">Options added to <c>serve</c> (the store's, once it exists).</param>
-    public TcpMsgPeer(string name, string program, IReadOnlyList<string>? extraArgs = null)
+    /// <param name="extraArgs">Options added to <c>serve</c>: <c>--no-store</c>, or the store's; <c>{dir}</c> is the run's directory.</param>
+    /// <param name="scenarios">The scenarios this row runs; null for all.</param>
+    public TcpMsgPeer(string name, string program, IReadOnlyList<string> extraArgs, IReadOnlySet<string>? scenarios = null)
     {
+        Scenarios = scenarios;
         _name = name;
         var isDll = program.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
         _program = isDll ? "dotnet" : program;
         _prefixArgs = isDll ? [program] : [];
-        _extraArgs = extraArgs ?? [];
+        _extraArgs = extraArgs;
         ProgramPath = program;
     }
 
@@ -34,6 +36,11 @@ internal sealed class TcpMsgPeer : Peer
     public string ProgramPath { get; }
 
     public override int LinesPerConnection => 1;
+
+    public override IReadOnlySet<string>? Scenarios { get; }
+
+    /// <summary>True when this row runs with the SQLite store (confirmed mode is measured against these).</summary>
+    public bool HasStore => !_extraArgs.Contains("--no-store");
 
     public override string? Unavailable() =>
         File.Exists(ProgramPath) ? null : $"{ProgramPath} is not built";
@@ -46,7 +53,7 @@ internal sealed class TcpMsgPeer : Peer
         var output = Path.Combine(directory, "output.txt");
         var error = Path.Combine(directory, "stderr.txt");
         File.WriteAllBytes(output, []);
-        var process = RunningPeer.Launch(_program, [.. _prefixArgs, .. Arguments(port, directory)], output, error);
+        var process = RunningPeer.Launch(_program, [.. _prefixArgs, .. Arguments(port, directory)], output, error, workingDirectory: directory);
         return new RunningPeer(this, process, port, output, error);
     }
 

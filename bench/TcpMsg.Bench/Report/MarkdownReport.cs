@@ -55,10 +55,10 @@ internal static class MarkdownReport
 
     private static void WriteLatency(StringBuilder text, IReadOnlyList<Scenario> scenarios, IReadOnlyList<Summary> summaries)
     {
-        foreach (var scenario in scenarios.OfType<LatencyScenario>())
+        foreach (var scenario in scenarios.Where(s => s.IsLatency))
         {
             Line(text, string.Empty);
-            Line(text, $"Latency ({scenario.Name}): send -> line in the peer's output file, milliseconds.");
+            Line(text, $"Latency ({scenario.Name}): {scenario.Summary}; milliseconds.");
             Line(text, string.Empty);
             Line(text, "| peer | p50 ms | p99 ms | p99.9 ms | p99 × rsyslog | intact % |");
             Line(text, "| --- | ---: | ---: | ---: | ---: | ---: |");

@@ -33,7 +33,10 @@ internal sealed class IdleScenario : Scenario
 
     public override bool IsThroughput => false;
 
-    public override ScenarioResult Run(ScenarioContext context)
+    // The load runs on threads with blocking sockets; the harness awaits it off its own thread.
+    public override Task<ScenarioResult> RunAsync(ScenarioContext context) => Task.Run(() => Run(context));
+
+    private ScenarioResult Run(ScenarioContext context)
     {
         var payload = new Payload(Size);
         var result = context.NewResult(this);

@@ -33,10 +33,15 @@ internal sealed class LatencyScenario : Scenario
 
     public override bool IsThroughput => false;
 
+    public override bool IsLatency => true;
+
     // The bare receiver writes no output whose appearance could be timed; ncat (read, write) is the floor here.
     public override bool Supports(Peer peer) => peer.WritesMessages;
 
-    public override ScenarioResult Run(ScenarioContext context)
+    // The load runs on threads with blocking sockets; the harness awaits it off its own thread.
+    public override Task<ScenarioResult> RunAsync(ScenarioContext context) => Task.Run(() => Run(context));
+
+    private ScenarioResult Run(ScenarioContext context)
     {
         var payload = new Payload(_size);
         var result = context.NewResult(this);

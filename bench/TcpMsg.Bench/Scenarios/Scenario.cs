@@ -20,5 +20,11 @@ internal abstract class Scenario
     /// <summary>Whether the scenario can measure this peer (latency needs an output to watch).</summary>
     public virtual bool Supports(Peer peer) => true;
 
-    public abstract ScenarioResult Run(ScenarioContext context);
+    /// <summary>Whether the figures are latencies (p50, p99, p99.9 in milliseconds) rather than a rate.</summary>
+    public virtual bool IsLatency => false;
+
+    /// <summary>Peers that run only some scenarios (tcpmsg with fsync durability) say so in their row.</summary>
+    public bool Runs(Peer peer) => Supports(peer) && (peer.Scenarios is null || peer.Scenarios.Contains(Name));
+
+    public abstract Task<ScenarioResult> RunAsync(ScenarioContext context);
 }

@@ -11,21 +11,29 @@ namespace TcpMsg.Tests.Bench;
 public sealed class BenchSmokeTests
 {
     private static readonly string[] s_scenarios = ["churn", "large", "streams", "big lines", "idle", "latency"];
+    private static readonly string[] s_confirmed = ["confirmed ×1", "confirmed ×16", "confirmed latency"];
+
+    public static TheoryData<string, string[]> VerifiedPeers => new()
+    {
+        { "tcpmsg", s_scenarios },
+        { "tcpmsg+store", [.. s_scenarios, .. s_confirmed] },
+        { "tcpmsg+fsync", s_confirmed },
+
+        // The bare receiver writes no output to time (no latency row) and speaks no confirmed mode.
+        { "bare", [.. s_scenarios.Where(s => s != "latency")] },
+    };
 
     [Theory]
-    [InlineData("tcpmsg", null)]
-    [InlineData("bare", "cc")]
-    public async Task Every_scenario_verifies_against(string peer, string? tool)
+    [MemberData(nameof(VerifiedPeers))]
+    public async Task Every_scenario_verifies_against(string peer, string[] expected)
     {
-        if (tool is not null)
+        if (peer == "bare")
         {
-            ExternalTools.Require(tool);
+            ExternalTools.Require("cc");
         }
 
         var summaries = await RunSmokeAsync(peer);
 
-        // The bare receiver writes no output to time, so it has no latency row.
-        var expected = peer == "bare" ? s_scenarios.Where(s => s != "latency") : s_scenarios;
         Assert.Equal(expected.Order(), summaries.Keys.Order());
         foreach (var (scenario, summary) in summaries)
         {

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using TcpMsg.Bench.Load;
+using TcpMsg.Bench.Peers;
+using TcpMsg.Client;
+
+namespace TcpMsg.Bench.Scenarios;
+
+/// <summary>
+/// Confirmed mode at a fixed, moderate rate: one sender awaits each message's acknowledgement
+/// (send -> ack, so the message is in the store). Reports p50, p99 and p99.9; the first tenth is a
+/// warm-up and not counted.
+/// </summary>
+internal sealed class ConfirmedLatencyScenario : Scenario
+{
+    private readonly int _messages;
+    private readonly int _rate;
+    private readonly int _size;
+
+    public ConfirmedLatencyScenario(string name, int messages, int rate, int size)
+    {
+        Name = name;
+        _messages = messages;
+        _rate = rate;
+        _size = size;
+    }
+
+    public override string Name { get; }
+
+    public override string Summary => string.Create(
+        CultureInfo.InvariantCulture,
+        $"1 confirmed sender, {_messages:N0} messages of {_size} bytes at up to {_rate:N0}/s, each awaited: send -> ack (stored)");
+
+    public override bool IsThroughput => false;
+
+    public override bool IsLatency => true;
+
+    public override bool Supports(Peer peer) => peer is TcpMsgPeer { HasStore: true };
+
+    public override async Task<ScenarioResult> RunAsync(ScenarioContext context)
+    {
+        var payload = new Payload(_size);
+        var result = context.NewResult(this);
+        var texts = ConfirmedScenario.Texts(payload, _messages);
+        var latencies = new List<double>(_messages);
+        using var monitor = context.Peer.CreateMonitor();
+        monitor.Start();
+        using var cancel = new CancellationTokenSource(context.Deadline.Remaining);
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var client = await MessageClient.ConnectAsync("127.0.0.1", context.Peer.Port, MessageClientOptions.Default, cancel.Token).ConfigureAwait(false);
+            await using (client.ConfigureAwait(false))
+            {
+                using var pace = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / _rate));
+                for (var id = 0; id < _messages; id++)
+                {
+                    var sent = Stopwatch.GetTimestamp();
+                    await client.SendAsync(texts[id], cancel.Token).ConfigureAwait(false);
+                    if (id >= _messages / 10)
+                    {
+                        latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                    }
+
+                    await pace.WaitForNextTickAsync(cancel.Token).ConfigureAwait(false);
+                }
+
+                await client.CompleteAsync(cancel.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is TcpMsgConnectionException or MessageDeliveryException or OperationCanceledException)
+        {
+            result.Error = $"confirmed sending failed: {ex.Message}";
+        }
+
+        result.Seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        await Task.Run(() => context.AwaitLines(monitor, context.ExpectedLines(_messages, 1), result, "the messages' lines")).ConfigureAwait(false);
+        latencies.Sort();
+        if (latencies.Count > 0)
+        {
+            result.Metrics["p50_ms"] = Statistics.Percentile(latencies, 50);
+            result.Metrics["p99_ms"] = Statistics.Percentile(latencies, 99);
+            result.Metrics["p999_ms"] = Statistics.Percentile(latencies, 99.9);
+        }
+
+        result.Messages = _messages;
+        result.WireBytes = (long)_messages * payload.LineSize;
+        result.Verification = Verifier.Check(context.Peer, payload, _messages);
+        return result;
+    }
+}
