@@ -1,5 +1,7 @@
+using System.Runtime.InteropServices;
 using BenchmarkDotNet.Running;
 using TcpMsg.Bench;
+using TcpMsg.Bench.Peers;
 
 // TcpMsg.Bench load [options]   the load harness: scenarios x peers, verified, medians (see LoadOptions)
 // TcpMsg.Bench micro [BenchmarkDotNet options]   the micro-benchmarks of the framer and the formatters
@@ -8,6 +10,11 @@ if (args.Length > 0 && args[0] == "micro")
     BenchmarkSwitcher.FromAssembly(typeof(LoadRunner).Assembly).Run(args[1..]);
     return 0;
 }
+
+// Ctrl+C or SIGTERM stop the harness (the default); its peers must not outlive it.
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => RunningPeer.KillAll());
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => RunningPeer.KillAll());
+AppDomain.CurrentDomain.ProcessExit += (_, _) => RunningPeer.KillAll();
 
 try
 {

@@ -10,7 +10,19 @@ internal sealed class RunningPeer : IDisposable
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(15);
 
+    // Peers still running, so that a harness stopped by Ctrl+C or SIGTERM does not leave them behind.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<RunningPeer, byte> s_live = new();
+
     private readonly Process _process;
+
+    /// <summary>Kills every peer still running (the harness is being stopped).</summary>
+    public static void KillAll()
+    {
+        foreach (var peer in s_live.Keys)
+        {
+            Native.Kill(peer.Pid, Native.SigKill);
+        }
+    }
 
     public RunningPeer(Peer peer, Process process, int port, string outputPath, string errorPath, int? pid = null)
     {
@@ -20,6 +32,7 @@ internal sealed class RunningPeer : IDisposable
         OutputPath = outputPath;
         ErrorPath = errorPath;
         Pid = pid ?? process.Id;
+        s_live.TryAdd(this, 0);
     }
 
     public Peer Peer { get; }
@@ -105,6 +118,7 @@ internal sealed class RunningPeer : IDisposable
             }
         }
 
+        s_live.TryRemove(this, out _);
         _process.Dispose();
     }
 }

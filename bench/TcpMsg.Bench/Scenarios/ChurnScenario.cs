@@ -39,7 +39,7 @@ internal sealed class ChurnScenario : Scenario
         using var monitor = context.Peer.CreateMonitor();
         monitor.Start();
 
-        var warm = Phase.Warmup(context, monitor, result, perRound, (int)perRound, from => ConnectionChurn.Run(endPoint, payload, from, perRound, _concurrency, context.Deadline), out _);
+        var warm = Phase.Warmup(context, monitor, result, perRound, (int)perRound, _connections, from => ConnectionChurn.Run(endPoint, payload, from, perRound, _concurrency, context.Deadline), out _);
         if (result.Error is null)
         {
             var total = warm + _connections;

@@ -10,14 +10,15 @@ internal static class Phase
 
     /// <summary>
     /// Sends rounds of <paramref name="perRound"/> messages (ids from 0) until the context's warm-up time
-    /// has passed, at least one round; returns the messages sent, and the connections used through <paramref name="connections"/>.
+    /// has passed, at least one round and at most <paramref name="maxMessages"/> in all; returns the
+    /// messages sent, and the connections used through <paramref name="connections"/>.
     /// </summary>
-    public static long Warmup(ScenarioContext context, OutputMonitor monitor, ScenarioResult result, long perRound, int connectionsPerRound, Func<long, long> sendRound, out long connections)
+    public static long Warmup(ScenarioContext context, OutputMonitor monitor, ScenarioResult result, long perRound, int connectionsPerRound, long maxMessages, Func<long, long> sendRound, out long connections)
     {
         var until = Deadline.After(context.Warmup);
         long sent = 0;
         connections = 0;
-        for (var round = 0; round < MaxWarmupRounds && result.Error is null && (round == 0 || !until.Passed); round++)
+        for (var round = 0; round < MaxWarmupRounds && result.Error is null && (round == 0 || (!until.Passed && sent + perRound <= maxMessages)); round++)
         {
             var from = sent;
             Run(context, monitor, result, () => sendRound(from), perRound, sent + perRound, connections + connectionsPerRound, "the warm-up");

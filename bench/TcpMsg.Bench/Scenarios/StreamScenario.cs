@@ -36,7 +36,7 @@ internal sealed class StreamScenario : Scenario
         using var monitor = context.Peer.CreateMonitor();
         monitor.Start();
 
-        var warm = Phase.Warmup(context, monitor, result, perRound, _connections, from => StreamSender.Run(endPoint, payload, from, perRound, _connections, context.Deadline), out var warmConnections);
+        var warm = Phase.Warmup(context, monitor, result, perRound, _connections, _messages, from => StreamSender.Run(endPoint, payload, from, perRound, _connections, context.Deadline), out var warmConnections);
         if (result.Error is null)
         {
             result.Seconds = Phase.Run(
