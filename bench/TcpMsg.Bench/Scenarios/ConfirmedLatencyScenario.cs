@@ -8,8 +8,8 @@ namespace TcpMsg.Bench.Scenarios;
 
 /// <summary>
 /// Confirmed mode at a fixed, moderate rate: one sender awaits each message's acknowledgement
-/// (send -> ack, so the message is in the store). Reports p50, p99 and p99.9; the first tenth is a
-/// warm-up and not counted.
+/// (send -> ack, so the message is in the store). Reports p50, p99 and p99.9; messages of the warm-up
+/// (as long as the throughput scenarios', at least a tenth) are not counted.
 /// </summary>
 internal sealed class ConfirmedLatencyScenario : Scenario
 {
@@ -41,23 +41,30 @@ internal sealed class ConfirmedLatencyScenario : Scenario
     {
         var payload = new Payload(_size);
         var result = context.NewResult(this);
-        var texts = ConfirmedScenario.Texts(payload, _messages);
+        var warm = Math.Max(_messages / 10, (int)(_rate * context.Warmup.TotalSeconds));
+        var total = warm + _messages;
+        var texts = ConfirmedScenario.Texts(payload, total);
         var latencies = new List<double>(_messages);
         using var monitor = context.Peer.CreateMonitor();
         monitor.Start();
         using var cancel = new CancellationTokenSource(context.Deadline.Remaining);
-        var start = Stopwatch.GetTimestamp();
+        long measuredFrom = 0;
         try
         {
             var client = await MessageClient.ConnectAsync("127.0.0.1", context.Peer.Port, MessageClientOptions.Default, cancel.Token).ConfigureAwait(false);
             await using (client.ConfigureAwait(false))
             {
                 using var pace = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / _rate));
-                for (var id = 0; id < _messages; id++)
+                for (var id = 0; id < total; id++)
                 {
                     var sent = Stopwatch.GetTimestamp();
+                    if (id == warm)
+                    {
+                        measuredFrom = sent;
+                    }
+
                     await client.SendAsync(texts[id], cancel.Token).ConfigureAwait(false);
-                    if (id >= _messages / 10)
+                    if (id >= warm)
                     {
                         latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
                     }
@@ -73,8 +80,8 @@ internal sealed class ConfirmedLatencyScenario : Scenario
             result.Error = $"confirmed sending failed: {ex.Message}";
         }
 
-        result.Seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        await Task.Run(() => context.AwaitLines(monitor, context.ExpectedLines(_messages, 1), result, "the messages' lines")).ConfigureAwait(false);
+        result.Seconds = measuredFrom == 0 ? -1 : Stopwatch.GetElapsedTime(measuredFrom).TotalSeconds;
+        await Task.Run(() => context.AwaitLines(monitor, context.ExpectedLines(total, 1), result, "the messages' lines")).ConfigureAwait(false);
         latencies.Sort();
         if (latencies.Count > 0)
         {
@@ -85,7 +92,7 @@ internal sealed class ConfirmedLatencyScenario : Scenario
 
         result.Messages = _messages;
         result.WireBytes = (long)_messages * payload.LineSize;
-        result.Verification = Verifier.Check(context.Peer, payload, _messages);
+        result.Verification = Verifier.Check(context.Peer, payload, total);
         return result;
     }
 }
