@@ -75,8 +75,9 @@ internal sealed class TcpMsgPeer : Peer
         "--listen", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}"),
         "--lang", "en",
 
-        // The idle scenario holds 10,000 connections and then serves one more.
+        // The idle scenario holds 10,000 connections, all from 127.0.0.1, and then serves one more.
         "--max-connections", "20000",
+        "--max-connections-per-ip", "0",
         .. _extraArgs.Select(arg => arg.Replace("{dir}", directory, StringComparison.Ordinal)),
     ];
 }
