@@ -42,8 +42,11 @@ internal static class ExitCodes
     /// <summary>TLS failed: a certificate could not be loaded, or the other side's was not trusted.</summary>
     public const int Tls = 12;
 
+    /// <summary>The server requires an access token and none, or a wrong one, was given.</summary>
+    public const int Unauthorized = 13;
+
     /// <summary>chat: the server runs no chat room (start it with tcpmsg serve --chat).</summary>
-    public const int NoChatRoom = 13;
+    public const int NoChatRoom = 14;
 
     /// <summary>Interrupted by Ctrl+C or SIGTERM before finishing (128 + SIGINT).</summary>
     public const int Interrupted = 130;

@@ -7,25 +7,71 @@ namespace TcpMsg;
 /// <summary>
 /// Makes text received from the network safe to show on a terminal: control characters (ANSI escape
 /// sequences start with one), line and paragraph separators and bidirectional overrides are shown as
-/// <c>\xHH</c> or <c>\uHHHH</c> instead of being sent raw. Tab is kept.
+/// <c>\xHH</c> or <c>\uHHHH</c> instead of being sent raw. Tab is kept. The CLI prints with it, and
+/// the chat server escapes the lines it sends plain-mode members with it.
 /// </summary>
 public static class TerminalText
 {
-    private static readonly SearchValues<char> s_unsafe = SearchValues.Create(BuildUnsafe());
+    // Every unsafe character lies in one of these ranges; most text (ASCII, CJK) in none of them, and
+    // a range search is vectorized. A SearchValues of the exact set would be a probabilistic map,
+    // which confirms every CJK character by hand: a quarter of the server's time on Chinese text.
+    private const char C0Last = '\u001F';
+    private const char C1First = '\u007F';
+    private const char C1Last = '\u009F';
+    private const char FormatFirst = '\u061C';
+    private const char FormatLast = '\u2069';
 
     /// <summary>True when <paramref name="text"/> has a character that must be escaped.</summary>
-    public static bool NeedsEscaping(ReadOnlySpan<char> text) => text.ContainsAny(s_unsafe);
+    public static bool NeedsEscaping(ReadOnlySpan<char> text) => IndexOfUnsafe(text) >= 0;
+
+    /// <summary>Whether <paramref name="c"/> is shown escaped: C0 and C1 controls except tab, bidirectional controls, line and paragraph separators.</summary>
+    public static bool IsUnsafe(char c) => c switch
+    {
+        '\t' => false,
+        <= C0Last => true,
+        >= C1First and <= C1Last => true,
+
+        // Arabic letter mark; LRM, RLM; line and paragraph separators; embeddings and overrides; isolates.
+        '\u061C' or '\u200E' or '\u200F' or (>= '\u2028' and <= '\u202E') or (>= '\u2066' and <= FormatLast) => true,
+        _ => false,
+    };
+
+    /// <summary>The index of the first character of <paramref name="text"/> that must be escaped, or -1.</summary>
+    public static int IndexOfUnsafe(ReadOnlySpan<char> text)
+    {
+        var start = 0;
+        while (start < text.Length)
+        {
+            var rest = text[start..];
+            var candidate = First(rest.Length, rest.IndexOfAnyInRange('\0', C0Last));
+            candidate = First(candidate, rest[..candidate].IndexOfAnyInRange(C1First, C1Last));
+            candidate = First(candidate, rest[..candidate].IndexOfAnyInRange(FormatFirst, FormatLast));
+            if (candidate == rest.Length)
+            {
+                return -1;
+            }
+
+            if (IsUnsafe(rest[candidate]))
+            {
+                return start + candidate;
+            }
+
+            start += candidate + 1;
+        }
+
+        return -1;
+    }
 
     /// <summary>Writes <paramref name="text"/> as UTF-8, escaped where needed.</summary>
     public static void WriteEscaped(IBufferWriter<byte> output, ReadOnlySpan<char> text)
     {
         while (!text.IsEmpty)
         {
-            var index = text.IndexOfAny(s_unsafe);
+            var index = IndexOfUnsafe(text);
             var safe = index < 0 ? text : text[..index];
             if (!safe.IsEmpty)
             {
-                Encoding.UTF8.GetBytes(safe, output);
+                WriteUtf8(output, safe);
             }
 
             if (index < 0)
@@ -51,32 +97,20 @@ public static class TerminalText
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>Encodes in one pass into room for the worst case (3 bytes per UTF-16 unit), rather than counting first.</summary>
+    public static void WriteUtf8(IBufferWriter<byte> output, ReadOnlySpan<char> text)
+    {
+        var span = output.GetSpan(checked(text.Length * 3));
+        output.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    private static int First(int current, int found) => found < 0 ? current : found;
+
     private static void WriteEscape(IBufferWriter<byte> output, char c)
     {
         var escape = c <= 0xFF
             ? string.Create(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}")
             : string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
         Encoding.UTF8.GetBytes(escape, output);
-    }
-
-    private static string BuildUnsafe()
-    {
-        var chars = new StringBuilder();
-        for (var c = '\0'; c < ' '; c++)
-        {
-            if (c != '\t')
-            {
-                chars.Append(c);
-            }
-        }
-
-        for (var c = '\u007F'; c <= '\u009F'; c++)
-        {
-            chars.Append(c);
-        }
-
-        // Bidirectional marks, embeddings, overrides and isolates; line and paragraph separators.
-        chars.Append("\u061C\u200E\u200F\u2028\u2029\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
-        return chars.ToString();
     }
 }

@@ -43,6 +43,11 @@ internal static class SendCommand
         {
             Description = "A stable sender id: a later run with the same id continues its sequence, and the server drops what it already has.",
         };
+        var tokenFile = new Option<string>("--token-file")
+        {
+            Description = "Read the access token for a server that requires one from this file (first line). Default: $TCPMSG_TOKEN, if set.",
+            HelpName = "FILE",
+        };
         var verbose = new Option<bool>("--verbose", "-v")
         {
             Description = "Print what was delivered (the store's message id).",
@@ -50,7 +55,7 @@ internal static class SendCommand
 
         var command = new Command("send", "Send messages to a tcpmsg server and wait until each is stored (or, with --plain, to any TCP receiver).")
         {
-            server, text, plain, retry, timeout, clientId, verbose,
+            server, text, plain, retry, timeout, clientId, tokenFile, verbose,
         };
         var tlsOptions = new SendTlsOptions();
         tlsOptions.AddTo(command);
@@ -87,8 +92,20 @@ internal static class SendCommand
 
             var words = parseResult.GetValue(text) ?? [];
             var wait = parseResult.GetValue(timeout);
+            string? token;
+            try
+            {
+                token = ReadToken(parseResult.GetValue(tokenFile));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await app.Console.Error.WriteLineAsync($"tcpmsg send: --token-file: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
             var options = MessageClientOptions.Default with
             {
+                Token = token,
                 Mode = parseResult.GetValue(plain) ? DeliveryMode.Plain : DeliveryMode.Confirmed,
                 ConnectTimeout = wait,
                 HandshakeTimeout = wait,
@@ -102,6 +119,13 @@ internal static class SendCommand
         });
         return command;
     }
+
+    /// <summary>The token from a file (its first non-empty line) or from $TCPMSG_TOKEN; never from an argument, which ps would show.</summary>
+    private static string? ReadToken(string? file) =>
+        file is not null
+            ? File.ReadLines(file).Select(line => line.Trim()).FirstOrDefault(line => line.Length > 0 && !line.StartsWith('#'))
+                ?? throw new IOException($"{file} holds no token")
+            : Environment.GetEnvironmentVariable("TCPMSG_TOKEN") is { Length: > 0 } variable ? variable.Trim() : null;
 
     private sealed class Sender(CliApplication app, Strings strings, HostPort target, MessageClientOptions options, bool verbose)
     {
@@ -194,6 +218,7 @@ internal static class SendCommand
                 ConnectionFailure.Tls => (strings.Format("Send_Tls", ex.Message), ExitCodes.Tls),
                 ConnectionFailure.Unreachable => (strings.Format("Send_Unreachable", target), ExitCodes.Unreachable),
                 ConnectionFailure.NotTcpMsgServer => (strings.Format("Send_NotTcpMsg", target), ExitCodes.NotTcpMsgServer),
+                ConnectionFailure.Unauthorized => (strings.Format("Send_Unauthorized", target), ExitCodes.Unauthorized),
                 ConnectionFailure.RejectedByServer => (strings.Format("Send_Failed", ex.Message), ExitCodes.NotDelivered),
                 _ => (strings.Format("Send_Failed", ex.Message), ExitCodes.Failure),
             };

@@ -23,7 +23,7 @@ internal sealed class ServeSecurityOptions
     };
 
     private readonly Option<string> _tlsClientCa = File("--tls-client-ca", "Require client certificates signed by a CA in this PEM file; the subject is shown with each connection.");
-    private readonly Option<TimeSpan> _handshakeTimeout = OptionFactory.Duration("--handshake-timeout", TcpMsgSecurityOptions.Default.HandshakeTimeout, allowInfinite: false, "Close a connection whose TLS handshake (or PROXY header) is not done in this time. Default 10s.");
+    private readonly Option<TimeSpan> _handshakeTimeout = OptionFactory.Duration("--handshake-timeout", TcpMsgSecurityOptions.Default.HandshakeTimeout, allowInfinite: false, "Close a connection whose TLS handshake, PROXY header or confirmed-mode HELLO is not done in this time. Default 10s.");
     private readonly Option<string[]> _allow = Networks("--allow", "Only these networks may connect (CIDR, e.g. 10.0.0.0/8, 2001:db8::/32); repeatable. The most specific --allow/--deny wins.");
     private readonly Option<string[]> _deny = Networks("--deny", "These networks may not connect (CIDR); repeatable.");
     private readonly Option<string[]> _allowFile = new("--allow-file") { Description = "File of networks that may connect, one per line, # comments; re-read when it changes. Repeatable.", HelpName = "FILE" };
@@ -42,6 +42,13 @@ internal sealed class ServeSecurityOptions
     private readonly Option<TimeSpan> _messageTimeout = OptionFactory.Duration("--message-timeout", TcpMsgSecurityOptions.Default.MessageTimeout, allowInfinite: true, "Close a connection whose message takes longer than this from its first byte to its end (slow-loris; 0 = never). Default 60s.");
     private readonly Option<TimeSpan> _lifetime = WithoutDefault(OptionFactory.Duration("--max-connection-lifetime", Timeout.InfiniteTimeSpan, allowInfinite: true, "Close connections older than this, after their complete messages. Default: never."));
     private readonly Option<bool> _proxyProtocol = new("--proxy-protocol") { Description = "Every connection comes from a load balancer and starts with a PROXY protocol header (v1 or v2); needs --trusted-proxy." };
+    private readonly Option<string[]> _tokenFile = new("--token-file")
+    {
+        Description = "File of access tokens, one per line; confirmed-mode clients must present one (tcpmsg send --token-file). Re-read when it changes. Repeatable.",
+        HelpName = "FILE",
+    };
+
+    private readonly Option<bool> _noPlain = new("--no-plain") { Description = "Refuse plain-mode clients: only tcpmsg clients in confirmed mode (with a token, given --token-file) may post." };
     private readonly Option<string[]> _trustedProxy = Networks("--trusted-proxy", "Networks of the load balancers allowed to send PROXY headers; repeatable. Others are refused.");
 
     public void AddTo(Command command)
@@ -49,7 +56,7 @@ internal sealed class ServeSecurityOptions
         Option[] all =
         [
             _tlsCert, _tlsKey, _tlsListen, _tlsClientCa, _handshakeTimeout, _allow, _deny, _allowFile, _denyFile,
-            _maxPerIp, _rate, _burst, _ratePerIp, _burstPerIp, _messageTimeout, _lifetime, _proxyProtocol, _trustedProxy,
+            _maxPerIp, _rate, _burst, _ratePerIp, _burstPerIp, _messageTimeout, _lifetime, _proxyProtocol, _trustedProxy, _tokenFile, _noPlain,
         ];
         foreach (var option in all)
         {
@@ -144,6 +151,8 @@ internal sealed class ServeSecurityOptions
                 Password = Environment.GetEnvironmentVariable(PasswordVariable),
                 ClientCertificateAuthorityFile = parseResult.GetValue(_tlsClientCa),
             },
+            TokenFiles = parseResult.GetValue(_tokenFile) ?? [],
+            AllowPlain = !parseResult.GetValue(_noPlain),
             Access = new AccessControlOptions
             {
                 Allow = allow,

@@ -22,6 +22,10 @@ internal sealed class TextEventFormatter : IEventFormatter
     private readonly LineTemplate _connected;
     private readonly LineTemplate _finished;
 
+    // The last sender address and its UTF-8 bytes: most lines in a row come from the same address.
+    private string _address = string.Empty;
+    private byte[] _addressUtf8 = [];
+
     public TextEventFormatter(Strings strings, bool verbose)
     {
         _strings = strings;
@@ -79,11 +83,17 @@ internal sealed class TextEventFormatter : IEventFormatter
     /// <summary>Writes one message line: the peer's address, the localized separator, the escaped text.</summary>
     public void WriteMessageLine(string address, string text, IBufferWriter<byte> output)
     {
-        _message.Write(output, (address, text), static (o, state, slot) =>
+        if (!string.Equals(address, _address, StringComparison.Ordinal))
+        {
+            _address = address;
+            _addressUtf8 = Encoding.UTF8.GetBytes(address);
+        }
+
+        _message.Write(output, (address: _addressUtf8, text), static (o, state, slot) =>
         {
             if (slot == 0)
             {
-                WriteText(o, state.address);
+                o.Write(state.address);
             }
             else
             {
@@ -111,6 +121,8 @@ internal sealed class TextEventFormatter : IEventFormatter
             ConnectionErrorCode.HandshakeTimeout => _strings.Format("Error_HandshakeTimeout", peer, TextEscaper.Escape(error.Detail)),
             ConnectionErrorCode.ProxyProtocolError => _strings.Format("Error_ProxyProtocol", peer, TextEscaper.Escape(error.Detail)),
             ConnectionErrorCode.MessageTimeout => _strings.Format("Error_MessageTimeout", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
+            ConnectionErrorCode.Unauthorized => _strings.Format("Error_Unauthorized", peer, TextEscaper.Escape(error.Detail)),
+            ConnectionErrorCode.PlainRefused => _strings.Format("Error_PlainRefused", peer),
             ConnectionErrorCode.LifetimeExceeded => _strings.Format("Error_Lifetime", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
             ConnectionErrorCode.SlowConsumer => _strings.Format("Error_SlowConsumer", peer, error.Detail),
             _ => _strings.Format("Error_Internal", peer, error.Detail),
@@ -138,5 +150,5 @@ internal sealed class TextEventFormatter : IEventFormatter
         }
     }
 
-    private static void WriteText(IBufferWriter<byte> output, string text) => Encoding.UTF8.GetBytes(text, output);
+    private static void WriteText(IBufferWriter<byte> output, string text) => TextEscaper.WriteUtf8(output, text);
 }

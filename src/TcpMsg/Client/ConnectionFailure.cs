@@ -24,6 +24,9 @@ public enum ConnectionFailure
     /// <summary>The server refused the connection itself (version, authentication, shutting down).</summary>
     RejectedByServer,
 
+    /// <summary>The server requires a token and none, or a wrong one, was given.</summary>
+    Unauthorized,
+
     /// <summary>Another network failure; see the message.</summary>
     Other,
 

@@ -15,6 +15,9 @@ public sealed record MessageClientOptions
     /// </summary>
     public string? ClientId { get; init; }
 
+    /// <summary>The access token for servers that require one (<c>tcpmsg serve --token-file</c>); null sends none.</summary>
+    public string? Token { get; init; }
+
     /// <summary>A display name sent in HELLO (used by chat servers).</summary>
     public string? Name { get; init; }
 

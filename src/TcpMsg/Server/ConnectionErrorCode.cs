@@ -45,6 +45,12 @@ public enum ConnectionErrorCode
     /// <summary>The PROXY protocol header was missing or malformed; the connection was closed.</summary>
     ProxyProtocolError,
 
+    /// <summary>A confirmed-mode client presented no valid token; the connection was closed.</summary>
+    Unauthorized,
+
+    /// <summary>A plain-mode client on a server that accepts only confirmed mode; the connection was closed.</summary>
+    PlainRefused,
+
     /// <summary>Chat: the client did not read fast enough; it was disconnected.</summary>
     SlowConsumer,
 }

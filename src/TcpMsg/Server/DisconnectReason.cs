@@ -33,6 +33,12 @@ public enum DisconnectReason
     /// <summary>The connection reached its maximum lifetime.</summary>
     LifetimeExceeded,
 
+    /// <summary>The client did not finish its handshake (HELLO) in time.</summary>
+    HandshakeTimeout,
+
+    /// <summary>The client presented no valid token, or used plain mode where only confirmed mode is allowed.</summary>
+    Unauthorized,
+
     /// <summary>Chat: the client did not read what the room sent it fast enough.</summary>
     SlowConsumer,
 }

@@ -41,8 +41,8 @@ public sealed record TcpMsgSecurityOptions
     public RateLimit? AddressRate { get; init; }
 
     /// <summary>
-    /// How long a connection may take to present its PROXY header, and separately to finish its TLS
-    /// handshake. Slower peers are closed.
+    /// How long a connection may take to present its PROXY header, separately to finish its TLS
+    /// handshake, and separately (in confirmed mode) to send its HELLO. Slower peers are closed.
     /// </summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -52,6 +52,24 @@ public sealed record TcpMsgSecurityOptions
     /// <see cref="Timeout.InfiniteTimeSpan"/> disables it.
     /// </summary>
     public TimeSpan MessageTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Files of access tokens, one per line (blank lines and lines starting with # ignored), re-read
+    /// when they change. With any token configured, confirmed-mode clients must present one in HELLO.
+    /// </summary>
+    public IReadOnlyList<string> TokenFiles { get; init; } = [];
+
+    /// <summary>Access tokens given directly (for embedding); they add to <see cref="TokenFiles"/>.</summary>
+    public IReadOnlyList<string> Tokens { get; init; } = [];
+
+    /// <summary>
+    /// Whether plain-mode clients may post. False leaves only confirmed-mode clients (authenticated,
+    /// when tokens are configured); a plain client is told so in one line and closed.
+    /// </summary>
+    public bool AllowPlain { get; init; } = true;
+
+    /// <summary>True when confirmed-mode clients must present a token.</summary>
+    public bool RequiresToken => TokenFiles.Count > 0 || Tokens.Count > 0;
 
     /// <summary>Connections older than this are closed (after their complete messages). Infinite by default.</summary>
     public TimeSpan MaxConnectionLifetime { get; init; } = Timeout.InfiniteTimeSpan;
@@ -77,6 +95,7 @@ public sealed record TcpMsgSecurityOptions
         Require(IsPositiveOrInfinite(MaxConnectionLifetime), nameof(MaxConnectionLifetime), "must be positive or infinite");
         Require(RefusalReportInterval > TimeSpan.Zero, nameof(RefusalReportInterval), "must be positive");
         Require(FileReloadInterval > TimeSpan.Zero, nameof(FileReloadInterval), "must be positive");
+        Require(Tokens.All(t => !string.IsNullOrWhiteSpace(t)), nameof(Tokens), "must not contain empty tokens");
         ConnectionRate?.Validate(nameof(ConnectionRate));
         AddressRate?.Validate(nameof(AddressRate));
     }

@@ -25,7 +25,8 @@ public sealed class PlainFramingTarget : IFuzzTarget
 
     // The reader is a struct that scans in place: it allocates only its exception (with its message and
     // stack trace, about 2 KiB) when a message is too large, never anything sized by the input.
-    public long AllocationLimit(FuzzInput input) => 4096;
+    // Room for one exception (a message over the limit throws, and a thrown exception captures its stack).
+    public long AllocationLimit(FuzzInput input) => 16 * 1024;
 
     public FuzzInput Generate(Random random)
     {

@@ -98,7 +98,7 @@ public sealed class ChatCommandTests : LoopbackTest
     {
         await using var plainServer = await TestServer.StartAsync();
         var (noRoom, console) = await InProcessCli.RunAsync("", "chat", $"127.0.0.1:{plainServer.Port}");
-        Assert.Equal(13, noRoom);
+        Assert.Equal(14, noRoom);
         Assert.Equal($"tcpmsg chat: 127.0.0.1:{plainServer.Port} runs no chat room (start it with tcpmsg serve --chat)\n", console.ErrorText);
 
         var port = SendCommandTests.FreePort();

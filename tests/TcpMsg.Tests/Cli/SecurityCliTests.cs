@@ -81,7 +81,7 @@ public sealed class SecurityCliTests : LoopbackTest
     [InlineData("tcpmsg: --max-connections-per-ip must be 0 (no limit) or more", "--max-connections-per-ip", "-1")]
     public async Task Contradictory_or_malformed_security_options_are_usage_errors(string expected, params string[] args)
     {
-        var (code, console) = await InProcessCli.RunAsync("", ["serve", "--listen", "127.0.0.1:0", .. args]);
+        var (code, console) = await InProcessCli.RunAsync("", ["serve", "--no-store", "--listen", "127.0.0.1:0", .. args]);
 
         Assert.Equal(2, code);
         Assert.StartsWith(expected, console.ErrorText, StringComparison.Ordinal);
@@ -92,7 +92,7 @@ public sealed class SecurityCliTests : LoopbackTest
     {
         var missing = _pki.PathOf("missing.pem");
 
-        var (code, console) = await InProcessCli.RunAsync("", "serve", "--listen", "127.0.0.1:0", "--tls-cert", missing, "--lang", "en");
+        var (code, console) = await InProcessCli.RunAsync("", "serve", "--no-store", "--listen", "127.0.0.1:0", "--tls-cert", missing, "--lang", "en");
 
         Assert.Equal(12, code);
         Assert.Equal($"tcpmsg: TLS: {missing}: no such file\n", console.ErrorText);

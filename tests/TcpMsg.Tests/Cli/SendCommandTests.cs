@@ -78,6 +78,27 @@ public sealed class SendCommandTests : LoopbackTest
     }
 
     [Fact]
+    public async Task Tokens_come_from_a_file_and_a_missing_one_is_exit_code_13()
+    {
+        using var directory = new TempDirectory();
+        var tokens = directory.File("tokens");
+        await File.WriteAllTextAsync(tokens, "# the team's token\nletmein\n", TestContext.Current.CancellationToken);
+        await using var cli = await InProcessCli.ServeAsync("--token-file", tokens, "--no-plain");
+
+        var (with, withConsole) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{cli.Port}", "--token-file", tokens, "authorised");
+        var (without, withoutConsole) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{cli.Port}", "sneaky", "--lang", "en");
+        var (plain, _) = await InProcessCli.RunAsync("", "send", "--plain", $"127.0.0.1:{cli.Port}", "plain");
+        await cli.Console.WaitForOutputAsync(o => o.Contains("authorised", StringComparison.Ordinal), "the authorised message");
+
+        Assert.True(with == 0, withConsole.ErrorText);
+        Assert.Equal(13, without);
+        Assert.Equal($"tcpmsg send: 127.0.0.1:{cli.Port} requires an access token: give one with --token-file FILE or $TCPMSG_TOKEN\n", withoutConsole.ErrorText);
+        Assert.Equal(0, plain);
+        Assert.DoesNotContain("sneaky", cli.Console.OutText, StringComparison.Ordinal);
+        Assert.DoesNotContain(">>>plain", cli.Console.OutText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refused_connection_is_one_line_and_exit_code_4()
     {
         var port = FreePort();

@@ -180,7 +180,7 @@ public sealed class ServeCommandTests : LoopbackTest
     {
         await using var first = await InProcessCli.ServeAsync();
 
-        var (code, console) = await InProcessCli.RunAsync("", "serve", "--listen", $"127.0.0.1:{first.Port}", "--lang", "en");
+        var (code, console) = await InProcessCli.RunAsync("", "serve", "--no-store", "--listen", $"127.0.0.1:{first.Port}", "--lang", "en");
 
         Assert.Equal(7, code);
         Assert.Equal($"tcpmsg: cannot listen on 127.0.0.1:{first.Port}: the address is already in use (is another server running there?)\n", console.ErrorText);

@@ -16,7 +16,7 @@ public sealed class TlsInteropTests : LoopbackTest
 
     private static async Task<(ChildProcess Serve, int Port)> ServeAsync(params string[] args)
     {
-        var serve = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0", "--format", "json", .. args]);
+        var serve = ChildProcess.StartTcpMsg(["serve", "--no-store", "--listen", "127.0.0.1", "--port", "0", "--format", "json", .. args]);
         return (serve, await EndToEndTests.ListeningPortAsync(serve));
     }
 
@@ -91,7 +91,7 @@ public sealed class TlsInteropTests : LoopbackTest
     {
         var password = new Dictionary<string, string> { ["TCPMSG_TLS_PASSWORD"] = "pfx secret" };
         var pfx = _pki.WritePfx(_pki.IssueServer(), "server.p12", "pfx secret");
-        await using var serve = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0", "--tls-cert", pfx], password);
+        await using var serve = ChildProcess.StartTcpMsg(["serve", "--no-store", "--listen", "127.0.0.1", "--port", "0", "--tls-cert", pfx], password);
         var port = await EndToEndTests.ListeningPortAsync(serve);
         Assert.Contains("(TLS)", serve.Error, StringComparison.Ordinal);
 

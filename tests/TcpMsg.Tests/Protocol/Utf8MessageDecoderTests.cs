@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Unicode;
+using CsCheck;
 using TcpMsg.Protocol;
 using TcpMsg.Tests.Infrastructure;
 
@@ -6,6 +8,25 @@ namespace TcpMsg.Tests.Protocol;
 
 public sealed class Utf8MessageDecoderTests
 {
+    // Bytes of any kind, mostly text, at lengths around the stack and pool buffers' edges.
+    private static readonly Gen<byte[]> s_bytes = Gen.Frequency(
+            (4, Gen.OneOf("a", " ", "中", "文", "é", "🙂").Select(Encoding.UTF8.GetBytes)),
+            (1, Gen.Byte.Select(b => new[] { b })))
+        .Array[0, 1200]
+        .Select(pieces => pieces.SelectMany(p => p).ToArray());
+
+    [Fact]
+    public void Decoding_matches_the_utf8_encoder_for_any_bytes()
+    {
+        s_bytes.Sample(bytes =>
+        {
+            var text = Utf8MessageDecoder.Decode(bytes, out var valid);
+
+            Assert.Equal(Encoding.UTF8.GetString(bytes), text);
+            Assert.Equal(Utf8.IsValid(bytes), valid);
+        });
+    }
+
     [Fact]
     public void A_character_split_across_segments_is_decoded_whole()
     {

@@ -34,7 +34,7 @@ internal sealed partial class ConfirmedClientSession
         {
             ConfirmedPreamble.Bytes.CopyTo(connection.Writer.GetSpan(ConfirmedPreamble.Length));
             connection.Writer.Advance(ConfirmedPreamble.Length);
-            new HelloFrame(1, _clientId, HelloCapabilities, HelloName).Write(connection.Writer);
+            new HelloFrame(1, _clientId, HelloCapabilities, HelloName, _options.Token is null ? null : System.Text.Encoding.UTF8.GetBytes(_options.Token)).Write(connection.Writer);
             try
             {
                 await connection.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -136,7 +136,7 @@ internal sealed partial class ConfirmedClientSession
                 FailCommands(cause, reconnecting: false);
                 _chatEvents?.Writer.TryComplete();
             }
-            else if (_options.RetryFor is { } retryFor && cause is not TcpMsgConnectionException { Failure: ConnectionFailure.RejectedByServer })
+            else if (_options.RetryFor is { } retryFor && cause is not TcpMsgConnectionException { Failure: ConnectionFailure.RejectedByServer or ConnectionFailure.Unauthorized })
             {
                 _retryDeadline ??= DateTimeOffset.UtcNow + retryFor;
                 reconnect = true;
@@ -217,15 +217,17 @@ internal sealed partial class ConfirmedClientSession
     }
 
     private static bool IsWorthRetrying(TcpMsgConnectionException ex) =>
-        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.HostNotFound or ConnectionFailure.NoChatRoom);
+        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.Unauthorized or ConnectionFailure.HostNotFound or ConnectionFailure.NoChatRoom);
 
     private TcpMsgConnectionException NotTcpMsg(string why) =>
         new(ConnectionFailure.NotTcpMsgServer, $"{_server} is not a tcpmsg server: {why}; {Hint}");
 
-    private TcpMsgConnectionException Refused(ErrorFrame error) =>
-        error.IsRetryable
-            ? new TcpMsgConnectionException(ConnectionFailure.Reset, $"{_server} refused the connection: {error.Reason}")
-            : new TcpMsgConnectionException(ConnectionFailure.RejectedByServer, $"{_server} refused the connection ({error.Code}): {error.Reason}");
+    private TcpMsgConnectionException Refused(ErrorFrame error) => error switch
+    {
+        { IsRetryable: true } => new TcpMsgConnectionException(ConnectionFailure.Reset, $"{_server} refused the connection: {error.Reason}"),
+        { Code: ProtocolErrorCode.Unauthorized } => new TcpMsgConnectionException(ConnectionFailure.Unauthorized, $"{_server} refused the connection: {error.Reason}"),
+        _ => new TcpMsgConnectionException(ConnectionFailure.RejectedByServer, $"{_server} refused the connection ({error.Code}): {error.Reason}"),
+    };
 
     private const string Hint = "to send to a plain TCP receiver (nc, the tutorial's server) use plain mode (tcpmsg send --plain)";
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using TcpMsg.Protocol;
+using TcpMsg.Server.Internal.Security;
 
 namespace TcpMsg.Server.Internal;
 
@@ -23,12 +24,24 @@ internal sealed partial class ConfirmedSession
     private readonly ServerStatistics _statistics;
     private readonly TimeProvider _time;
     private readonly ConnectionOutbox _outbox;
+    private readonly TokenVerifier _tokens;
+    private readonly PeerReporter _reporter;
     private string? _clientId;
     private long _lastPublished;
 
-    public ConfirmedSession(ConnectionState state, TcpMsgServerOptions options, MessagePipeline pipeline, ServerStatistics statistics, TimeProvider time, Chat.ChatRoom? chat = null)
+    public ConfirmedSession(
+        ConnectionState state,
+        TcpMsgServerOptions options,
+        MessagePipeline pipeline,
+        ServerStatistics statistics,
+        TimeProvider time,
+        TokenVerifier tokens,
+        PeerReporter reporter,
+        Chat.ChatRoom? chat = null)
     {
         _chat = chat;
+        _tokens = tokens;
+        _reporter = reporter;
         _state = state;
         _options = options;
         _pipeline = pipeline;
@@ -40,9 +53,18 @@ internal sealed partial class ConfirmedSession
     public async Task<DisconnectReason> RunAsync()
     {
         _outbox.Start();
+
+        // Slow-loris in confirmed mode: HELLO must come within the handshake timeout.
+        using var helloDeadline = _time.CreateTimer(static s => ((ConfirmedSession)s!).OnHelloDeadline(), this, _options.Security.HandshakeTimeout, Timeout.InfiniteTimeSpan);
         try
         {
             return await ReadFramesAsync().ConfigureAwait(false);
+        }
+        catch (ProtocolException ex) when (ex.Code == ProtocolErrorCode.Unauthorized)
+        {
+            _outbox.Refuse(0, ex.Code, ex.Message);
+            _reporter.Report(_state.Info, ConnectionErrorCode.Unauthorized, ex.Message);
+            return DisconnectReason.Unauthorized;
         }
         catch (ProtocolException ex)
         {
@@ -114,6 +136,19 @@ internal sealed partial class ConfirmedSession
         }
     }
 
+    private void OnHelloDeadline()
+    {
+        if (Volatile.Read(ref _clientId) is null)
+        {
+            var timeout = _options.Security.HandshakeTimeout;
+            _state.Close(DisconnectReason.HandshakeTimeout, () => _reporter.Report(
+                _state.Info,
+                ConnectionErrorCode.HandshakeTimeout,
+                $"no HELLO within {timeout.TotalSeconds:0.###} s of the preamble",
+                (long)timeout.TotalMilliseconds));
+        }
+    }
+
     private async Task<DisconnectReason> EndAsync(bool peerFinished)
     {
         if (_state.AbortReason == DisconnectReason.ServerShutdown)
@@ -173,7 +208,12 @@ internal sealed partial class ConfirmedSession
             throw new ProtocolException(ProtocolErrorCode.Version, $"protocol version {hello.Version} is not supported; this server speaks version 1");
         }
 
-        _clientId = hello.ClientId;
+        if (!_tokens.Verify(hello.Token))
+        {
+            throw new ProtocolException(ProtocolErrorCode.Unauthorized, hello.Token is null ? "this server requires a token" : "the token is not valid");
+        }
+
+        Volatile.Write(ref _clientId, hello.ClientId);
         var lastSequence = _pipeline.GetLastSequence(hello.ClientId);
         if (_chat is null)
         {

@@ -115,10 +115,19 @@ internal sealed partial class ConnectionTracker : IAsyncDisposable
                 var now = Environment.TickCount64;
                 foreach (var state in _connections.Keys)
                 {
-                    if (state.IdleMilliseconds(now) > timeout)
+                    if (state.IdleMilliseconds(now) <= timeout)
                     {
-                        state.Close(DisconnectReason.IdleTimeout, _statistics.OnIdleTimeout);
+                        continue;
                     }
+
+                    // Reading paused by a rate limit: the server holds the connection back, not the peer.
+                    if (state.Context.Features.Get<Security.GuardedPipeReader>() is { IsThrottling: true })
+                    {
+                        state.Touch();
+                        continue;
+                    }
+
+                    state.Close(DisconnectReason.IdleTimeout, _statistics.OnIdleTimeout);
                 }
             }
         }

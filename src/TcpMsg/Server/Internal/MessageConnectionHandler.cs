@@ -21,6 +21,8 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     private readonly ServerStatistics _statistics;
     private readonly TimeProvider _time;
     private readonly RefusalReporter _refusals;
+    private readonly TokenVerifier _tokens;
+    private readonly PeerReporter _reporter;
     private readonly ILogger _logger;
     private readonly Chat.ChatRoom? _chat;
 
@@ -31,10 +33,14 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         ServerStatistics statistics,
         TimeProvider time,
         RefusalReporter refusals,
+        TokenVerifier tokens,
+        PeerReporter reporter,
         ILogger<MessageConnectionHandler> logger,
         Chat.ChatRoom? chat = null)
     {
         _chat = chat;
+        _tokens = tokens;
+        _reporter = reporter;
         _options = options;
         _pipeline = pipeline;
         _tracker = tracker;
@@ -79,7 +85,8 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         {
             reason = await DetectModeAsync(state).ConfigureAwait(false) switch
             {
-                PreambleMatch.Confirmed => await new ConfirmedSession(state, _options, _pipeline, _statistics, _time, _chat).RunAsync().ConfigureAwait(false),
+                PreambleMatch.Confirmed => await new ConfirmedSession(state, _options, _pipeline, _statistics, _time, _tokens, _reporter, _chat).RunAsync().ConfigureAwait(false),
+                PreambleMatch.Plain when !_options.Security.AllowPlain => await RefusePlainAsync(state).ConfigureAwait(false),
                 PreambleMatch.Plain => await new PlainSession(state, _options, _pipeline, _statistics, _time, _chat).RunAsync().ConfigureAwait(false),
                 _ => state.AbortReason ?? DisconnectReason.Aborted,
             };
@@ -153,11 +160,20 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         }
     }
 
+    /// <summary>Plain mode is switched off (<c>--no-plain</c>): say so in one line a person can read, and close.</summary>
+    private async Task<DisconnectReason> RefusePlainAsync(ConnectionState state)
+    {
+        _reporter.Report(state.Info, ConnectionErrorCode.PlainRefused, "plain mode is off on this server; the connection was closed");
+        var output = state.Context.Transport.Output;
+        await output.WriteAsync("tcpmsg: this server accepts only tcpmsg clients in confirmed mode (tcpmsg send)\n"u8.ToArray()).ConfigureAwait(false);
+        return DisconnectReason.Unauthorized;
+    }
+
     private void ReportEnd(ConnectionState state, DisconnectReason reason)
     {
         var info = state.Info;
         var now = _time.GetUtcNow();
-        var discarded = reason is DisconnectReason.PeerClosed or DisconnectReason.MessageTooLarge or DisconnectReason.ProtocolError ? 0 : state.Unconsumed;
+        var discarded = reason is DisconnectReason.PeerClosed or DisconnectReason.MessageTooLarge or DisconnectReason.ProtocolError or DisconnectReason.Unauthorized ? 0 : state.Unconsumed;
         if (discarded > 0)
         {
             _pipeline.Publish(new ConnectionError(

@@ -4,7 +4,7 @@ using TcpMsg.Server.Internal.Tls;
 
 namespace TcpMsg.Server.Internal.Security;
 
-/// <summary>Registers what the protection layers share: the reporter, the per-address table, the access rules, the certificates, the sweeper.</summary>
+/// <summary>Registers what the protection layers share: the reporter, the per-address table, the access rules, the tokens, the certificates, the sweeper.</summary>
 internal static class SecurityServiceCollectionExtensions
 {
     public static IServiceCollection AddTcpMsgSecurity(this IServiceCollection services, TcpMsgServerOptions options)
@@ -14,6 +14,8 @@ internal static class SecurityServiceCollectionExtensions
         services.TryAddSingleton<AddressTable>();
         services.TryAddSingleton<AccessPolicySource>();
         services.AddHostedService(static s => s.GetRequiredService<AccessPolicySource>());
+        services.TryAddSingleton<TokenVerifier>();
+        services.AddHostedService(static s => s.GetRequiredService<TokenVerifier>());
         if (options.Security.Tls is not null)
         {
             services.TryAddSingleton<ServerCertificateStore>();

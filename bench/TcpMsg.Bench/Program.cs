@@ -1,0 +1,29 @@
+using System.Runtime.InteropServices;
+using BenchmarkDotNet.Running;
+using TcpMsg.Bench;
+using TcpMsg.Bench.Peers;
+
+// TcpMsg.Bench load [options]   the load harness: scenarios x peers, verified, medians (see LoadOptions)
+// TcpMsg.Bench micro [BenchmarkDotNet options]   the micro-benchmarks of the framer and the formatters
+if (args.Length > 0 && args[0] == "micro")
+{
+    BenchmarkSwitcher.FromAssembly(typeof(LoadRunner).Assembly).Run(args[1..]);
+    return 0;
+}
+
+// Ctrl+C or SIGTERM stop the harness (the default); its peers must not outlive it.
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => RunningPeer.KillAll());
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => RunningPeer.KillAll());
+AppDomain.CurrentDomain.ProcessExit += (_, _) => RunningPeer.KillAll();
+
+try
+{
+    var options = LoadOptions.Parse(args.Length > 0 && args[0] == "load" ? args[1..] : args);
+    return await new LoadRunner(options, Console.Error).RunAsync().ConfigureAwait(false);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"TcpMsg.Bench: {ex.Message}");
+    Console.Error.WriteLine(LoadOptions.Usage);
+    return 2;
+}

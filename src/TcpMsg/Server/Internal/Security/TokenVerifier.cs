@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace TcpMsg.Server.Internal.Security;
+
+/// <summary>
+/// Checks the token a confirmed-mode client presents in HELLO. Tokens are kept only as SHA-256 digests
+/// and a presented token is compared with every one of them in constant time, so neither which token
+/// matched nor how much of one did shows in the timing. Token files are read at start (a missing or
+/// empty one stops the server) and again when they change (a bad one keeps the previous tokens).
+/// </summary>
+internal sealed partial class TokenVerifier : IHostedLifecycleService, IAsyncDisposable
+{
+    private readonly TcpMsgSecurityOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private byte[][] _digests = [];
+    private FileChangeMonitor? _monitor;
+
+    public TokenVerifier(TcpMsgServerOptions options, TimeProvider time, ILogger<TokenVerifier> logger)
+    {
+        _options = options.Security;
+        _time = time;
+        _logger = logger;
+    }
+
+    public bool Required => _options.RequiresToken;
+
+    /// <summary>True when <paramref name="token"/> is one of the configured tokens (always true when none are).</summary>
+    public bool Verify(byte[]? token)
+    {
+        if (!Required)
+        {
+            return true;
+        }
+
+        var presented = SHA256.HashData(token ?? []);
+        var match = false;
+        foreach (var digest in Volatile.Read(ref _digests))
+        {
+            // No early exit: every token is compared whatever the outcome.
+            match |= CryptographicOperations.FixedTimeEquals(presented, digest);
+        }
+
+        return token is { Length: > 0 } && match;
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        if (!Required)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_options.TokenFiles.Count > 0)
+        {
+            _monitor = new FileChangeMonitor(_options.TokenFiles, _options.FileReloadInterval, _time, ReloadAsync);
+        }
+
+        _digests = Load();
+        _monitor?.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppedAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _monitor, null) is { } monitor)
+        {
+            await monitor.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private Task ReloadAsync()
+    {
+        try
+        {
+            var digests = Load();
+            Volatile.Write(ref _digests, digests);
+            LogReloaded(digests.Length);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            LogReloadFailed(ex.Message);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private byte[][] Load()
+    {
+        var tokens = new List<string>(_options.Tokens);
+        foreach (var file in _options.TokenFiles)
+        {
+            var fromFile = File.ReadAllLines(file)
+                .Select(line => line.Trim())
+                .Where(line => line.Length > 0 && !line.StartsWith('#'))
+                .ToList();
+            if (fromFile.Count == 0)
+            {
+                throw new InvalidDataException($"token file {file} holds no token");
+            }
+
+            tokens.AddRange(fromFile);
+        }
+
+        return [.. tokens.Select(t => SHA256.HashData(Encoding.UTF8.GetBytes(t)))];
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "token files re-read: {Count} tokens")]
+    private partial void LogReloaded(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "token files changed but cannot be read ({Reason}); the previous tokens stay in force")]
+    private partial void LogReloadFailed(string reason);
+}
