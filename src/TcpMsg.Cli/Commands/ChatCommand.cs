@@ -52,9 +52,15 @@ internal static class ChatCommand
             allowInfinite: false,
             "How long connecting and the handshake may take. Default 5s.");
 
+        var tokenFile = new Option<string>("--token-file")
+        {
+            Description = "Read the access token for a server that requires one from this file (first line). Default: $TCPMSG_TOKEN, if set.",
+            HelpName = "FILE",
+        };
+
         var command = new Command("chat", "Join a tcpmsg chat room (tcpmsg serve --chat): see what the others write, write yourself; /nick, /who, /quit.")
         {
-            server, name, retry, timeout,
+            server, name, retry, timeout, tokenFile,
         };
         var tlsOptions = new SendTlsOptions();
         tlsOptions.AddTo(command);
@@ -89,6 +95,17 @@ internal static class ChatCommand
                 await app.Console.Error.WriteLineAsync(strings.Get("Send_InsecureWarning").Replace("tcpmsg send:", "tcpmsg chat:", StringComparison.Ordinal)).ConfigureAwait(false);
             }
 
+            string? token;
+            try
+            {
+                token = SendCommand.ReadToken(parseResult.GetValue(tokenFile));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await app.Console.Error.WriteLineAsync($"tcpmsg chat: --token-file: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
             var retryFor = parseResult.GetValue(retry);
             var wait = parseResult.GetValue(timeout);
             var options = MessageClientOptions.Default with
@@ -100,6 +117,7 @@ internal static class ChatCommand
                 HandshakeTimeout = wait,
                 CloseTimeout = wait,
                 Tls = tls,
+                Token = token,
             };
             return await RunAsync(app, strings, target, options, cancellationToken).ConfigureAwait(false);
         });
@@ -120,6 +138,7 @@ internal static class ChatCommand
                 ConnectionFailure.NotTcpMsgServer => (strings.Format("Chat_NotTcpMsg", target), ExitCodes.NotTcpMsgServer),
                 ConnectionFailure.NoChatRoom => (strings.Format("Chat_NoRoom", target), ExitCodes.NoChatRoom),
                 ConnectionFailure.Tls => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Tls),
+                ConnectionFailure.Unauthorized => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Unauthorized),
                 ConnectionFailure.RejectedByServer => (strings.Format("Chat_Failed", ex.Message), ExitCodes.NotDelivered),
                 _ => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Failure),
             },

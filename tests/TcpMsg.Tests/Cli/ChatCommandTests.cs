@@ -132,6 +132,24 @@ public sealed class ChatCommandTests : LoopbackTest
         Assert.StartsWith("tcpmsg chat: ", console.ErrorText, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_room_that_requires_a_token_lets_in_the_client_that_has_it()
+    {
+        using var directory = new TempDirectory();
+        var tokens = directory.File("tokens");
+        await File.WriteAllTextAsync(tokens, "letmein\n", Token);
+        await using var serve = await InProcessCli.ServeAsync("--chat", "--token-file", tokens, "--lang", "en");
+        var input = new TestInput();
+        await using var cli = InProcessCli.Start(new TestConsole(input.Stream), "chat", $"127.0.0.1:{serve.Port}", "--token-file", tokens, "--name", "member");
+
+        await serve.Console.WaitForOutputAsync(o => o.Contains("joined the chat as member", StringComparison.Ordinal), "the member with the token");
+        input.Close();
+        Assert.Equal(0, await cli.Run.WithTimeout());
+        var (without, console) = await InProcessCli.RunAsync("", "chat", $"127.0.0.1:{serve.Port}", "--retry", "0", "--lang", "en");
+        Assert.Equal(13, without);
+        Assert.StartsWith("tcpmsg chat: ", console.ErrorText, StringComparison.Ordinal);
+    }
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     private static Task<TestServer> ChatServerAsync() => TestServer.StartAsync(TcpMsgServerOptions.Default with { Chat = ChatOptions.Default });
