@@ -46,6 +46,7 @@ internal sealed class CliApplication
         root.Subcommands.Add(ServeCommand.Create(this));
         root.Subcommands.Add(SendCommand.Create(this));
         root.Subcommands.Add(HistoryCommand.Create(this));
+        root.Subcommands.Add(ChatCommand.Create(this));
 
         var parseResult = root.Parse(args);
         await using var output = new StreamWriter(Console.Out, new UTF8Encoding(false), 4096, leaveOpen: true) { AutoFlush = true };

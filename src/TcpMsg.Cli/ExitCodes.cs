@@ -45,6 +45,9 @@ internal static class ExitCodes
     /// <summary>The server requires an access token and none, or a wrong one, was given.</summary>
     public const int Unauthorized = 13;
 
+    /// <summary>chat: the server runs no chat room (start it with tcpmsg serve --chat).</summary>
+    public const int NoChatRoom = 14;
+
     /// <summary>Interrupted by Ctrl+C or SIGTERM before finishing (128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

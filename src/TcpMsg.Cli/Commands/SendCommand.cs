@@ -121,7 +121,7 @@ internal static class SendCommand
     }
 
     /// <summary>The token from a file (its first non-empty line) or from $TCPMSG_TOKEN; never from an argument, which ps would show.</summary>
-    private static string? ReadToken(string? file) =>
+    internal static string? ReadToken(string? file) =>
         file is not null
             ? File.ReadLines(file).Select(line => line.Trim()).FirstOrDefault(line => line.Length > 0 && !line.StartsWith('#'))
                 ?? throw new IOException($"{file} holds no token")

@@ -81,12 +81,17 @@ internal static class ServeCommand
             DefaultValueFactory = _ => Durability.Fsync,
         };
 
+        var chat = ChatRoomOptions(out var chatOptions);
         var command = new Command("serve", "Receive messages on TCP port 2023 and print them.")
         {
             port, listen, framing, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability,
         };
         var security = new ServeSecurityOptions();
         security.AddTo(command);
+        foreach (var option in chatOptions)
+        {
+            command.Options.Add(option);
+        }
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -130,11 +135,61 @@ internal static class ServeCommand
                     ? null
                     : StoreOptions.Default with { Path = parseResult.GetValue(store)!, Durability = parseResult.GetValue(durability) },
                 Security = protection,
+                Chat = chat(parseResult),
             };
 
             return await RunAsync(app, strings, options, parseResult.GetValue(format), parseResult.GetValue(verbose), cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>The chat room's options: --chat turns it on; the others tune it.</summary>
+    private static Func<ParseResult, ChatOptions?> ChatRoomOptions(out Option[] options)
+    {
+        var chat = new Option<bool>("--chat")
+        {
+            Description = "Run a chat room: every stored message is also sent to every other connected client (nc users included); standard input posts to the room.",
+        };
+        var history = new Option<int>("--chat-history")
+        {
+            Description = "With --chat: how many of the last stored messages a client gets when it joins. Default 20.",
+            HelpName = "N",
+            DefaultValueFactory = _ => ChatOptions.Default.HistorySize,
+        };
+        history.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 100_000)
+            {
+                result.AddError("--chat-history must be between 0 and 100000");
+            }
+        });
+        var slowClient = new Option<SlowClientPolicy>("--slow-client")
+        {
+            Description = "With --chat: what happens to a client that falls further behind than --chat-queue: disconnect (default) or drop (it skips what it missed and is told how many).",
+            DefaultValueFactory = _ => SlowClientPolicy.Disconnect,
+        };
+        var queue = new Option<int>("--chat-queue")
+        {
+            Description = "With --chat: how many messages may wait to be sent to the clients (one queue, shared; also at most 16 MiB). Default 10000.",
+            HelpName = "N",
+            DefaultValueFactory = _ => ChatOptions.Default.MaxQueuedMessages,
+        };
+        queue.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 1_000_000)
+            {
+                result.AddError("--chat-queue must be between 1 and 1000000");
+            }
+        });
+        options = [chat, history, slowClient, queue];
+        return parseResult => parseResult.GetValue(chat)
+            ? ChatOptions.Default with
+            {
+                HistorySize = parseResult.GetValue(history),
+                SlowClients = parseResult.GetValue(slowClient),
+                MaxQueuedMessages = parseResult.GetValue(queue),
+            }
+            : null;
     }
 
     private static async Task<int> RunAsync(
@@ -196,6 +251,8 @@ internal static class ServeCommand
             var where = string.Join(", ", server.LocalEndPoints.Select(e => ConnectionInfo.FormatEndPoint(e) + (tls.Contains(e) ? strings.Get("TlsMarker") : string.Empty)));
             await console.Error.WriteLineAsync(strings.Format("Listening", where)).ConfigureAwait(false);
             app.ServerStarted?.Invoke(server);
+            using var stopPosting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var posting = options.Chat is null ? Task.CompletedTask : ServerConsolePoster.RunAsync(server, console, strings, stopPosting.Token);
 
             try
             {
@@ -206,6 +263,9 @@ internal static class ServeCommand
                 // Ctrl+C or SIGTERM: stop gracefully below.
             }
 
+            // A console read cannot always be cancelled; a poster still blocked on it ends with the process.
+            await stopPosting.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(posting, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
             await console.Error.WriteLineAsync(strings.Format("Stopping", Units.Duration(options.ShutdownTimeout))).ConfigureAwait(false);
             await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
             var statistics = server.Statistics;

@@ -17,4 +17,7 @@ internal interface ICliConsole
 
     /// <summary>True when standard input is not a terminal.</summary>
     bool IsInputRedirected { get; }
+
+    /// <summary>The terminal, when standard input and output both are one; else null (work line by line).</summary>
+    ITerminal? Terminal { get; }
 }

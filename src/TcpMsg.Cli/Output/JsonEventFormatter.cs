@@ -47,6 +47,11 @@ internal sealed class JsonEventFormatter : IEventFormatter
                 }
 
                 writer.WriteString("text", message.Text);
+                if (message.Sender is not null)
+                {
+                    writer.WriteString("sender", message.Sender);
+                }
+
                 writer.WriteNumber("bytes", message.ByteCount);
                 writer.WriteString("framing", FramingName(message.Framing));
                 if (message.ClientId is not null)
@@ -64,6 +69,15 @@ internal sealed class JsonEventFormatter : IEventFormatter
                 break;
             case PeerFinishedSending finished:
                 writer.WriteNumber("bytes", finished.BytesReceived);
+                break;
+            case ChatMemberEvent chat:
+                writer.WriteString("change", SnakeCase(chat.Change.ToString()));
+                writer.WriteString("name", chat.Name);
+                if (chat.PreviousName is not null)
+                {
+                    writer.WriteString("previous_name", chat.PreviousName);
+                }
+
                 break;
             case ClientDisconnected disconnected:
                 writer.WriteString("reason", SnakeCase(disconnected.Reason.ToString()));
@@ -100,6 +114,11 @@ internal sealed class JsonEventFormatter : IEventFormatter
         writer.WriteString("peer", message.PeerEndPoint);
         writer.WriteNumber("id", message.Id);
         writer.WriteString("text", message.Text);
+        if (message.Sender is not null)
+        {
+            writer.WriteString("sender", message.Sender);
+        }
+
         writer.WriteString("framing", message.Framing);
         if (message.ClientId is not null)
         {
@@ -143,6 +162,7 @@ internal sealed class JsonEventFormatter : IEventFormatter
         ServerEventKind.Message => "message",
         ServerEventKind.PeerFinished => "peer_finished",
         ServerEventKind.Disconnected => "disconnected",
+        ServerEventKind.Chat => "chat",
         _ => "error",
     };
 

@@ -64,6 +64,12 @@ internal sealed class TextEventFormatter : IEventFormatter
                 output.Write(s_newLine);
                 WriteSecurityLines(connected.Connection, output);
                 return true;
+            case ChatMemberEvent chat:
+                WriteText(output, chat.Change == ChatMemberChange.Joined
+                    ? _strings.Format("ChatJoinedLine", chat.Connection.EndPoint, TextEscaper.Escape(chat.Name))
+                    : _strings.Format("ChatRenamedLine", TextEscaper.Escape(chat.PreviousName ?? chat.Connection.EndPoint), TextEscaper.Escape(chat.Name)));
+                output.Write(s_newLine);
+                return true;
             case PeerFinishedSending finished when _verbose:
                 _finished.Write(output, finished, static (o, e, slot) =>
                     WriteText(o, slot == 0 ? e.Connection.EndPoint : e.BytesReceived.ToString(CultureInfo.InvariantCulture)));
@@ -118,6 +124,7 @@ internal sealed class TextEventFormatter : IEventFormatter
             ConnectionErrorCode.Unauthorized => _strings.Format("Error_Unauthorized", peer, TextEscaper.Escape(error.Detail)),
             ConnectionErrorCode.PlainRefused => _strings.Format("Error_PlainRefused", peer),
             ConnectionErrorCode.LifetimeExceeded => _strings.Format("Error_Lifetime", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
+            ConnectionErrorCode.SlowConsumer => _strings.Format("Error_SlowConsumer", peer, error.Detail),
             _ => _strings.Format("Error_Internal", peer, error.Detail),
         };
     }

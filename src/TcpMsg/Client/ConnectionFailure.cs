@@ -32,4 +32,7 @@ public enum ConnectionFailure
 
     /// <summary>The TLS handshake failed: the server's certificate was not trusted, or the server refused the client's.</summary>
     Tls,
+
+    /// <summary>The client asked to join a chat room (<see cref="MessageClientOptions.JoinChat"/>) and the server runs none.</summary>
+    NoChatRoom,
 }

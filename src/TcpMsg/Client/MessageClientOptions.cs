@@ -21,6 +21,17 @@ public sealed record MessageClientOptions
     /// <summary>A display name sent in HELLO (used by chat servers).</summary>
     public string? Name { get; init; }
 
+    /// <summary>
+    /// Join the server's chat room (confirmed mode only): receive what the others send, and notices,
+    /// through <see cref="MessageClient.ReadChatAsync"/>. A client that joins must keep reading: when
+    /// <see cref="ChatBufferSize"/> events wait unread, it stops reading from the server, and the
+    /// server treats it as a slow member.
+    /// </summary>
+    public bool JoinChat { get; init; }
+
+    /// <summary>How many chat events may wait for <see cref="MessageClient.ReadChatAsync"/>.</summary>
+    public int ChatBufferSize { get; init; } = 1024;
+
     /// <summary>How many messages may be sent and not yet acknowledged (confirmed mode).</summary>
     public int Window { get; init; } = 1024;
 

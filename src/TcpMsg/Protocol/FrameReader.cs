@@ -60,7 +60,7 @@ public static class FrameReader
         }
 
         type = (FrameType)header[4];
-        if (type is < FrameType.Hello or > FrameType.Goodbye)
+        if (type is < FrameType.Hello or > FrameType.Command)
         {
             throw new ProtocolException(ProtocolErrorCode.Protocol, $"unknown frame type 0x{header[4]:X2}");
         }

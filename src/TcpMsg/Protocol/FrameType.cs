@@ -20,4 +20,13 @@ public enum FrameType : byte
 
     /// <summary>Both ways: nothing more will be sent.</summary>
     Goodbye = 0x06,
+
+    /// <summary>Server to chat member: a message of the chat room, with its sender and time.</summary>
+    Deliver = 0x07,
+
+    /// <summary>Server to chat member: someone joined, left or was renamed; or the answer to a command.</summary>
+    Notice = 0x08,
+
+    /// <summary>Chat member to server: a chat command (change name, list members, keep alive).</summary>
+    Command = 0x09,
 }

@@ -23,4 +23,7 @@ public enum ProtocolErrorCode : ushort
 
     /// <summary>The server is stopping; reconnect later.</summary>
     ShuttingDown = 7,
+
+    /// <summary>Chat: the client did not read what was sent to it fast enough; the connection is closed.</summary>
+    TooSlow = 8,
 }

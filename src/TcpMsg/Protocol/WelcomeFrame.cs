@@ -7,13 +7,17 @@ namespace TcpMsg.Protocol;
 /// <param name="Version">The protocol version the server speaks.</param>
 /// <param name="LastSequence">The highest sequence stored for this client id; 0 when none.</param>
 /// <param name="MaxMessageSize">The largest message text accepted, in bytes.</param>
-/// <param name="Capabilities">Capability bits (none defined in version 1).</param>
-public sealed record WelcomeFrame(byte Version, long LastSequence, int MaxMessageSize, uint Capabilities = 0)
+/// <param name="Capabilities">Capability bits (<see cref="ProtocolCapabilities"/>).</param>
+/// <param name="ChatName">The client's name in the chat room, when it joined one; else null.</param>
+/// <param name="IdleTimeout">A client that sends nothing for this long is disconnected; zero when never.</param>
+public sealed record WelcomeFrame(byte Version, long LastSequence, int MaxMessageSize, uint Capabilities = 0, string? ChatName = null, TimeSpan IdleTimeout = default)
 {
     private const byte VersionTag = 0x01;
     private const byte LastSequenceTag = 0x02;
     private const byte MaxMessageSizeTag = 0x03;
     private const byte CapabilitiesTag = 0x04;
+    private const byte ChatNameTag = 0x05;
+    private const byte IdleTimeoutTag = 0x06;
 
     /// <summary>Writes the whole frame, header included.</summary>
     public void Write(IBufferWriter<byte> output)
@@ -23,6 +27,16 @@ public sealed record WelcomeFrame(byte Version, long LastSequence, int MaxMessag
         FieldList.WriteUInt64(fields, LastSequenceTag, (ulong)LastSequence);
         FieldList.WriteUInt32(fields, MaxMessageSizeTag, (uint)MaxMessageSize);
         FieldList.WriteUInt32(fields, CapabilitiesTag, Capabilities);
+        if (ChatName is not null)
+        {
+            FieldList.Write(fields, ChatNameTag, ChatName);
+        }
+
+        if (IdleTimeout > TimeSpan.Zero)
+        {
+            FieldList.WriteUInt32(fields, IdleTimeoutTag, (uint)Math.Clamp(Math.Ceiling(IdleTimeout.TotalSeconds), 1, uint.MaxValue));
+        }
+
         FieldList.WriteFrame(output, FrameType.Welcome, fields);
     }
 
@@ -35,6 +49,8 @@ public sealed record WelcomeFrame(byte Version, long LastSequence, int MaxMessag
         long lastSequence = 0;
         var maxMessageSize = -1;
         uint capabilities = 0;
+        string? chatName = null;
+        var idleTimeout = TimeSpan.Zero;
         while (FieldList.TryRead(ref reader, FrameType.Welcome, out var tag, out var value))
         {
             switch (tag)
@@ -53,6 +69,12 @@ public sealed record WelcomeFrame(byte Version, long LastSequence, int MaxMessag
                 case CapabilitiesTag:
                     capabilities = FieldList.ReadUInt32(value, FrameType.Welcome, tag);
                     break;
+                case ChatNameTag:
+                    chatName = FieldList.ReadText(value, FrameType.Welcome, tag);
+                    break;
+                case IdleTimeoutTag:
+                    idleTimeout = TimeSpan.FromSeconds(FieldList.ReadUInt32(value, FrameType.Welcome, tag));
+                    break;
             }
         }
 
@@ -61,6 +83,6 @@ public sealed record WelcomeFrame(byte Version, long LastSequence, int MaxMessag
             throw new ProtocolException(ProtocolErrorCode.Protocol, "WELCOME needs a maximum message size");
         }
 
-        return new WelcomeFrame(version, lastSequence, maxMessageSize, capabilities);
+        return new WelcomeFrame(version, lastSequence, maxMessageSize, capabilities, chatName, idleTimeout);
     }
 }

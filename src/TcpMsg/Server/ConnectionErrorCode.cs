@@ -50,4 +50,7 @@ public enum ConnectionErrorCode
 
     /// <summary>A plain-mode client on a server that accepts only confirmed mode; the connection was closed.</summary>
     PlainRefused,
+
+    /// <summary>Chat: the client did not read fast enough; it was disconnected.</summary>
+    SlowConsumer,
 }

@@ -21,6 +21,15 @@ public sealed class ConnectionInfo
         EndPoint = RemoteEndPoint is null ? "unknown" : FormatEndPoint(RemoteEndPoint);
     }
 
+    /// <summary>Describes a source of messages that is not a connection (the server's own chat posts).</summary>
+    internal ConnectionInfo(string id, string label, DateTimeOffset connectedAt)
+    {
+        Id = id;
+        ConnectedAt = connectedAt;
+        Address = label;
+        EndPoint = label;
+    }
+
     /// <summary>The connection id, unique for the life of the server.</summary>
     public string Id { get; }
 

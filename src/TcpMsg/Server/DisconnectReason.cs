@@ -38,4 +38,7 @@ public enum DisconnectReason
 
     /// <summary>The client presented no valid token, or used plain mode where only confirmed mode is allowed.</summary>
     Unauthorized,
+
+    /// <summary>Chat: the client did not read what the room sent it fast enough.</summary>
+    SlowConsumer,
 }

@@ -52,6 +52,12 @@ public sealed class ReceivedMessage : ServerEvent
     /// <summary>The sender's sequence number (confirmed mode); 0 for plain-mode messages.</summary>
     public long Sequence { get; }
 
+    /// <summary>The sender's name in the chat room (<see cref="TcpMsgServerOptions.Chat"/>); null without a chat room.</summary>
+    public string? Sender { get; internal init; }
+
+    /// <summary>The chat member that sent it: the relay does not send a member its own messages.</summary>
+    internal Internal.Chat.ChatMember? ChatOrigin { get; init; }
+
     /// <summary>Where the acknowledgement goes once the message is stored (confirmed mode).</summary>
     internal Internal.IAckTarget? AckTarget { get; init; }
 

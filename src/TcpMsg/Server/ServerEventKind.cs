@@ -17,4 +17,7 @@ public enum ServerEventKind
 
     /// <summary>Something went wrong on a connection.</summary>
     Error,
+
+    /// <summary>Chat: a connection joined the room or a member changed its name (<see cref="ChatMemberEvent"/>).</summary>
+    Chat,
 }

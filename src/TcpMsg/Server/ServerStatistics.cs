@@ -1,7 +1,7 @@
 namespace TcpMsg.Server;
 
 /// <summary>Running totals of a server; safe to read from any thread at any time.</summary>
-public sealed class ServerStatistics
+public sealed partial class ServerStatistics
 {
     private long _connectionsAccepted;
     private long _connectionsRefused;

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TcpMsg.Server.Internal;
+using TcpMsg.Server.Internal.Chat;
 using TcpMsg.Storage;
 
 namespace TcpMsg.Server;
@@ -115,6 +116,21 @@ public sealed class TcpMsgServer : IAsyncDisposable
         }
 
         return new TcpMsgServer(host, listeners, tlsListeners, host.Services.GetRequiredService<ServerStatistics>());
+    }
+
+    /// <summary>
+    /// Posts <paramref name="text"/> to the chat room as the server (<see cref="ChatOptions.ServerName"/>):
+    /// it is stored, shown and delivered to every member like any message. Completes with the
+    /// store's id (0 without a store) once it is stored.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server runs no chat room.</exception>
+    /// <exception cref="Protocol.MessageTooLargeException">The text is longer than the maximum message size.</exception>
+    /// <exception cref="Protocol.TcpMsgException">The store could not commit it.</exception>
+    public Task<long> PostAsync(string text, CancellationToken cancellationToken = default)
+    {
+        var poster = _host.Services.GetService<ChatPoster>()
+            ?? throw new InvalidOperationException($"the server runs no chat room ({nameof(TcpMsgServerOptions)}.{nameof(TcpMsgServerOptions.Chat)} is null)");
+        return poster.PostAsync(text, cancellationToken);
     }
 
     /// <summary>

@@ -45,9 +45,16 @@ public sealed record TcpMsgServerOptions
     /// <summary>TLS, access control, per-address and rate limits, slow-peer timeouts, PROXY protocol.</summary>
     public TcpMsgSecurityOptions Security { get; init; } = TcpMsgSecurityOptions.Default;
 
+    /// <summary>
+    /// Runs a chat room: every stored message is also delivered to every other member, plain-mode
+    /// connections receive lines and may send commands (docs/protocol.md). Null (the default): no chat.
+    /// </summary>
+    public ChatOptions? Chat { get; init; }
+
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
+        Chat?.Validate();
         if (MaxMessageSize <= 0)
         {
             throw new ArgumentException($"{nameof(MaxMessageSize)} must be positive.", nameof(MaxMessageSize));

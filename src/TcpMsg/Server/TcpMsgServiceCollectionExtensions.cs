@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using TcpMsg.Server.Internal;
+using TcpMsg.Server.Internal.Chat;
 using TcpMsg.Server.Internal.Security;
 using TcpMsg.Storage.Internal;
 
@@ -30,6 +31,15 @@ public static class TcpMsgServiceCollectionExtensions
         if (options.Store is { } store)
         {
             services.TryAddSingleton<IMessageStore>(_ => new SqliteMessageStore(store));
+        }
+
+        if (options.Chat is not null)
+        {
+            // Before any sink added later: the relay comes first in each batch, so members get it soonest.
+            services.TryAddSingleton<ChatRoom>();
+            services.TryAddSingleton<ChatRelay>();
+            services.TryAddSingleton<ChatPoster>();
+            services.AddSingleton<IServerEventSink>(provider => provider.GetRequiredService<ChatRelay>());
         }
 
         services.TryAddSingleton<MessagePipeline>();

@@ -23,6 +23,9 @@ public sealed record StoredMessage(
     string? ClientId,
     long Sequence)
 {
+    /// <summary>The sender's name in the chat room when it sent the message; null outside a chat room.</summary>
+    public string? Sender { get; init; }
+
     /// <summary>The sender as <c>127.0.0.1:54321</c> or <c>[::1]:54321</c>.</summary>
     public string PeerEndPoint => PeerAddress.Contains(':', StringComparison.Ordinal) ? $"[{PeerAddress}]:{PeerPort}" : $"{PeerAddress}:{PeerPort}";
 }

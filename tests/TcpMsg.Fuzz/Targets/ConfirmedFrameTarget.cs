@@ -6,7 +6,7 @@ using TcpMsg.Protocol;
 namespace TcpMsg.Fuzz.Targets;
 
 /// <summary>
-/// Confirmed-mode frames (issue 3): <see cref="FrameReader"/> fed read by read as the server's session
+/// Confirmed-mode frames (issue 3, and issue 5's chat frames): <see cref="FrameReader"/> fed read by read as the server's session
 /// feeds it, every frame's payload parsed by its type, checked against a model of the framing
 /// (length, type, payload), the same in one read as in many, and only <see cref="ProtocolException"/>
 /// for bad input. The frame limit is small, so a hostile declared length is always far over it.
@@ -129,6 +129,14 @@ public sealed class ConfirmedFrameTarget : IFuzzTarget
                 return ErrorFrame.Parse(payload).Code.ToString();
             case FrameType.Welcome:
                 return WelcomeFrame.Parse(payload).LastSequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            case FrameType.Deliver:
+                var deliver = DeliverFrame.Parse(payload);
+                return $"{deliver.Id}:{deliver.Name.Length}:{deliver.Text.Length}";
+            case FrameType.Notice:
+                var notice = NoticeFrame.Parse(payload);
+                return $"{notice.Kind}:{notice.Members?.Count ?? 0}";
+            case FrameType.Command:
+                return CommandFrame.Parse(payload).Kind.ToString();
             default:
                 GoodbyeFrame.Parse(payload);
                 return "goodbye";
@@ -144,7 +152,7 @@ public sealed class ConfirmedFrameTarget : IFuzzTarget
         {
             var length = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at));
             var type = bytes[at + 4];
-            if (length == 0 || length > (uint)maxFrame || type < (byte)FrameType.Hello || type > (byte)FrameType.Goodbye)
+            if (length == 0 || length > (uint)maxFrame || type < (byte)FrameType.Hello || type > (byte)FrameType.Command)
             {
                 return (frames, true);
             }
@@ -164,13 +172,16 @@ public sealed class ConfirmedFrameTarget : IFuzzTarget
     private static void WriteFrame(ArrayBufferWriter<byte> output, Random random, int maxFrame)
     {
         var text = Encoding.UTF8.GetString(RandomBytes(random, Math.Max(1, maxFrame / 4)));
-        switch (random.Next(6))
+        switch (random.Next(9))
         {
             case 0: new HelloFrame(1, $"client-{random.Next(1000)}", (uint)random.Next(), random.Next(2) == 0 ? null : "name").Write(output); break;
             case 1: MessageFrame.Write(output, random.NextInt64(long.MaxValue), text.Length * 3 > maxFrame - 16 ? "m" : text); break;
             case 2: new AckFrame(random.NextInt64(long.MaxValue), random.NextInt64(long.MaxValue)).Write(output); break;
             case 3: new ErrorFrame(random.NextInt64(1000), (ProtocolErrorCode)random.Next(8), "reason").Write(output); break;
-            case 4: new WelcomeFrame(1, random.NextInt64(long.MaxValue), maxFrame).Write(output); break;
+            case 4: new WelcomeFrame(1, random.NextInt64(long.MaxValue), maxFrame, (uint)random.Next(2), random.Next(2) == 0 ? null : "chat name").Write(output); break;
+            case 5: new DeliverFrame(random.NextInt64(long.MaxValue), DateTimeOffset.UnixEpoch.AddTicks(random.NextInt64(1L << 55)), "sender", text.Length * 3 > maxFrame - 40 ? "d" : text, random.Next(2) == 0).Write(output); break;
+            case 6: new NoticeFrame((NoticeKind)random.Next(1, 9), (uint)random.Next(), "name", Members: random.Next(2) == 0 ? null : ["a", "b"], Count: random.Next(), Reason: "why").Write(output); break;
+            case 7: new CommandFrame((uint)random.Next(), (ChatCommandKind)random.Next(1, 5), random.Next(2) == 0 ? "" : "nick").Write(output); break;
             default: GoodbyeFrame.Write(output); break;
         }
     }

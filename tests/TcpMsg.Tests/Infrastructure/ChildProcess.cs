@@ -80,6 +80,20 @@ public sealed class ChildProcess : IAsyncDisposable
         return child;
     }
 
+    /// <summary>Writes to the process's standard input (left open when no stdin was given at start).</summary>
+    public async Task WriteInputAsync(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        await _process.StandardInput.BaseStream.WriteAsync(bytes).AsTask().WithTimeout();
+        await _process.StandardInput.BaseStream.FlushAsync().WithTimeout();
+    }
+
+    /// <summary>Closes the process's standard input: it reads the end of its input.</summary>
+    public void CloseInput() => _process.StandardInput.Close();
+
+    /// <summary>True once the process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Starts the built tcpmsg tool.</summary>
     public static ChildProcess StartTcpMsg(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? stdin = null) =>
         Start(DotnetHost, [CliBuild.DllPath, .. args], environment, stdin);

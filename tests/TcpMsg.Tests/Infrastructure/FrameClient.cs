@@ -18,7 +18,11 @@ public sealed class FrameClient : IAsyncDisposable
         _reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false));
     }
 
-    public static async Task<FrameClient> ConnectAsync(IPEndPoint server, string? clientId = null)
+    /// <summary>Connects and says HELLO with the chat capability and <paramref name="name"/>.</summary>
+    public static Task<FrameClient> ConnectChatAsync(IPEndPoint server, string clientId, string? name = null) =>
+        ConnectAsync(server, clientId, ProtocolCapabilities.Chat, name);
+
+    public static async Task<FrameClient> ConnectAsync(IPEndPoint server, string? clientId = null, uint capabilities = 0, string? name = null)
     {
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(server).WithTimeout();
@@ -28,7 +32,7 @@ public sealed class FrameClient : IAsyncDisposable
             await client.SendAsync(w =>
             {
                 w.Write(ConfirmedPreamble.Bytes);
-                new HelloFrame(1, clientId).Write(w);
+                new HelloFrame(1, clientId, capabilities, name).Write(w);
             });
         }
 

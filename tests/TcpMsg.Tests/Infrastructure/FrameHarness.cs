@@ -48,6 +48,12 @@ public static class FrameHarness
                 return AckFrame.Parse(payload);
             case FrameType.Error:
                 return ErrorFrame.Parse(payload);
+            case FrameType.Deliver:
+                return DeliverFrame.Parse(payload);
+            case FrameType.Notice:
+                return NoticeFrame.Parse(payload);
+            case FrameType.Command:
+                return CommandFrame.Parse(payload);
             default:
                 GoodbyeFrame.Parse(payload);
                 return "goodbye";

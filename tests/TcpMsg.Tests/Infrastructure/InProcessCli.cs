@@ -10,15 +10,21 @@ internal sealed class InProcessCli : IAsyncDisposable
     private readonly TaskCompletionSource<TcpMsgServer> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<int> _run = Task.FromResult(0);
 
-    public TestConsole Console { get; } = new();
+    public TestConsole Console { get; private init; } = new();
+
+    /// <summary>The command's exit code, once it ended.</summary>
+    public Task<int> Run => _run;
 
     public TcpMsgServer Server => _started.Task.IsCompletedSuccessfully ? _started.Task.Result : throw new InvalidOperationException("not started");
 
     public int Port => Server.LocalEndPoints[0].Port;
 
-    public static async Task<InProcessCli> ServeAsync(params string[] args)
+    public static Task<InProcessCli> ServeAsync(params string[] args) => ServeAsync(new TestConsole(), args);
+
+    /// <summary>Runs <c>tcpmsg serve</c> with <paramref name="console"/> (for a standard input the test writes as it goes).</summary>
+    public static async Task<InProcessCli> ServeAsync(TestConsole console, params string[] args)
     {
-        var cli = new InProcessCli();
+        var cli = new InProcessCli { Console = console };
         var app = new CliApplication(cli.Console, handleSignals: false) { ServerStarted = cli._started.SetResult };
         // Without a --store of its own, a test serves without a store (no tcpmsg.db in the working directory).
         string[] store = args.Contains("--store") ? [] : ["--no-store"];
@@ -29,6 +35,15 @@ internal sealed class InProcessCli : IAsyncDisposable
             throw new InvalidOperationException($"serve exited with {cli._run.Result}: {cli.Console.ErrorText}");
         }
 
+        return cli;
+    }
+
+    /// <summary>Starts any command with <paramref name="console"/>; it runs until it ends or is interrupted.</summary>
+    public static InProcessCli Start(TestConsole console, params string[] args)
+    {
+        var cli = new InProcessCli { Console = console };
+        var app = new CliApplication(console, handleSignals: false);
+        cli._run = app.RunAsync(args, cli._interrupt.Token);
         return cli;
     }
 

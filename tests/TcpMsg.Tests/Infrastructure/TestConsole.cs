@@ -11,6 +11,9 @@ internal sealed class TestConsole : ICliConsole
 
     public TestConsole(string input = "") => In = new MemoryStream(Encoding.UTF8.GetBytes(input));
 
+    /// <summary>A console whose input the test writes as it goes (a pipe), for commands that read it while they run.</summary>
+    public TestConsole(Stream input) => In = input;
+
     public Stream Out => _out;
 
     public TextWriter Error => _error;
@@ -18,6 +21,9 @@ internal sealed class TestConsole : ICliConsole
     public Stream In { get; }
 
     public bool IsInputRedirected => true;
+
+    /// <summary>Null: the commands work line by line, unless a test gives a terminal.</summary>
+    public ITerminal? Terminal { get; set; }
 
     public byte[] OutBytes => _out.Snapshot();
 

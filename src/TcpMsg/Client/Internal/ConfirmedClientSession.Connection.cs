@@ -34,7 +34,7 @@ internal sealed partial class ConfirmedClientSession
         {
             ConfirmedPreamble.Bytes.CopyTo(connection.Writer.GetSpan(ConfirmedPreamble.Length));
             connection.Writer.Advance(ConfirmedPreamble.Length);
-            new HelloFrame(1, _clientId, 0, _options.Name, _options.Token is null ? null : System.Text.Encoding.UTF8.GetBytes(_options.Token)).Write(connection.Writer);
+            new HelloFrame(1, _clientId, HelloCapabilities, HelloName, _options.Token is null ? null : System.Text.Encoding.UTF8.GetBytes(_options.Token)).Write(connection.Writer);
             try
             {
                 await connection.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -46,6 +46,7 @@ internal sealed partial class ConfirmedClientSession
             }
 
             var welcome = await ReadWelcomeAsync(connection, cancellationToken).ConfigureAwait(false);
+            OnChatWelcome(welcome);
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
@@ -132,11 +133,14 @@ internal sealed partial class ConfirmedClientSession
             if (_completing && _ring.IsEmpty)
             {
                 // Done: the server closing after everything was acknowledged is the normal end.
+                FailCommands(cause, reconnecting: false);
+                _chatEvents?.Writer.TryComplete();
             }
             else if (_options.RetryFor is { } retryFor && cause is not TcpMsgConnectionException { Failure: ConnectionFailure.RejectedByServer or ConnectionFailure.Unauthorized })
             {
                 _retryDeadline ??= DateTimeOffset.UtcNow + retryFor;
                 reconnect = true;
+                FailCommands(cause, reconnecting: true);
             }
             else
             {
@@ -208,10 +212,12 @@ internal sealed partial class ConfirmedClientSession
         _fatal ??= cause;
         RecordFailure(cause);
         Release(_ring.FailAll(cause, Statistics));
+        FailCommands(cause, reconnecting: false);
+        _chatEvents?.Writer.TryComplete(cause);
     }
 
     private static bool IsWorthRetrying(TcpMsgConnectionException ex) =>
-        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.Unauthorized or ConnectionFailure.HostNotFound);
+        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.Unauthorized or ConnectionFailure.HostNotFound or ConnectionFailure.NoChatRoom);
 
     private TcpMsgConnectionException NotTcpMsg(string why) =>
         new(ConnectionFailure.NotTcpMsgServer, $"{_server} is not a tcpmsg server: {why}; {Hint}");
@@ -232,6 +238,7 @@ internal sealed partial class ConfirmedClientSession
         private readonly CancellationTokenSource _stop = new();
         private readonly TaskCompletionSource _goodbye = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _lastProgress;
+        private long _lastSent = Environment.TickCount64;
         private Task _reader = Task.CompletedTask;
         private int _disposed;
 
@@ -256,7 +263,15 @@ internal sealed partial class ConfirmedClientSession
 
         public void Touch() => Volatile.Write(ref _lastProgress, Environment.TickCount64);
 
-        public void Start() => _reader = _session.ReadLoopAsync(this);
+        /// <summary>When something was last written, as <see cref="Environment.TickCount64"/> (for keep-alive pings).</summary>
+        public long LastSent => Volatile.Read(ref _lastSent);
+
+        public void MarkSent() => Volatile.Write(ref _lastSent, Environment.TickCount64);
+
+        // On the thread pool, so that _reader is set before any frame is handled: frames already
+        // buffered (an ERROR right after WELCOME) would otherwise run the loop inline, and a
+        // disposal from inside it would not wait for it.
+        public void Start() => _reader = Task.Run(() => _session.ReadLoopAsync(this));
 
         public void OnGoodbye() => _goodbye.TrySetResult();
 

@@ -7,6 +7,7 @@ namespace TcpMsg.Client.Internal;
 internal sealed partial class ConfirmedClientSession
 {
     private readonly List<(long Sequence, string Text)> _toWrite = [];
+    private readonly List<CommandFrame> _commandsToWrite = [];
     private TaskCompletionSource? _goodbyeWritten;
 
     /// <summary>
@@ -30,6 +31,8 @@ internal sealed partial class ConfirmedClientSession
 
                 _toWrite.Clear();
                 _ring.TakeUnwritten(_toWrite);
+                _commandsToWrite.Clear();
+                TakeCommands(_commandsToWrite);
                 goodbye = _goodbyeWritten;
                 _goodbyeWritten = null;
             }
@@ -41,17 +44,23 @@ internal sealed partial class ConfirmedClientSession
                     MessageFrame.Write(connection.Writer, sequence, text);
                 }
 
+                foreach (var command in _commandsToWrite)
+                {
+                    command.Write(connection.Writer);
+                }
+
                 if (goodbye is not null)
                 {
                     GoodbyeFrame.Write(connection.Writer);
                 }
 
-                if (_toWrite.Count > 0 || goodbye is not null)
+                if (_toWrite.Count > 0 || _commandsToWrite.Count > 0 || goodbye is not null)
                 {
                     await connection.Writer.FlushAsync(connection.Stopping).ConfigureAwait(false);
 
                     // The ack timeout counts from the last write or acknowledgement, whichever is later.
                     connection.Touch();
+                    connection.MarkSent();
                 }
 
                 goodbye?.TrySetResult();
@@ -96,6 +105,17 @@ internal sealed partial class ConfirmedClientSession
                 {
                     while (FrameReader.TryReadFrame(buffer.Slice(consumed), MaxIncomingFrame, out var type, out var payload, out consumed))
                     {
+                        if (type is FrameType.Deliver or FrameType.Notice)
+                        {
+                            // Parsed before awaiting: the payload is a view of the pipe's buffer, valid until AdvanceTo.
+                            if (OnChatFrame(type, payload) is { } chatEvent)
+                            {
+                                await PublishChatAsync(chatEvent, connection.Stopping).ConfigureAwait(false);
+                            }
+
+                            continue;
+                        }
+
                         if (!Handle(connection, type, payload))
                         {
                             return;
@@ -189,20 +209,29 @@ internal sealed partial class ConfirmedClientSession
     /// <summary>Messages in flight and no acknowledgement for the ack timeout: the connection is dead.</summary>
     private async Task WatchdogAsync()
     {
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(_options.AckTimeout.TotalMilliseconds / 4, 10, 1000));
+        var ackPeriod = _options.AckTimeout.TotalMilliseconds / 4;
+        var pingPeriod = _idleTimeout > TimeSpan.Zero ? _idleTimeout.TotalMilliseconds / 6 : double.MaxValue;
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(Math.Min(ackPeriod, pingPeriod), 10, 1000));
         using var timer = new PeriodicTimer(period);
         try
         {
             while (await timer.WaitForNextTickAsync(_disposed.Token).ConfigureAwait(false))
             {
                 Connection? stalled = null;
+                Connection? current;
                 lock (_lock)
                 {
+                    current = _connection;
                     if (_connection is { } connection && _ring.HasInFlight &&
                         Environment.TickCount64 - connection.LastProgress > _options.AckTimeout.TotalMilliseconds)
                     {
                         stalled = connection;
                     }
+                }
+
+                if (current is not null && stalled is null)
+                {
+                    PingIfQuiet(current);
                 }
 
                 if (stalled is not null)

@@ -40,6 +40,9 @@ internal sealed partial class ConfirmedClientSession : IClientSession
         _clientId = options.ClientId ?? Guid.NewGuid().ToString("N");
         _ring = new PendingRing(Math.Max(1, options.Window));
         _window = new SemaphoreSlim(Math.Max(1, options.Window));
+        _chatEvents = options.JoinChat
+            ? Channel.CreateBounded<ChatEvent>(new BoundedChannelOptions(Math.Max(16, options.ChatBufferSize)) { SingleReader = false, SingleWriter = false })
+            : null;
     }
 
     public DeliveryStatistics Statistics { get; } = new();
@@ -116,6 +119,7 @@ internal sealed partial class ConfirmedClientSession : IClientSession
 
         await _disposed.CancelAsync().ConfigureAwait(false);
         _wake.Writer.TryComplete();
+        _chatEvents?.Writer.TryComplete();
         Connection? connection;
         lock (_lock)
         {

@@ -8,8 +8,9 @@ namespace TcpMsg.Server.Internal;
 /// A confirmed-mode connection (docs/protocol.md): HELLO, then pipelined MESSAGE frames, each
 /// published with this session's outbox as where its acknowledgement goes; GOODBYE ends it once
 /// everything sent was acknowledged. Any protocol violation is answered with ERROR and closes.
+/// In a chat room, a client that asks for it is a member (ConfirmedSession.Chat.cs).
 /// </summary>
-internal sealed class ConfirmedSession
+internal sealed partial class ConfirmedSession
 {
     // HELLO's fields and MESSAGE's sequence number need room beyond the message text.
     private const int FrameOverhead = 64;
@@ -35,8 +36,10 @@ internal sealed class ConfirmedSession
         ServerStatistics statistics,
         TimeProvider time,
         TokenVerifier tokens,
-        PeerReporter reporter)
+        PeerReporter reporter,
+        Chat.ChatRoom? chat = null)
     {
+        _chat = chat;
         _tokens = tokens;
         _reporter = reporter;
         _state = state;
@@ -122,7 +125,7 @@ internal sealed class ConfirmedSession
 
             if (result.IsCompleted || result.IsCanceled)
             {
-                return await EndAsync(result.IsCompleted).ConfigureAwait(false);
+                return Ended(await EndAsync(result.IsCompleted).ConfigureAwait(false));
             }
 
             if (_pipeline.IsFull)
@@ -183,6 +186,11 @@ internal sealed class ConfirmedSession
             case FrameType.Goodbye:
                 GoodbyeFrame.Parse(payload);
                 return true;
+            case FrameType.Command when _member is not null:
+                OnCommand(CommandFrame.Parse(payload));
+                return false;
+            case FrameType.Command:
+                throw new ProtocolException(ProtocolErrorCode.Protocol, "COMMAND from a client that is not a chat member (HELLO without the CHAT capability, or a server without a chat room)");
             default:
                 throw new ProtocolException(ProtocolErrorCode.Protocol, $"{type} is a server-to-client frame");
         }
@@ -206,7 +214,15 @@ internal sealed class ConfirmedSession
         }
 
         Volatile.Write(ref _clientId, hello.ClientId);
-        _outbox.Welcome(new WelcomeFrame(1, _pipeline.GetLastSequence(hello.ClientId), _options.MaxMessageSize));
+        var lastSequence = _pipeline.GetLastSequence(hello.ClientId);
+        if (_chat is null)
+        {
+            _outbox.Welcome(new WelcomeFrame(1, lastSequence, _options.MaxMessageSize));
+        }
+        else
+        {
+            JoinChat(hello, lastSequence);
+        }
     }
 
     private void OnMessage(in ReadOnlySequence<byte> payload)
@@ -234,6 +250,8 @@ internal sealed class ConfirmedSession
         _pipeline.Publish(new ReceivedMessage(info, now, text, (int)bytes.Length, MessageFraming.Confirmed, null, _clientId, sequence)
         {
             AckTarget = _outbox,
+            Sender = _member?.Name ?? _posterName,
+            ChatOrigin = _member,
         });
     }
 }

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using TcpMsg.Protocol;
+using TcpMsg.Server.Internal.Chat;
 
 namespace TcpMsg.Server.Internal;
 
@@ -8,9 +10,10 @@ namespace TcpMsg.Server.Internal;
 /// Everything the server sends on a confirmed-mode connection goes through here: one writer loop,
 /// so frames never interleave, and one flush per wake-up, so many acknowledgements cost one write.
 /// Acknowledgements are cumulative, so while the client is slow to read, a newer one replaces the
-/// unsent older one: memory stays constant however far behind the client is.
+/// unsent older one: memory stays constant however far behind the client is. For a chat member it
+/// also writes what the room sends (about 64 KiB per flush), so the room never writes to the socket.
 /// </summary>
-internal sealed class ConnectionOutbox : IAckTarget
+internal sealed class ConnectionOutbox : IAckTarget, IChatWriter
 {
     // A client that provokes more rejections than this without reading them is cut off.
     private const int MaxQueuedErrors = 8192;
@@ -22,6 +25,9 @@ internal sealed class ConnectionOutbox : IAckTarget
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     private readonly Queue<ErrorFrame> _errors = new();
+    private readonly List<ChatItem> _chatItems = [];
+    private ChatMember? _chat;
+    private bool _evicted;
     private WelcomeFrame? _welcome;
     private AckFrame? _ack;
     private long _ackedSequence;
@@ -50,6 +56,39 @@ internal sealed class ConnectionOutbox : IAckTarget
     }
 
     public void Start() => _writer = RunAsync();
+
+    /// <summary>The connection joined the chat room: from now on the room's frames go out here too.</summary>
+    public void AttachChat(ChatMember member)
+    {
+        lock (_lock)
+        {
+            _chat = member;
+        }
+
+        Wake();
+    }
+
+    /// <inheritdoc cref="IChatWriter.Wake"/>
+    void IChatWriter.Wake() => Wake();
+
+    /// <summary>The chat member is too slow: ERROR TOO_SLOW goes out if the socket has room, then nothing more.</summary>
+    public void Evict(string reason)
+    {
+        lock (_lock)
+        {
+            if (_completed || _evicted)
+            {
+                return;
+            }
+
+            _evicted = true;
+            _errors.Enqueue(new ErrorFrame(0, ProtocolErrorCode.TooSlow, reason));
+        }
+
+        // A writer stuck on a full socket gives up its flush and writes the error instead.
+        _output.CancelPendingFlush();
+        Wake();
+    }
 
     public void Welcome(WelcomeFrame welcome)
     {
@@ -181,17 +220,20 @@ internal sealed class ConnectionOutbox : IAckTarget
             while (await _wake.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 _wake.Reader.TryRead(out _);
-                if (WriteQueued() && !await FlushAsync().ConfigureAwait(false))
+                bool more;
+                do
                 {
-                    return;
+                    if (WriteQueued(out more) && !await FlushAsync().ConfigureAwait(false))
+                    {
+                        await LastWordsAsync().ConfigureAwait(false);
+                        return;
+                    }
                 }
+                while (more);
             }
 
             // Completed: whatever was queued last (an error, GOODBYE) still goes out.
-            if (WriteQueued())
-            {
-                await FlushAsync().ConfigureAwait(false);
-            }
+            await LastWordsAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or OperationCanceledException)
         {
@@ -199,10 +241,33 @@ internal sealed class ConnectionOutbox : IAckTarget
         }
     }
 
-    /// <summary>Encodes the queued frames: WELCOME, then errors, then the latest ACK (so that an
-    /// error always arrives before an acknowledgement that covers its sequence), then GOODBYE.</summary>
-    private bool WriteQueued()
+    /// <summary>
+    /// The last frames of a closing (or evicted) connection. A chat member may have stopped reading,
+    /// so then the flush gets a deadline; without chat the last frames are small and always fit.
+    /// </summary>
+    private async Task LastWordsAsync()
     {
+        if (!WriteQueued(out _))
+        {
+            return;
+        }
+
+        bool chat;
+        lock (_lock)
+        {
+            chat = _chat is not null;
+        }
+
+        using var limit = new CancellationTokenSource(chat ? ChatWriting.FinalFlushTimeout : Timeout.InfiniteTimeSpan);
+        await _output.FlushAsync(limit.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Encodes the queued frames: WELCOME, then errors, then what the chat room has for this
+    /// member (up to a budget; <paramref name="more"/> says whether more is waiting), then the latest
+    /// ACK (so that an error always arrives before an acknowledgement that covers its sequence), then GOODBYE.</summary>
+    private bool WriteQueued(out bool more)
+    {
+        more = false;
         lock (_lock)
         {
             var wrote = false;
@@ -217,6 +282,17 @@ internal sealed class ConnectionOutbox : IAckTarget
             {
                 error.Write(_output);
                 wrote = true;
+            }
+
+            if (_chat is { } chat && !_evicted)
+            {
+                _chatItems.Clear();
+                more = chat.Take(_chatItems, ChatWriting.Budget);
+                foreach (var item in _chatItems)
+                {
+                    _output.Write(item.Entry.Frame(item.History));
+                    wrote = true;
+                }
             }
 
             if (_ack is { } ack)

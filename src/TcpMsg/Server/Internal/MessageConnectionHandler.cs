@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using TcpMsg.Protocol;
@@ -11,6 +12,9 @@ namespace TcpMsg.Server.Internal;
 /// </summary>
 internal sealed partial class MessageConnectionHandler : ConnectionHandler
 {
+    // A confirmed client sends its preamble with the connection's first bytes; a listener sends nothing.
+    private static readonly TimeSpan s_chatListenerDelay = TimeSpan.FromMilliseconds(500);
+
     private readonly TcpMsgServerOptions _options;
     private readonly MessagePipeline _pipeline;
     private readonly ConnectionTracker _tracker;
@@ -20,6 +24,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     private readonly TokenVerifier _tokens;
     private readonly PeerReporter _reporter;
     private readonly ILogger _logger;
+    private readonly Chat.ChatRoom? _chat;
 
     public MessageConnectionHandler(
         TcpMsgServerOptions options,
@@ -30,8 +35,10 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         RefusalReporter refusals,
         TokenVerifier tokens,
         PeerReporter reporter,
-        ILogger<MessageConnectionHandler> logger)
+        ILogger<MessageConnectionHandler> logger,
+        Chat.ChatRoom? chat = null)
     {
+        _chat = chat;
         _tokens = tokens;
         _reporter = reporter;
         _options = options;
@@ -78,9 +85,9 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         {
             reason = await DetectModeAsync(state).ConfigureAwait(false) switch
             {
-                PreambleMatch.Confirmed => await new ConfirmedSession(state, _options, _pipeline, _statistics, _time, _tokens, _reporter).RunAsync().ConfigureAwait(false),
+                PreambleMatch.Confirmed => await new ConfirmedSession(state, _options, _pipeline, _statistics, _time, _tokens, _reporter, _chat).RunAsync().ConfigureAwait(false),
                 PreambleMatch.Plain when !_options.Security.AllowPlain => await RefusePlainAsync(state).ConfigureAwait(false),
-                PreambleMatch.Plain => await new PlainSession(state, _options, _pipeline, _statistics, _time).RunAsync().ConfigureAwait(false),
+                PreambleMatch.Plain => await new PlainSession(state, _options, _pipeline, _statistics, _time, _chat).RunAsync().ConfigureAwait(false),
                 _ => state.AbortReason ?? DisconnectReason.Aborted,
             };
         }
@@ -105,14 +112,25 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
 
     /// <summary>
     /// Reads until the first bytes decide: the confirmed-mode preamble (consumed), or anything else
-    /// (plain mode; nothing consumed, so the plain session sees every byte).
+    /// (plain mode; nothing consumed, so the plain session sees every byte). In a chat room, a
+    /// connection silent for <see cref="s_chatListenerDelay"/> is plain too: `nc` joins to listen.
     /// </summary>
     private async Task<PreambleMatch> DetectModeAsync(ConnectionState state)
     {
         var input = state.Context.Transport.Input;
+        using var silent = _chat is null ? null : new CancellationTokenSource(s_chatListenerDelay);
         while (true)
         {
-            var result = await input.ReadAsync().ConfigureAwait(false);
+            ReadResult result;
+            try
+            {
+                result = await input.ReadAsync(state.Unconsumed == 0 && silent is not null ? silent.Token : default).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (silent is { IsCancellationRequested: true } && state.AbortReason is null)
+            {
+                return PreambleMatch.Plain;
+            }
+
             var buffer = result.Buffer;
             state.OnRead(buffer.Length, _statistics);
             var finished = result.IsCompleted && state.AbortReason is null;

@@ -1,13 +1,15 @@
 using System.Buffers;
 using TcpMsg.Protocol;
+using TcpMsg.Server.Internal.Chat;
 
 namespace TcpMsg.Server.Internal;
 
 /// <summary>
 /// A plain-mode connection: one read loop that frames complete messages, decodes each once and
-/// publishes it. Returns how the connection ended.
+/// publishes it. Returns how the connection ended. In a chat room it is also a member: lines of
+/// the room are written back, and its lines may be commands (PlainSession.Chat.cs).
 /// </summary>
-internal sealed class PlainSession
+internal sealed partial class PlainSession
 {
     private readonly ConnectionState _state;
     private readonly TcpMsgServerOptions _options;
@@ -16,8 +18,9 @@ internal sealed class PlainSession
     private readonly TimeProvider _time;
     private readonly MessageFraming _framing;
 
-    public PlainSession(ConnectionState state, TcpMsgServerOptions options, MessagePipeline pipeline, ServerStatistics statistics, TimeProvider time)
+    public PlainSession(ConnectionState state, TcpMsgServerOptions options, MessagePipeline pipeline, ServerStatistics statistics, TimeProvider time, ChatRoom? chat = null)
     {
+        _chat = chat;
         _state = state;
         _options = options;
         _pipeline = pipeline;
@@ -27,6 +30,19 @@ internal sealed class PlainSession
     }
 
     public async Task<DisconnectReason> RunAsync()
+    {
+        JoinChat();
+        try
+        {
+            return await ReadAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await LeaveChatAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<DisconnectReason> ReadAsync()
     {
         var info = _state.Info;
         var input = _state.Context.Transport.Input;
@@ -47,7 +63,7 @@ internal sealed class PlainSession
                 var examined = buffer.End;
                 try
                 {
-                    while (framer.TryReadMessage(buffer.Slice(consumed), finished, out var message, out consumed, out examined))
+                    while (!_quit && framer.TryReadMessage(buffer.Slice(consumed), finished, out var message, out consumed, out examined))
                     {
                         Deliver(info, message);
                     }
@@ -58,6 +74,11 @@ internal sealed class PlainSession
                     input.AdvanceTo(consumed, examined);
                 }
 
+                if (_quit)
+                {
+                    return DisconnectReason.PeerClosed;
+                }
+
                 if (result.IsCompleted || result.IsCanceled)
                 {
                     if (finished)
@@ -65,7 +86,7 @@ internal sealed class PlainSession
                         _pipeline.Publish(new PeerFinishedSending(info, _time.GetUtcNow(), _state.BytesReceived));
                     }
 
-                    return _state.AbortReason ?? (finished ? DisconnectReason.PeerClosed : DisconnectReason.Aborted);
+                    return Ended(_state.AbortReason ?? (finished ? DisconnectReason.PeerClosed : DisconnectReason.Aborted));
                 }
 
                 if (_pipeline.IsFull)
@@ -92,6 +113,11 @@ internal sealed class PlainSession
     private void Deliver(ConnectionInfo info, in ReadOnlySequence<byte> bytes)
     {
         var text = Utf8MessageDecoder.Decode(bytes, out var valid);
+        if (_member is not null && _framing == MessageFraming.Line && valid && IsCommand(ref text))
+        {
+            return;
+        }
+
         var length = (int)bytes.Length;
         var now = _time.GetUtcNow();
         _state.MessagesReceived++;
@@ -106,6 +132,10 @@ internal sealed class PlainSession
                 length));
         }
 
-        _pipeline.Publish(new ReceivedMessage(info, now, text, length, _framing, valid ? null : bytes.ToArray()));
+        _pipeline.Publish(new ReceivedMessage(info, now, text, length, _framing, valid ? null : bytes.ToArray())
+        {
+            Sender = _member?.Name,
+            ChatOrigin = _member,
+        });
     }
 }

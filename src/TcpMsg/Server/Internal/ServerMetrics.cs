@@ -24,5 +24,9 @@ internal sealed class ServerMetrics
         meter.CreateObservableCounter("tcpmsg.bytes.received", () => statistics.BytesReceived, "By", "Bytes received");
         meter.CreateObservableCounter("tcpmsg.store.failures", () => statistics.StoreFailures, "{failure}", "Failed commits (each retried)");
         meter.CreateObservableGauge("tcpmsg.pipeline.pending", () => pipeline.PendingBytes, "By", "Bytes received and not yet stored and dispatched");
+        meter.CreateObservableCounter("tcpmsg.chat.deliveries", () => statistics.ChatDeliveries, "{message}", "Chat: messages and notices handed to members' connections");
+        meter.CreateObservableCounter("tcpmsg.chat.dropped", () => statistics.ChatDropped, "{message}", "Chat: messages skipped for slow members (--slow-client drop)");
+        meter.CreateObservableCounter("tcpmsg.chat.slow_disconnects", () => statistics.SlowClientsDisconnected, "{connection}", "Chat: members disconnected for not reading fast enough");
+        meter.CreateObservableGauge("tcpmsg.chat.queue.peak", () => statistics.ChatQueuePeakBytes, "By", "Chat: the most bytes the shared queue held");
     }
 }

@@ -119,6 +119,7 @@ internal sealed class SqliteMessageStore : IMessageStore
         p[6].Value = (object?)message.RawBytes ?? DBNull.Value;
         p[7].Value = (object?)message.ClientId ?? DBNull.Value;
         p[8].Value = message.ClientId is null ? DBNull.Value : message.Sequence;
+        p[9].Value = (object?)message.Sender ?? DBNull.Value;
         if (_insert.ExecuteScalar() is long id)
         {
             message.Id = id;
@@ -159,12 +160,12 @@ internal sealed class SqliteMessageStore : IMessageStore
             _insert = connection.CreateCommand();
             _insert.CommandText =
                 """
-                INSERT INTO messages (received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq)
-                VALUES ($received_at, $peer_address, $peer_port, $connection_id, $framing, $text, $raw, $client_id, $seq)
+                INSERT INTO messages (received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender)
+                VALUES ($received_at, $peer_address, $peer_port, $connection_id, $framing, $text, $raw, $client_id, $seq, $sender)
                 ON CONFLICT (client_id, seq) DO NOTHING
                 RETURNING id
                 """;
-            foreach (var name in (string[])["$received_at", "$peer_address", "$peer_port", "$connection_id", "$framing", "$text", "$raw", "$client_id", "$seq"])
+            foreach (var name in (string[])["$received_at", "$peer_address", "$peer_port", "$connection_id", "$framing", "$text", "$raw", "$client_id", "$seq", "$sender"])
             {
                 _insert.Parameters.Add(new SqliteParameter(name, null));
             }

@@ -29,6 +29,10 @@ internal static class SqliteSchema
         CREATE INDEX messages_received_at ON messages (received_at);
         CREATE INDEX messages_peer ON messages (peer_address, peer_port);
         """,
+        // Chat: the sender's name when it sent the message (NULL outside a chat room).
+        """
+        ALTER TABLE messages ADD COLUMN sender TEXT;
+        """,
     ];
 
     public static int CurrentVersion => s_migrations.Length;

@@ -1,0 +1,51 @@
+using System.Globalization;
+
+namespace TcpMsg.Bench.Chat;
+
+/// <summary>The run's sizes; every load is bounded in count and in time.</summary>
+internal sealed record BenchOptions
+{
+    public int Members { get; init; } = 100;
+
+    public int Senders { get; init; } = 4;
+
+    /// <summary>Messages in the saturated fan-out and in the plain ingest.</summary>
+    public int Messages { get; init; } = 20_000;
+
+    /// <summary>Bytes of each message's text.</summary>
+    public int Size { get; init; } = 100;
+
+    /// <summary>Messages per second in the paced run (latency below saturation).</summary>
+    public int PacedRate { get; init; } = 1_000;
+
+    public int PacedSeconds { get; init; } = 5;
+
+    public string Durability { get; init; } = "fsync";
+
+    /// <summary>No phase may take longer than this; past it the run fails.</summary>
+    public TimeSpan PhaseLimit { get; init; } = TimeSpan.FromMinutes(3);
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            var value = args[i + 1];
+            options = args[i] switch
+            {
+                "--members" => options with { Members = Int(value) },
+                "--senders" => options with { Senders = Int(value) },
+                "--messages" => options with { Messages = Int(value) },
+                "--size" => options with { Size = Int(value) },
+                "--paced-rate" => options with { PacedRate = Int(value) },
+                "--paced-seconds" => options with { PacedSeconds = Int(value) },
+                "--durability" => options with { Durability = value },
+                _ => throw new ArgumentException($"unknown option {args[i]} (--members --senders --messages --size --paced-rate --paced-seconds --durability)"),
+            };
+        }
+
+        return options;
+    }
+
+    private static int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,28 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using TcpMsg.Bench.Chat;
+
+// tcpmsg chat fan-out benchmark: plain ingest, then the chat room saturated, then paced, in one run.
+var options = BenchOptions.Parse(args);
+var results = new List<PhaseResult>();
+Console.Error.WriteLine($"plain ingest: {options.Messages} messages from {options.Senders} raw senders");
+results.Add(await Phases.PlainIngestAsync(options));
+Console.Error.WriteLine($"fan-out: {options.Messages} messages to {options.Members} members");
+results.Add(await Phases.FanOutAsync(options, options.Messages, null, "chat fan-out, saturated"));
+var paced = options.PacedRate * options.PacedSeconds;
+Console.Error.WriteLine($"fan-out paced: {options.PacedRate}/s for {options.PacedSeconds} s to {options.Members} members");
+results.Add(await Phases.FanOutAsync(options, paced, options.PacedRate, $"chat fan-out, paced {options.PacedRate}/s"));
+
+string F(double value, string format = "N0") => double.IsNaN(value) ? "-" : value.ToString(format, CultureInfo.InvariantCulture);
+Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; " +
+    $"server `tcpmsg serve` ({options.Durability} durability), clients in one other process; {options.Size}-byte messages, " +
+    $"{options.Senders} senders; half the members raw sockets reading lines, half `MessageClient` (JoinChat).");
+Console.WriteLine();
+Console.WriteLine("| phase | members | messages | seconds | ingest msg/s | delivered msg/s | p50 ms | p99 ms | max ms | server CPU s | clients CPU s | server RSS end / peak MiB | slow disconnects |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+foreach (var r in results)
+{
+    Console.WriteLine($"| {r.Name} | {r.Members} | {r.Messages:N0} | {F(r.Seconds, "N2")} | {F(r.IngestPerSecond)} | {F(r.DeliveriesPerSecond)} | " +
+        $"{F(r.LatencyMs.P50, "N1")} | {F(r.LatencyMs.P99, "N1")} | {F(r.LatencyMs.Max, "N1")} | {F(r.ServerCpuSeconds, "N2")} | {F(r.ClientCpuSeconds, "N2")} | " +
+        $"{F(r.ServerMemoryMib.Now, "N0")} / {F(r.ServerMemoryMib.Peak, "N0")} | {r.SlowDisconnects} |");
+}

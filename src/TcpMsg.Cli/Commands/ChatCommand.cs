@@ -1,0 +1,168 @@
+using System.CommandLine;
+using TcpMsg.Cli.Chat;
+using TcpMsg.Cli.Localization;
+using TcpMsg.Client;
+using TcpMsg.Protocol;
+using TcpMsg.Server;
+using TcpMsg.Tls;
+
+namespace TcpMsg.Cli.Commands;
+
+/// <summary>
+/// <c>tcpmsg chat HOST[:PORT] [--name NAME]</c>: join a chat room (<c>tcpmsg serve --chat</c>).
+/// In a terminal it is interactive; otherwise it works line by line, for scripts.
+/// </summary>
+internal static class ChatCommand
+{
+    public static Command Create(CliApplication app)
+    {
+        var server = new Argument<string>("HOST[:PORT]")
+        {
+            Description = "The chat server: a host name, an IPv4 address or an IPv6 address ([::1]:2023). Port 2023 unless given.",
+        };
+        var name = new Option<string>("--name", "-n")
+        {
+            Description = "Your name in the room (1-32 characters, no spaces). Default: your address, until you type /nick NAME.",
+        };
+        var retry = new Option<TimeSpan>("--retry")
+        {
+            Description = "When the server goes away, keep reconnecting (backoff with jitter) for up to this long. Default 5m; 0 = never.",
+            HelpName = "DURATION",
+            DefaultValueFactory = _ => TimeSpan.FromMinutes(5),
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+                if (text is "0" or "off" or "never")
+                {
+                    return TimeSpan.Zero;
+                }
+
+                if (Parsing.Duration.TryParse(text, allowInfinite: false, out var duration, out var problem))
+                {
+                    return duration;
+                }
+
+                result.AddError($"--retry: {problem}");
+                return TimeSpan.Zero;
+            },
+        };
+        var timeout = OptionFactory.Duration(
+            "--timeout",
+            TimeSpan.FromSeconds(5),
+            allowInfinite: false,
+            "How long connecting and the handshake may take. Default 5s.");
+
+        var tokenFile = new Option<string>("--token-file")
+        {
+            Description = "Read the access token for a server that requires one from this file (first line). Default: $TCPMSG_TOKEN, if set.",
+            HelpName = "FILE",
+        };
+
+        var command = new Command("chat", "Join a tcpmsg chat room (tcpmsg serve --chat): see what the others write, write yourself; /nick, /who, /quit.")
+        {
+            server, name, retry, timeout, tokenFile,
+        };
+        var tlsOptions = new SendTlsOptions();
+        tlsOptions.AddTo(command);
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var strings = app.StringsFor(parseResult);
+            if (!HostPort.TryParse(parseResult.GetRequiredValue(server), TcpMsgServerOptions.DefaultPort, out var target, out var error))
+            {
+                await app.Console.Error.WriteLineAsync($"tcpmsg chat: {error}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            TlsClientOptions? tls;
+            try
+            {
+                if (!tlsOptions.TryBuild(parseResult, out tls, out var tlsError))
+                {
+                    await app.Console.Error.WriteLineAsync($"tcpmsg chat: {tlsError}").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+            }
+            catch (TlsCertificateException ex)
+            {
+                await app.Console.Error.WriteLineAsync(strings.Format("Chat_Failed", $"TLS: {ex.Message}")).ConfigureAwait(false);
+                return ExitCodes.Tls;
+            }
+
+            if (tlsOptions.IsInsecure(parseResult))
+            {
+                // Every time, as for send: an insecure connection must never become a silent habit.
+                await app.Console.Error.WriteLineAsync(strings.Get("Send_InsecureWarning").Replace("tcpmsg send:", "tcpmsg chat:", StringComparison.Ordinal)).ConfigureAwait(false);
+            }
+
+            string? token;
+            try
+            {
+                token = SendCommand.ReadToken(parseResult.GetValue(tokenFile));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await app.Console.Error.WriteLineAsync($"tcpmsg chat: --token-file: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            var retryFor = parseResult.GetValue(retry);
+            var wait = parseResult.GetValue(timeout);
+            var options = MessageClientOptions.Default with
+            {
+                JoinChat = true,
+                Name = parseResult.GetValue(name),
+                RetryFor = retryFor > TimeSpan.Zero ? retryFor : null,
+                ConnectTimeout = wait,
+                HandshakeTimeout = wait,
+                CloseTimeout = wait,
+                Tls = tls,
+                Token = token,
+            };
+            return await RunAsync(app, strings, target, options, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliApplication app, Strings strings, HostPort target, MessageClientOptions options, CancellationToken cancellationToken)
+    {
+        (string Line, int Code) Describe(TcpMsgException ex) => ex switch
+        {
+            TcpMsgConnectionException connection => connection.Failure switch
+            {
+                ConnectionFailure.HostNotFound => (strings.Format("Chat_HostNotFound", target.Host), ExitCodes.HostNotFound),
+                ConnectionFailure.Refused => (strings.Format("Chat_Refused_Connection", target), ExitCodes.ConnectionRefused),
+                ConnectionFailure.TimedOut => (strings.Format("Chat_Failed", ex.Message), ExitCodes.TimedOut),
+                ConnectionFailure.Reset => (strings.Format("Chat_Failed", ex.Message), ExitCodes.ConnectionReset),
+                ConnectionFailure.Unreachable => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Unreachable),
+                ConnectionFailure.NotTcpMsgServer => (strings.Format("Chat_NotTcpMsg", target), ExitCodes.NotTcpMsgServer),
+                ConnectionFailure.NoChatRoom => (strings.Format("Chat_NoRoom", target), ExitCodes.NoChatRoom),
+                ConnectionFailure.Tls => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Tls),
+                ConnectionFailure.Unauthorized => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Unauthorized),
+                ConnectionFailure.RejectedByServer => (strings.Format("Chat_Failed", ex.Message), ExitCodes.NotDelivered),
+                _ => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Failure),
+            },
+            _ => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Failure),
+        };
+
+        MessageClient client;
+        try
+        {
+            client = await MessageClient.ConnectAsync(target, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TcpMsgException ex)
+        {
+            var (line, code) = Describe(ex);
+            await app.Console.Error.WriteLineAsync(line).ConfigureAwait(false);
+            return code;
+        }
+
+        await using (client.ConfigureAwait(false))
+        {
+            ChatConversation conversation = app.Console.Terminal is { } terminal
+                ? new InteractiveChat(client, strings, Describe, terminal, app.Console.Out, target.ToString())
+                : new LineModeChat(client, strings, Describe, app.Console, target.ToString());
+            return await conversation.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

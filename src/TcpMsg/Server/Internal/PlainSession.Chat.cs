@@ -1,0 +1,96 @@
+using TcpMsg.Protocol;
+using TcpMsg.Server.Internal.Chat;
+
+namespace TcpMsg.Server.Internal;
+
+/// <summary>A plain-mode connection in the chat room: joining, commands, leaving.</summary>
+internal sealed partial class PlainSession
+{
+    private readonly ChatRoom? _chat;
+    private ChatMember? _member;
+    private PlainOutbox? _outbox;
+    private bool _quit;
+
+    /// <summary>In a chat room, every plain connection is a member, named by its address.</summary>
+    private void JoinChat()
+    {
+        if (_chat is null)
+        {
+            return;
+        }
+
+        _outbox = new PlainOutbox(_state.Context.Transport.Output);
+        _member = _chat.Join(_state, plain: true, _outbox, requested: null, out _);
+        _outbox.Start(_member);
+        _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), ChatMemberChange.Joined, _member.Name) { Member = _member });
+    }
+
+    private async Task LeaveChatAsync()
+    {
+        if (_outbox is not null)
+        {
+            await _outbox.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A slow member's disconnect is reported with what it was behind by.</summary>
+    private DisconnectReason Ended(DisconnectReason reason)
+    {
+        if (reason == DisconnectReason.SlowConsumer && _member?.EvictionDetail is { } detail)
+        {
+            _pipeline.Publish(new ConnectionError(
+                _state.Info,
+                _time.GetUtcNow(),
+                ConnectionErrorCode.SlowConsumer,
+                $"{_state.Info.EndPoint} ({_member.Name}) did not read fast enough ({detail}); disconnected"));
+        }
+
+        return reason;
+    }
+
+    /// <summary>Handles the line when it is a command; a line escaped with "//" loses one slash and is a message.</summary>
+    private bool IsCommand(ref string text)
+    {
+        if (!PlainCommand.TryParse(text, out var command, out var message))
+        {
+            text = message;
+            return false;
+        }
+
+        var member = _member!;
+        switch (command.Kind)
+        {
+            case PlainCommandKind.Nick when command.Argument.Length == 0:
+                member.Tell(new NoticeFrame(NoticeKind.Refused, Reason: "say which name: /nick NAME"));
+                break;
+            case PlainCommandKind.Nick:
+                Rename(member, command.Argument);
+                break;
+            case PlainCommandKind.Who:
+                member.Tell(new NoticeFrame(NoticeKind.Who, Members: _chat!.Who()));
+                break;
+            case PlainCommandKind.Quit:
+                member.Tell(new NoticeFrame(NoticeKind.Left), "bye");
+                _quit = true;
+                break;
+            default:
+                member.Tell(new NoticeFrame(NoticeKind.Refused), ChatLines.Help);
+                break;
+        }
+
+        return true;
+    }
+
+    private void Rename(ChatMember member, string name)
+    {
+        if (_chat!.TryRename(member, name, out var previous, out var refusal))
+        {
+            member.Tell(new NoticeFrame(NoticeKind.Name, Name: name));
+            _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), ChatMemberChange.Renamed, name, previous) { Member = member });
+        }
+        else
+        {
+            member.Tell(new NoticeFrame(NoticeKind.Refused, Name: name, Reason: refusal));
+        }
+    }
+}
