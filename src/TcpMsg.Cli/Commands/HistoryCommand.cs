@@ -36,10 +36,11 @@ internal static class HistoryCommand
         var contains = new Option<string>("--contains") { Description = "Only messages whose text contains this (case-sensitive).", HelpName = "TEXT" };
         var format = new Option<OutputFormat>("--format") { Description = "text (the server's lines) or json (one object per message).", DefaultValueFactory = _ => OutputFormat.Text };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new messages as they are stored, like tail -f; Ctrl+C ends." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Under each message: its id, time, sender's address and port, and client certificate (TLS)." };
 
         var command = new Command("history", "Show what a tcpmsg server has stored, even while it is running.")
         {
-            store, limit, since, until, from, contains, format, follow,
+            store, limit, since, until, from, contains, format, follow, verbose,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -102,6 +103,14 @@ internal static class HistoryCommand
                     else
                     {
                         text.WriteMessageLine(message.PeerAddress, message.Text, buffer);
+                        if (parseResult.GetValue(verbose))
+                        {
+                            var time = message.ReceivedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+                            var detail = message.ClientCertificate is null
+                                ? strings.Format("HistoryDetail", message.Id, time, message.PeerEndPoint)
+                                : strings.Format("HistoryDetailCertificate", message.Id, time, message.PeerEndPoint, TcpMsg.TerminalText.Escape(message.ClientCertificate));
+                            System.Text.EncodingExtensions.GetBytes(System.Text.Encoding.UTF8, detail + "\n", buffer);
+                        }
                     }
 
                     if (flush || buffer.WrittenCount > 256 * 1024)

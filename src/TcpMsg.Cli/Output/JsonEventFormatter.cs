@@ -119,6 +119,11 @@ internal sealed class JsonEventFormatter : IEventFormatter
             writer.WriteString("sender", message.Sender);
         }
 
+        if (message.ClientCertificate is not null)
+        {
+            writer.WriteString("client_cert", message.ClientCertificate);
+        }
+
         writer.WriteString("framing", message.Framing);
         if (message.ClientId is not null)
         {

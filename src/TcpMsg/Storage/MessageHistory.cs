@@ -66,7 +66,7 @@ public sealed class MessageHistory : IDisposable
         var messages = new List<StoredMessage>();
         using var command = _connection.CreateCommand();
         var where = Filter(command, query);
-        command.CommandText = $"SELECT id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender FROM messages{where} ORDER BY id DESC LIMIT $limit";
+        command.CommandText = $"SELECT id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender, client_cert FROM messages{where} ORDER BY id DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", query.Limit);
         try
         {
@@ -86,6 +86,7 @@ public sealed class MessageHistory : IDisposable
                     reader.IsDBNull(9) ? 0 : reader.GetInt64(9))
                 {
                     Sender = reader.IsDBNull(10) ? null : reader.GetString(10),
+                    ClientCertificate = reader.IsDBNull(11) ? null : reader.GetString(11),
                 });
             }
         }

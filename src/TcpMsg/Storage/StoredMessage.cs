@@ -26,6 +26,9 @@ public sealed record StoredMessage(
     /// <summary>The sender's name in the chat room when it sent the message; null outside a chat room.</summary>
     public string? Sender { get; init; }
 
+    /// <summary>The subject of the client certificate the sender presented over TLS; null without one.</summary>
+    public string? ClientCertificate { get; init; }
+
     /// <summary>The sender as <c>127.0.0.1:54321</c> or <c>[::1]:54321</c>.</summary>
     public string PeerEndPoint => PeerAddress.Contains(':', StringComparison.Ordinal) ? $"[{PeerAddress}]:{PeerPort}" : $"{PeerAddress}:{PeerPort}";
 }

@@ -53,6 +53,32 @@ public sealed class SecurityCliTests : LoopbackTest
     }
 
     [Fact]
+    public async Task The_client_certificate_subject_is_stored_with_each_message_and_shown_by_history()
+    {
+        var store = _pki.PathOf("signed.db");
+        await using (var cli = await InProcessCli.ServeAsync("--tls-cert", ServerPem(), "--tls-client-ca", _pki.AuthorityFile, "--store", store))
+        {
+            await using (var client = await TlsTestClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, cli.Port), _pki.Authority, _pki.IssueClient("CN=erin,O=ops")))
+            {
+                await client.SendAsync("signed and stored\n");
+                Assert.True(await client.FinishAsync());
+            }
+
+            await cli.Console.WaitForOutputAsync(o => o.Contains("disconnected from the server", StringComparison.Ordinal), "the disconnect line");
+        }
+
+        var (code, json) = await InProcessCli.RunAsync("", "history", "--store", store, "--format", "json");
+        var (_, text) = await InProcessCli.RunAsync("", "history", "--store", store, "--verbose", "--lang", "en");
+
+        Assert.Equal(0, code);
+        var message = JsonDocument.Parse(Assert.Single(json.OutLines)).RootElement;
+        Assert.Equal("signed and stored", message.GetProperty("text").GetString());
+        Assert.Equal("CN=erin, O=ops", message.GetProperty("client_cert").GetString());
+        Assert.Equal("127.0.0.1 sent a message>>>signed and stored", text.OutLines[0]);
+        Assert.Matches(@"^    id 1 at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z from 127\.0\.0\.1:\d+; client certificate CN=erin, O=ops$", text.OutLines[1]);
+    }
+
+    [Fact]
     public async Task Tls_listen_adds_a_tls_endpoint_beside_the_plain_one()
     {
         await using var cli = await InProcessCli.ServeAsync("--tls-listen", "127.0.0.1:0", "--tls-cert", ServerPem(), "--lang", "en");

@@ -98,6 +98,43 @@ public sealed class SqliteMessageStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_version_1_store_is_migrated_in_place_and_keeps_its_messages()
+    {
+        // The schema as the first release wrote it, with one message in it.
+        using (var old = new SqliteConnection($"Data Source={StorePath};Pooling=False"))
+        {
+            old.Open();
+            using var command = old.CreateCommand();
+            command.CommandText =
+                """
+                CREATE TABLE messages (id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL, peer_address TEXT NOT NULL,
+                    peer_port INTEGER NOT NULL, connection_id TEXT NOT NULL, framing TEXT NOT NULL, text TEXT NOT NULL,
+                    raw BLOB, client_id TEXT, seq INTEGER);
+                CREATE UNIQUE INDEX messages_sender_seq ON messages (client_id, seq);
+                CREATE INDEX messages_received_at ON messages (received_at);
+                CREATE INDEX messages_peer ON messages (peer_address, peer_port);
+                INSERT INTO messages VALUES (1, 0, '127.0.0.1', 1, 'c', 'confirmed', 'from version 1', NULL, 'old', 1);
+                PRAGMA user_version = 1;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        using (var store = Open())
+        {
+            Assert.Equal(SqliteSchema.CurrentVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), store.ReadPragma("user_version"));
+            var again = TestMessages.Confirmed("old", 1, "from version 1");
+            var next = TestMessages.Confirmed("old", 2, "after the migration");
+            store.Append([again, next]);
+            Assert.True(again.IsDuplicate);
+            Assert.Equal(1, again.Id);
+            Assert.Equal(2, next.Id);
+        }
+
+        using var history = MessageHistory.Open(StorePath);
+        Assert.Equal(["from version 1", "after the migration"], history.Read(HistoryQuery.Default).Select(m => m.Text));
+    }
+
+    [Fact]
     public void A_sqlite_file_of_another_application_is_refused()
     {
         using (var other = new SqliteConnection($"Data Source={StorePath}"))

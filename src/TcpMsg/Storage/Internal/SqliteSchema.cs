@@ -33,6 +33,16 @@ internal static class SqliteSchema
         """
         ALTER TABLE messages ADD COLUMN sender TEXT;
         """,
+
+        // TLS: the subject of the client certificate, when the server asked for one (NULL otherwise).
+        // Ingest: plain messages (no client id) stay out of the sender index, and the peer index goes;
+        // each index is one more B-tree insert per message, and history --from can scan.
+        """
+        ALTER TABLE messages ADD COLUMN client_cert TEXT;
+        DROP INDEX messages_sender_seq;
+        CREATE UNIQUE INDEX messages_sender_seq ON messages (client_id, seq) WHERE client_id IS NOT NULL;
+        DROP INDEX messages_peer;
+        """,
     ];
 
     public static int CurrentVersion => s_migrations.Length;
