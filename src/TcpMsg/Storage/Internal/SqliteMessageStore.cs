@@ -15,9 +15,7 @@ internal sealed class SqliteMessageStore : IMessageStore
     private readonly string _writeConnectionString;
     private readonly string _readConnectionString;
     private SqliteConnection? _connection;
-    private SqliteCommand? _insert;
-    private SqliteCommand? _lookup;
-    private SqliteCommand? _maxId;
+    private MessageWriter? _writer;
 
     public SqliteMessageStore(StoreOptions options)
     {
@@ -54,24 +52,8 @@ internal sealed class SqliteMessageStore : IMessageStore
 
         try
         {
-            var connection = EnsureOpen();
-
-            // BEGIN IMMEDIATE: the write lock is ours from the start, so the highest id read here
-            // stays the highest, and the ids this batch takes are the next ones.
-            using var transaction = connection.BeginTransaction(deferred: false);
-            _insert!.Transaction = transaction;
-            _lookup!.Transaction = transaction;
-            _maxId!.Transaction = transaction;
-            var nextId = (long)_maxId.ExecuteScalar()! + 1;
-            for (var i = 0; i < messages.Count; i++)
-            {
-                if (Insert(messages[i], nextId))
-                {
-                    nextId++;
-                }
-            }
-
-            transaction.Commit();
+            EnsureOpen();
+            _writer!.Append(messages);
         }
         catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException)
         {
@@ -116,38 +98,6 @@ internal sealed class SqliteMessageStore : IMessageStore
 
     public void Dispose() => Close();
 
-    /// <summary>Inserts one message with <paramref name="id"/>; false when it was a duplicate (and got its first id).</summary>
-    private bool Insert(ReceivedMessage message, long id)
-    {
-        var p = _insert!.Parameters;
-        p[0].Value = id;
-        p[1].Value = ToMicroseconds(message.Timestamp);
-        p[2].Value = message.Connection.Address;
-        p[3].Value = message.Connection.RemoteEndPoint?.Port ?? 0;
-        p[4].Value = message.Connection.Id;
-        p[5].Value = FramingName(message.Framing);
-        p[6].Value = message.Text;
-        p[7].Value = (object?)message.RawBytes ?? DBNull.Value;
-        p[8].Value = (object?)message.ClientId ?? DBNull.Value;
-        p[9].Value = message.ClientId is null ? DBNull.Value : message.Sequence;
-        p[10].Value = (object?)message.Sender ?? DBNull.Value;
-        p[11].Value = (object?)message.Connection.ClientCertificateSubject ?? DBNull.Value;
-
-        // No RETURNING: reading a result row per message would cost as much as the insert itself.
-        if (_insert.ExecuteNonQuery() == 1)
-        {
-            message.Id = id;
-            return true;
-        }
-
-        // ON CONFLICT DO NOTHING changed nothing: the store already has this client id and sequence.
-        _lookup!.Parameters[0].Value = message.ClientId;
-        _lookup.Parameters[1].Value = message.Sequence;
-        message.Id = (long)_lookup.ExecuteScalar()!;
-        message.IsDuplicate = true;
-        return false;
-    }
-
     private SqliteConnection EnsureOpen()
     {
         if (_connection is not null)
@@ -172,27 +122,7 @@ internal sealed class SqliteMessageStore : IMessageStore
             Execute(connection, _options.Durability == Durability.Fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
             Execute(connection, $"PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds}");
             SqliteSchema.Migrate(connection, _options.Path);
-            _insert = connection.CreateCommand();
-            _insert.CommandText =
-                """
-                INSERT INTO messages (id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender, client_cert)
-                VALUES ($id, $received_at, $peer_address, $peer_port, $connection_id, $framing, $text, $raw, $client_id, $seq, $sender, $client_cert)
-                ON CONFLICT (client_id, seq) WHERE client_id IS NOT NULL DO NOTHING
-                """;
-            foreach (var name in (string[])["$id", "$received_at", "$peer_address", "$peer_port", "$connection_id", "$framing", "$text", "$raw", "$client_id", "$seq", "$sender", "$client_cert"])
-            {
-                _insert.Parameters.Add(new SqliteParameter(name, null));
-            }
-
-            _insert.Prepare();
-            _lookup = connection.CreateCommand();
-            _lookup.CommandText = "SELECT id FROM messages WHERE client_id = $client AND seq = $seq";
-            _lookup.Parameters.Add(new SqliteParameter("$client", null));
-            _lookup.Parameters.Add(new SqliteParameter("$seq", null));
-            _lookup.Prepare();
-            _maxId = connection.CreateCommand();
-            _maxId.CommandText = "SELECT coalesce(max(id), 0) FROM messages";
-            _maxId.Prepare();
+            _writer = new MessageWriter(connection);
             _connection = connection;
             return connection;
         }
@@ -210,13 +140,9 @@ internal sealed class SqliteMessageStore : IMessageStore
 
     private void Close()
     {
-        _insert?.Dispose();
-        _lookup?.Dispose();
-        _maxId?.Dispose();
+        _writer?.Dispose();
         _connection?.Dispose();
-        _insert = null;
-        _lookup = null;
-        _maxId = null;
+        _writer = null;
         _connection = null;
     }
 

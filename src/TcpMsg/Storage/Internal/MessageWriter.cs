@@ -1,0 +1,168 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+using TcpMsg.Server;
+
+namespace TcpMsg.Storage.Internal;
+
+/// <summary>
+/// The ingest path of the store, on SQLite's own API (through SQLitePCLRaw, which Microsoft.Data.Sqlite
+/// is built on): prepared statements bound by position with UTF-8 bytes. The ADO.NET layer looks each
+/// parameter up by name, boxes every value and turns every string into a new byte array, which cost as
+/// much as the insert itself.
+/// </summary>
+internal sealed class MessageWriter : IDisposable
+{
+    private const string InsertSql =
+        """
+        INSERT INTO messages (id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender, client_cert)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+        ON CONFLICT (client_id, seq) WHERE client_id IS NOT NULL DO NOTHING
+        """;
+
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _insert;
+    private readonly sqlite3_stmt _lookup;
+    private readonly sqlite3_stmt _maxId;
+    private byte[] _text = new byte[4096];
+
+    public MessageWriter(SqliteConnection connection)
+    {
+        _db = connection.Handle ?? throw new InvalidOperationException("the connection is not open");
+        _insert = Prepare(InsertSql);
+        _lookup = Prepare("SELECT id FROM messages WHERE client_id = ?1 AND seq = ?2");
+        _maxId = Prepare("SELECT coalesce(max(id), 0) FROM messages");
+    }
+
+    /// <summary>Commits <paramref name="messages"/> in one transaction; sets ids and marks duplicates.</summary>
+    /// <exception cref="SqliteException">Nothing was committed.</exception>
+    public void Append(IReadOnlyList<ReceivedMessage> messages)
+    {
+        // BEGIN IMMEDIATE: the write lock is ours from the start, so the highest id read here stays
+        // the highest, and the ids this batch takes are the next ones.
+        Check(raw.sqlite3_exec(_db, "BEGIN IMMEDIATE"));
+        try
+        {
+            var nextId = ScalarInt64(_maxId) + 1;
+            for (var i = 0; i < messages.Count; i++)
+            {
+                if (Insert(messages[i], nextId))
+                {
+                    nextId++;
+                }
+            }
+
+            Check(raw.sqlite3_exec(_db, "COMMIT"));
+        }
+        catch
+        {
+            // After some errors SQLite has rolled back already; a second rollback is harmless.
+            raw.sqlite3_exec(_db, "ROLLBACK");
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _insert.Dispose();
+        _lookup.Dispose();
+        _maxId.Dispose();
+    }
+
+    /// <summary>Inserts one message with <paramref name="id"/>; false when it was a duplicate (and got its first id).</summary>
+    private bool Insert(ReceivedMessage message, long id)
+    {
+        var connection = message.Connection;
+        var s = _insert;
+        raw.sqlite3_bind_int64(s, 1, id);
+        raw.sqlite3_bind_int64(s, 2, SqliteMessageStore.ToMicroseconds(message.Timestamp));
+        BindText(s, 3, connection.Address);
+        raw.sqlite3_bind_int(s, 4, connection.RemoteEndPoint?.Port ?? 0);
+        BindText(s, 5, connection.Id);
+        BindText(s, 6, SqliteMessageStore.FramingName(message.Framing));
+        BindText(s, 7, message.Text);
+        if (message.RawBytes is { } bytes)
+        {
+            raw.sqlite3_bind_blob(s, 8, bytes);
+        }
+        else
+        {
+            raw.sqlite3_bind_null(s, 8);
+        }
+
+        BindText(s, 9, message.ClientId);
+        if (message.ClientId is null)
+        {
+            raw.sqlite3_bind_null(s, 10);
+        }
+        else
+        {
+            raw.sqlite3_bind_int64(s, 10, message.Sequence);
+        }
+
+        BindText(s, 11, message.Sender);
+        BindText(s, 12, connection.ClientCertificateSubject);
+        var result = raw.sqlite3_step(s);
+        raw.sqlite3_reset(s);
+        Check(result, raw.SQLITE_DONE);
+        if (raw.sqlite3_changes(_db) == 1)
+        {
+            message.Id = id;
+            return true;
+        }
+
+        // ON CONFLICT DO NOTHING changed nothing: the store already has this client id and sequence.
+        BindText(_lookup, 1, message.ClientId);
+        raw.sqlite3_bind_int64(_lookup, 2, message.Sequence);
+        message.Id = ScalarInt64(_lookup);
+        message.IsDuplicate = true;
+        return false;
+    }
+
+    /// <summary>Binds <paramref name="value"/> as UTF-8 (SQLite copies it), or NULL.</summary>
+    private void BindText(sqlite3_stmt statement, int index, string? value)
+    {
+        if (value is null)
+        {
+            raw.sqlite3_bind_null(statement, index);
+            return;
+        }
+
+        var needed = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (needed > _text.Length)
+        {
+            _text = new byte[Math.Max(needed, _text.Length * 2)];
+        }
+
+        var length = Encoding.UTF8.GetBytes(value, _text);
+        raw.sqlite3_bind_text(statement, index, _text.AsSpan(0, length));
+    }
+
+    private long ScalarInt64(sqlite3_stmt statement)
+    {
+        var result = raw.sqlite3_step(statement);
+        try
+        {
+            Check(result, raw.SQLITE_ROW);
+            return raw.sqlite3_column_int64(statement, 0);
+        }
+        finally
+        {
+            raw.sqlite3_reset(statement);
+        }
+    }
+
+    private sqlite3_stmt Prepare(string sql)
+    {
+        Check(raw.sqlite3_prepare_v2(_db, sql, out var statement));
+        return statement;
+    }
+
+    private void Check(int result, int expected = raw.SQLITE_OK)
+    {
+        if (result != expected)
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(_db).utf8_to_string(), result, raw.sqlite3_extended_errcode(_db));
+        }
+    }
+}
