@@ -96,6 +96,7 @@ internal sealed partial class ConfirmedSession
         var maxFrame = _options.MaxMessageSize + FrameOverhead;
         while (true)
         {
+            _state.BeginRead();
             var result = await input.ReadAsync().ConfigureAwait(false);
             var buffer = result.Buffer;
             _state.OnRead(buffer.Length, _statistics);
@@ -111,6 +112,7 @@ internal sealed partial class ConfirmedSession
             finally
             {
                 _state.Unconsumed = buffer.Slice(consumed).Length;
+                _state.OnAdvanced(_state.Unconsumed, !consumed.Equals(buffer.Start));
                 input.AdvanceTo(consumed, buffer.End);
             }
 

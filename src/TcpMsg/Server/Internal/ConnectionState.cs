@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Connections;
 
 namespace TcpMsg.Server.Internal;
@@ -9,6 +10,12 @@ internal sealed class ConnectionState
 
     private readonly ConnectionContext _context;
     private long _lastActivity;
+
+    // The message clock (slow-loris): how long the peer has kept an unfinished message waiting,
+    // counting only the time the server spent waiting for the peer in reads, never its own work.
+    private long _readStartedAt;
+    private long _peerTicks;
+    private int _messagePending;
     private int _abortReason = NotAborted;
     private CancellationTokenSource? _aborted;
 
@@ -69,9 +76,48 @@ internal sealed class ConnectionState
 
     public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
 
+    /// <summary>A read for the peer's bytes starts: the message clock runs if a message is unfinished.</summary>
+    public void BeginRead() => Volatile.Write(ref _readStartedAt, Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// After <c>AdvanceTo</c>: <paramref name="unconsumed"/> bytes of an unfinished message are left.
+    /// The clock starts again when a new message began in this read (something was consumed).
+    /// </summary>
+    public void OnAdvanced(long unconsumed, bool consumedSomething)
+    {
+        if (unconsumed == 0)
+        {
+            Volatile.Write(ref _messagePending, 0);
+        }
+        else if (Volatile.Read(ref _messagePending) == 0 || consumedSomething)
+        {
+            Volatile.Write(ref _peerTicks, 0);
+            Volatile.Write(ref _messagePending, 1);
+        }
+    }
+
+    /// <summary>How long the peer has kept the current unfinished message waiting; zero between messages.</summary>
+    public TimeSpan UnfinishedMessageTime()
+    {
+        if (Volatile.Read(ref _messagePending) == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var started = Volatile.Read(ref _readStartedAt);
+        var waiting = started == 0 ? 0 : Stopwatch.GetTimestamp() - started;
+        return TimeSpan.FromSeconds((Volatile.Read(ref _peerTicks) + waiting) / (double)Stopwatch.Frequency);
+    }
+
     /// <summary>Counts what a read brought: the buffer minus what was already there.</summary>
     public void OnRead(long bufferLength, ServerStatistics statistics)
     {
+        var started = Interlocked.Exchange(ref _readStartedAt, 0);
+        if (started != 0 && Volatile.Read(ref _messagePending) != 0)
+        {
+            Interlocked.Add(ref _peerTicks, Stopwatch.GetTimestamp() - started);
+        }
+
         Touch();
         var fresh = bufferLength - Unconsumed;
         if (fresh > 0)

@@ -122,6 +122,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         while (true)
         {
             ReadResult result;
+            state.BeginRead();
             try
             {
                 result = await input.ReadAsync(state.Unconsumed == 0 && silent is not null ? silent.Token : default).ConfigureAwait(false);
@@ -142,6 +143,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
                 case PreambleMatch.Confirmed:
                     var end = buffer.GetPosition(ConfirmedPreamble.Length);
                     state.Unconsumed = buffer.Length - ConfirmedPreamble.Length;
+                    state.OnAdvanced(state.Unconsumed, consumedSomething: true);
                     input.AdvanceTo(end);
                     return match;
                 case PreambleMatch.Plain:
@@ -149,6 +151,8 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
                     input.AdvanceTo(buffer.Start);
                     return match;
                 default:
+                    // A part of the preamble: an unfinished message as far as the message clock is concerned.
+                    state.OnAdvanced(buffer.Length, consumedSomething: false);
                     input.AdvanceTo(buffer.Start, buffer.End);
                     if (result.IsCompleted || result.IsCanceled)
                     {

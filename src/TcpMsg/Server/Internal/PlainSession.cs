@@ -53,6 +53,7 @@ internal sealed partial class PlainSession
             {
                 // No token here: ConnectionClosed fires soon after a FIN, and a cancelled read would drop
                 // the bytes that came with it. The server's own close cancels the pending read instead.
+                _state.BeginRead();
                 var result = await input.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
                 _state.OnRead(buffer.Length, _statistics);
@@ -71,6 +72,7 @@ internal sealed partial class PlainSession
                 finally
                 {
                     _state.Unconsumed = buffer.Slice(consumed).Length;
+                    _state.OnAdvanced(_state.Unconsumed, !consumed.Equals(buffer.Start));
                     input.AdvanceTo(consumed, examined);
                 }
 

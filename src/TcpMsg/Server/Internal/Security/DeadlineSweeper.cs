@@ -82,9 +82,10 @@ internal sealed partial class DeadlineSweeper : BackgroundService
                 state.Touch();
             }
 
+            // With rate limits the guarded reader keeps the message clock (it knows when it throttles);
+            // otherwise the sessions keep it in the connection's state.
             if (_messageTimeout != Timeout.InfiniteTimeSpan &&
-                input is not null &&
-                input.UnfinishedMessageTime() > _messageTimeout)
+                (input?.UnfinishedMessageTime() ?? state.UnfinishedMessageTime()) > _messageTimeout)
             {
                 state.Close(DisconnectReason.MessageTimeout, () =>
                 {

@@ -9,7 +9,8 @@ namespace TcpMsg.Server.Internal.Security;
 /// <summary>
 /// Puts the protection layers under the tcpmsg handler on one Kestrel endpoint, outermost first:
 /// PROXY header (when on) -> admission (access rules, per-address cap) -> TLS (on TLS endpoints)
-/// -> input guard (rate limits, message timeout) -> the protocol handler.
+/// -> input guard (rate limits) -> the protocol handler. The message timeout needs no layer of its own
+/// (the sessions keep its clock in the connection's state), which spares every connection the guard's memory.
 /// </summary>
 internal static class SecurityLayers
 {
@@ -29,7 +30,7 @@ internal static class SecurityLayers
         listen.Use(next => Create<InputGuardMiddleware>(
             listen,
             next,
-            static s => s.ConnectionRate is not null || s.AddressRate is not null || s.MessageTimeout != Timeout.InfiniteTimeSpan,
+            static s => s.ConnectionRate is not null || s.AddressRate is not null,
             static m => m.OnConnectionAsync));
     }
 
