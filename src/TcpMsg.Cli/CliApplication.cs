@@ -43,10 +43,10 @@ internal sealed class CliApplication
         {
             Lang,
         };
-        root.Subcommands.Add(ServeCommand.Create(this));
-        root.Subcommands.Add(SendCommand.Create(this));
-        root.Subcommands.Add(HistoryCommand.Create(this));
-        root.Subcommands.Add(ChatCommand.Create(this));
+        foreach (var command in CommandsFor(args))
+        {
+            root.Subcommands.Add(command);
+        }
 
         var parseResult = root.Parse(args);
         await using var output = new StreamWriter(Console.Out, new UTF8Encoding(false), 4096, leaveOpen: true) { AutoFlush = true };
@@ -90,6 +90,24 @@ internal sealed class CliApplication
             }
             return ExitCodes.Failure;
         }
+    }
+
+    /// <summary>
+    /// The commands to build: only the one named on the command line when there is one (building
+    /// serve's fifty options is a good part of a one-shot <c>tcpmsg send</c>'s start-up), else all,
+    /// for help and for the error that names the known commands.
+    /// </summary>
+    private IEnumerable<Command> CommandsFor(string[] args)
+    {
+        (string Name, Func<CliApplication, Command> Create)[] commands =
+        [
+            ("serve", ServeCommand.Create),
+            ("send", SendCommand.Create),
+            ("history", HistoryCommand.Create),
+            ("chat", ChatCommand.Create),
+        ];
+        var named = args.Select(arg => Array.FindIndex(commands, c => c.Name == arg)).FirstOrDefault(index => index >= 0, -1);
+        return named >= 0 ? [commands[named].Create(this)] : commands.Select(c => c.Create(this));
     }
 
     /// <summary>
