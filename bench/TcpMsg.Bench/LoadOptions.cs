@@ -11,7 +11,7 @@ internal sealed record LoadOptions
           --scale full|quick|smoke   the issue's sizes, a quick development run, or a smoke run (default full)
           --runs N                   runs of every scenario against every peer; medians are reported (default 3 full, 1 otherwise)
           --peers a,b                peers to run (default: all available): tcpmsg, tcpmsg-aot, rsyslog, ncat, bare
-          --scenarios a,b            scenarios to run (default all): churn, large, streams, big lines, idle, latency
+          --scenarios a,b            scenarios to run (default all): churn, large, streams, big lines, idle, latency, confirmed ×1, confirmed ×16, confirmed latency, stress
           --tcpmsg PATH              TcpMsg.Cli.dll (run with dotnet) or a tcpmsg binary (default: the Release build)
           --tcpmsg-aot PATH          also run this NativeAOT tcpmsg, as peer tcpmsg-aot
           --work-dir DIR             where peers write (default: a new directory under /tmp)

@@ -104,7 +104,7 @@ internal sealed class LoadRunner
         ScenarioResult result;
         try
         {
-            using var running = peer.Start(ProcessInfo.FreePort(), directory);
+            using var running = scenario.Configure(peer).Start(ProcessInfo.FreePort(), directory);
             running.WaitUntilListening();
             var context = new ScenarioContext
             {

@@ -9,6 +9,9 @@ internal static partial class Native
     public const int SigKill = 9;
     public const uint InModify = 0x00000002;
     public const short PollIn = 0x0001;
+    public const short PollOut = 0x0004;
+    public const short PollErr = 0x0008;
+    public const short PollHup = 0x0010;
     private const int InNonBlock = 0x800;
     private const int InCloExec = 0x80000;
 
@@ -54,6 +57,15 @@ internal static partial class Native
         }
 
         return fd;
+    }
+
+    /// <summary>Polls every descriptor of <paramref name="fds"/> at once, waiting up to <paramref name="timeoutMs"/> (0: not at all); returns how many have events (in their Revents).</summary>
+    public static unsafe int Poll(Span<PollFd> fds, int timeoutMs = 0)
+    {
+        fixed (PollFd* first = fds)
+        {
+            return Poll(first, (nuint)fds.Length, timeoutMs);
+        }
     }
 
     /// <summary>Waits up to <paramref name="timeoutMs"/> for events on <paramref name="fd"/>, then discards them.</summary>

@@ -10,11 +10,18 @@ internal sealed class TcpMsgPeer : Peer
 {
     private static readonly byte[] s_messagePrefix = "127.0.0.1 sent a message>>>"u8.ToArray();
     private static readonly byte[] s_disconnectSuffix = " disconnected from the server..."u8.ToArray();
+    private static readonly byte[] s_messageSeparator = " sent a message>>>"u8.ToArray();
+
+    // The benchmark's own defaults: the idle scenario holds 10,000 connections, all from 127.0.0.1,
+    // and then serves one more.
+    private static readonly string[] s_benchLimits = ["--max-connections", "20000", "--max-connections-per-ip", "0"];
 
     private readonly string _name;
     private readonly string _program;
     private readonly IReadOnlyList<string> _prefixArgs;
     private readonly IReadOnlyList<string> _extraArgs;
+    private readonly IReadOnlyList<string> _limits = s_benchLimits;
+    private readonly bool _othersAreNoise;
 
     /// <param name="name">The row's name in the report.</param>
     /// <param name="program">The tcpmsg native binary, or a .dll to run with dotnet.</param>
@@ -31,6 +38,13 @@ internal sealed class TcpMsgPeer : Peer
         ProgramPath = program;
     }
 
+    private TcpMsgPeer(TcpMsgPeer peer, IReadOnlyList<string> limits)
+        : this(peer._name, peer.ProgramPath, peer._extraArgs, peer.Scenarios)
+    {
+        _limits = limits;
+        _othersAreNoise = true;
+    }
+
     public override string Name => _name;
 
     public string ProgramPath { get; }
@@ -41,6 +55,20 @@ internal sealed class TcpMsgPeer : Peer
 
     /// <summary>True when this row runs with the SQLite store (confirmed mode is measured against these).</summary>
     public bool HasStore => !_extraArgs.Contains("--no-store");
+
+    /// <summary>
+    /// This peer with <paramref name="limits"/> (the options a careful operator sets on a public port)
+    /// in place of the benchmark's unlimited defaults, for a run under attack: messages from other
+    /// addresses than 127.0.0.1 (the attackers') are then not the run's, and not checked.
+    /// </summary>
+    public TcpMsgPeer Hardened(IReadOnlyList<string> limits) => new(this, limits);
+
+    /// <summary>The SQLite file of a run in <paramref name="directory"/>, or null without the store.</summary>
+    public string? StorePath(string directory)
+    {
+        var at = _extraArgs.ToList().IndexOf("--store");
+        return at < 0 || at + 1 >= _extraArgs.Count ? null : _extraArgs[at + 1].Replace("{dir}", directory, StringComparison.Ordinal);
+    }
 
     public override string? Unavailable() =>
         File.Exists(ProgramPath) ? null : $"{ProgramPath} is not built";
@@ -66,6 +94,12 @@ internal sealed class TcpMsgPeer : Peer
         }
 
         message = default;
+        if (_othersAreNoise && line.IndexOf(s_messageSeparator) is > 0 and var separator && !line[..separator].Contains((byte)' '))
+        {
+            // Another sender's message (an attacker's, in the stress scenario).
+            return LineKind.Other;
+        }
+
         return line.EndsWith(s_disconnectSuffix) ? LineKind.Other : LineKind.Unrecognized;
     }
 
@@ -74,10 +108,7 @@ internal sealed class TcpMsgPeer : Peer
         "serve",
         "--listen", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}"),
         "--lang", "en",
-
-        // The idle scenario holds 10,000 connections, all from 127.0.0.1, and then serves one more.
-        "--max-connections", "20000",
-        "--max-connections-per-ip", "0",
+        .. _limits,
         .. _extraArgs.Select(arg => arg.Replace("{dir}", directory, StringComparison.Ordinal)),
     ];
 }

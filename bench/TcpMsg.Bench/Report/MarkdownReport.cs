@@ -11,6 +11,9 @@ internal static class MarkdownReport
     private const string Rsyslog = "rsyslog";
     private const string Bare = "bare";
 
+    // The stress scenario's stalled connections, in the order of its table.
+    private static readonly string[] s_stallKinds = ["dribble", "garbage", "preamble", "silent"];
+
     public static string Write(IReadOnlyList<Scenario> scenarios, IReadOnlyList<Peer> peers, IReadOnlyList<Summary> summaries, int runs)
     {
         var text = new StringBuilder();
@@ -33,6 +36,7 @@ internal static class MarkdownReport
 
         WriteLatency(text, scenarios, summaries);
         WriteIdle(text, scenarios, summaries);
+        WriteStress(text, scenarios, peers, summaries);
         WriteFailures(text, summaries);
         Line(text, string.Empty);
         Line(text, "Scenarios:");
@@ -85,6 +89,30 @@ internal static class MarkdownReport
             foreach (var summary in summaries.Where(s => s.Scenario == scenario.Name))
             {
                 Line(text, $"| {summary.Peer}{(summary.Passed ? string.Empty : " (FAIL)")} | {Cell(summary, "connections", 0)} | {Number(Metric(summary, "rss_before_kib") / 1024, 1)} | {Number(Metric(summary, "rss_after_kib") / 1024, 1)} | {Cell(summary, "rss_kib_per_connection", 2)} | {Cell(summary, "new_client_ms", 2)} | {Number(summary.IntactPercent, 2)} |");
+            }
+        }
+    }
+
+    private static void WriteStress(StringBuilder text, IReadOnlyList<Scenario> scenarios, IReadOnlyList<Peer> peers, IReadOnlyList<Summary> summaries)
+    {
+        foreach (var scenario in scenarios.OfType<StressScenario>())
+        {
+            Line(text, string.Empty);
+            Line(text, $"Under attack ({scenario.Name}): the legitimate client's send -> ack (stored) latency, idle server vs. under attack, milliseconds; what the server held and closed.");
+            Line(text, $"The server's limits in this scenario: `{string.Join(' ', scenario.Limits)}`.");
+            Line(text, string.Empty);
+            Line(text, "| peer | idle p50 | idle p99 | attack p50 | attack p99 | attack p99.9 | p99 × idle | legit stored | stalled open (min) | closed by the server after (median s): slow-loris / TLS bytes / no HELLO / silent | flood msgs/s | flood connections refused | peak RSS MiB |");
+            Line(text, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var summary in summaries.Where(s => s.Scenario == scenario.Name))
+            {
+                var closed = string.Join(" / ", s_stallKinds.Select(kind =>
+                    $"{Cell(summary, $"stalled_{kind}_closed", 0)} ({Cell(summary, $"stalled_{kind}_held_s", 1)})"));
+                Line(text, $"| {summary.Peer}{(summary.Passed ? string.Empty : " (FAIL)")} | {Cell(summary, "idle_p50_ms", 3)} | {Cell(summary, "idle_p99_ms", 3)} | {Cell(summary, "attack_p50_ms", 3)} | {Cell(summary, "attack_p99_ms", 3)} | {Cell(summary, "attack_p999_ms", 3)} | {Cell(summary, "p99_ratio", 2)} | {Cell(summary, "legit_in_store", 0)} | {Cell(summary, "stalled_open_min", 0)} | {closed} | {Cell(summary, "flood_delivered_per_s", 0)} | {Cell(summary, "flood_refused", 0)} | {Number(Metric(summary, "rss_attack_peak_kib") / 1024, 1)} |");
+            }
+
+            foreach (var peer in peers.Where(p => !scenario.Supports(p)))
+            {
+                Line(text, $"| {peer.Name} | not run: {StressScenario.NotApplicable(peer)} ||||||||||||");
             }
         }
     }

@@ -23,7 +23,11 @@ internal abstract class Scenario
     /// <summary>Whether the figures are latencies (p50, p99, p99.9 in milliseconds) rather than a rate.</summary>
     public virtual bool IsLatency => false;
 
+    /// <summary>The peer as this scenario starts it: the same, or with options of its own (the stress scenario's limits).</summary>
+    public virtual Peer Configure(Peer peer) => peer;
+
     /// <summary>Peers that run only some scenarios (tcpmsg with fsync durability) say so in their row.</summary>
+
     public bool Runs(Peer peer) => Supports(peer) && (peer.Scenarios is null || peer.Scenarios.Contains(Name));
 
     public abstract Task<ScenarioResult> RunAsync(ScenarioContext context);

@@ -16,7 +16,7 @@ public sealed class BenchSmokeTests
     public static TheoryData<string, string[]> VerifiedPeers => new()
     {
         { "tcpmsg", s_scenarios },
-        { "tcpmsg+store", [.. s_scenarios, .. s_confirmed] },
+        { "tcpmsg+store", [.. s_scenarios, .. s_confirmed, "stress"] },
         { "tcpmsg+fsync", s_confirmed },
 
         // The bare receiver writes no output to time (no latency row) and speaks no confirmed mode.
