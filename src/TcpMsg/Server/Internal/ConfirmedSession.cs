@@ -102,18 +102,27 @@ internal sealed partial class ConfirmedSession
             _state.OnRead(buffer.Length, _statistics);
             var consumed = buffer.Start;
             var goodbye = false;
+            var allowance = _state.Allowance();
+            var before = _state.MessagesReceived;
+            var limited = false;
             try
             {
                 while (!goodbye && FrameReader.TryReadFrame(buffer.Slice(consumed), maxFrame, out var type, out var payload, out consumed))
                 {
                     goodbye = Handle(type, payload);
+                    if (!goodbye && _state.MessagesReceived - before >= allowance)
+                    {
+                        // The rate allows no more messages from this read: the rest is read again once it does.
+                        limited = true;
+                        break;
+                    }
                 }
             }
             finally
             {
                 _state.Unconsumed = buffer.Slice(consumed).Length;
                 _state.OnAdvanced(_state.Unconsumed, !consumed.Equals(buffer.Start));
-                input.AdvanceTo(consumed, buffer.End);
+                input.AdvanceTo(consumed, limited ? consumed : buffer.End);
             }
 
             if (goodbye)
@@ -125,7 +134,8 @@ internal sealed partial class ConfirmedSession
                 return DisconnectReason.PeerClosed;
             }
 
-            if (result.IsCompleted || result.IsCanceled)
+            // Limited by the rate, the connection is not over: what is left is read again.
+            if (result.IsCanceled || (result.IsCompleted && !limited))
             {
                 return Ended(await EndAsync(result.IsCompleted).ConfigureAwait(false));
             }

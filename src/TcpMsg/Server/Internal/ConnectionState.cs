@@ -34,6 +34,12 @@ internal sealed class ConnectionState
     /// <summary>Complete messages received so far.</summary>
     public long MessagesReceived { get; set; }
 
+    /// <summary>The rate limits of this connection, or null without any.</summary>
+    public Security.IMessageRateFeature? Rate { get; set; }
+
+    /// <summary>Messages the handler may take from the current read: all of them without a rate limit.</summary>
+    public long Allowance() => Rate?.Allowance() ?? long.MaxValue;
+
     /// <summary>Bytes received but not yet part of a complete message (or frame).</summary>
     public long Unconsumed { get; set; }
 

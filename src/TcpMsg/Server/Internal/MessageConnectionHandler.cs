@@ -56,7 +56,12 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         var state = new ConnectionState(connection, info);
 
         // Rate limits pause reading by the messages this connection delivers, in either mode.
-        connection.Features.Get<IMessageRateFeature>()?.CountMessages(() => state.MessagesReceived);
+        if (connection.Features.Get<IMessageRateFeature>() is { } rate)
+        {
+            rate.CountMessages(() => state.MessagesReceived);
+            state.Rate = rate;
+        }
+
         if (!_tracker.TryAdd(state))
         {
             _statistics.OnRefused();

@@ -62,11 +62,20 @@ internal sealed partial class PlainSession
                 var finished = result.IsCompleted && _state.AbortReason is null;
                 var consumed = buffer.Start;
                 var examined = buffer.End;
+                var allowance = _state.Allowance();
+                var limited = false;
                 try
                 {
                     while (!_quit && framer.TryReadMessage(buffer.Slice(consumed), finished, out var message, out consumed, out examined))
                     {
                         Deliver(info, message);
+                        if (--allowance == 0)
+                        {
+                            // The rate allows no more from this read: the rest is read again once it does.
+                            limited = true;
+                            examined = consumed;
+                            break;
+                        }
                     }
                 }
                 finally
@@ -81,7 +90,8 @@ internal sealed partial class PlainSession
                     return DisconnectReason.PeerClosed;
                 }
 
-                if (result.IsCompleted || result.IsCanceled)
+                // Limited by the rate, the connection is not over: what is left is read again.
+                if (result.IsCanceled || (result.IsCompleted && !limited))
                 {
                     if (finished)
                     {

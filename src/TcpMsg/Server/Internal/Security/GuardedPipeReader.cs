@@ -65,6 +65,13 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
 
     public void CountMessages(Func<long> messagesReceived) => _messagesReceived = messagesReceived;
 
+    public long Allowance()
+    {
+        var connection = _connectionBucket?.Available() ?? long.MaxValue;
+        var address = _addressBucket?.Available() ?? long.MaxValue;
+        return Math.Max(1, Math.Min(connection, address));
+    }
+
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         try
@@ -90,7 +97,7 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
 
     public override bool TryRead(out ReadResult result)
     {
-        if (!_cancelRequested && Debt() > TimeSpan.Zero)
+        if (!_cancelRequested && Wait() > TimeSpan.Zero)
         {
             result = default;
             return false;
@@ -163,10 +170,10 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
         }
     }
 
-    private TimeSpan Debt()
+    private TimeSpan Wait()
     {
-        var connection = _connectionBucket?.Debt() ?? TimeSpan.Zero;
-        var address = _addressBucket?.Debt() ?? TimeSpan.Zero;
+        var connection = _connectionBucket?.Wait() ?? TimeSpan.Zero;
+        var address = _addressBucket?.Wait() ?? TimeSpan.Zero;
         return connection > address ? connection : address;
     }
 
@@ -197,7 +204,7 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
     {
         TimeSpan wait;
         var watchClose = true;
-        while ((wait = Debt()) > TimeSpan.Zero)
+        while ((wait = Wait()) > TimeSpan.Zero)
         {
             if (_cancelRequested)
             {
