@@ -4,8 +4,10 @@ using System.IO.Pipelines;
 namespace TcpMsg.Server.Internal.Security;
 
 /// <summary>
-/// The connection's input as the protocol handler sees it, with two guards: rate limits pause reading
-/// while a token bucket is in debt (bytes wait in the socket; nothing is dropped), and a clock measures
+/// The connection's input as the protocol handler sees it, with two guards: rate limits (a read with
+/// bytes in it reserves messages from the token buckets and, when they are in debt, is held until the
+/// debt is repaid; the handler takes no more messages than were granted and the rest wait, unread;
+/// nothing is dropped), and a clock measures
 /// how long the peer has kept an unfinished message waiting. The clock runs only while the handler is
 /// waiting for the peer, never while the server itself is busy or throttling, so a slow server cannot
 /// make a client look slow.
@@ -17,7 +19,6 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
     private readonly TokenBucket? _addressBucket;
     private readonly TimeProvider _time;
     private readonly ServerStatistics _statistics;
-    private readonly CancellationToken _connectionClosed;
     private CancellationTokenSource? _throttleWait;
     private volatile bool _cancelRequested;
 
@@ -26,6 +27,10 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
     private volatile bool _messagePending;
     private long _peerTicks;
     private long _readStartedAt;
+
+    // What the current read was granted by each bucket (0: nothing reserved).
+    private long _connectionGranted;
+    private long _addressGranted;
 
     // Where the handler counts delivered messages, and how many were already charged.
     private Func<long>? _messagesReceived;
@@ -36,15 +41,13 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
         TokenBucket? connectionBucket,
         TokenBucket? addressBucket,
         TimeProvider time,
-        ServerStatistics statistics,
-        CancellationToken connectionClosed)
+        ServerStatistics statistics)
     {
         _inner = inner;
         _connectionBucket = connectionBucket;
         _addressBucket = addressBucket;
         _time = time;
         _statistics = statistics;
-        _connectionClosed = connectionClosed;
     }
 
     /// <summary>True while reading is paused by a rate limit: the connection is busy, not idle.</summary>
@@ -65,23 +68,18 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
 
     public void CountMessages(Func<long> messagesReceived) => _messagesReceived = messagesReceived;
 
-    public long Allowance()
-    {
-        var connection = _connectionBucket?.Available() ?? long.MaxValue;
-        var address = _addressBucket?.Available() ?? long.MaxValue;
-        return Math.Max(1, Math.Min(connection, address));
-    }
+    public long Allowance() => Math.Max(
+        1,
+        Math.Min(_connectionBucket is null ? long.MaxValue : _connectionGranted, _addressBucket is null ? long.MaxValue : _addressGranted));
 
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         try
         {
-            await ThrottleAsync(cancellationToken).ConfigureAwait(false);
             var result = await ReadTimedAsync(cancellationToken).ConfigureAwait(false);
 
-            // A read that was already waiting when the address went into debt (another connection of the
-            // same address spent it) is held here, its bytes unread by the handler, until the debt is repaid.
-            if (!result.IsCanceled && !result.Buffer.IsEmpty && !await ThrottleAsync(cancellationToken).ConfigureAwait(false))
+            // Bytes to read: reserve what the handler may take, waiting while the buckets are in debt.
+            if (!result.IsCanceled && !result.Buffer.IsEmpty && !await ReserveAsync(cancellationToken).ConfigureAwait(false))
             {
                 result = new ReadResult(result.Buffer, isCanceled: true, result.IsCompleted);
             }
@@ -97,14 +95,17 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
 
     public override bool TryRead(out ReadResult result)
     {
-        if (!_cancelRequested && Wait() > TimeSpan.Zero)
+        if (!_inner.TryRead(out result))
         {
-            result = default;
             return false;
         }
 
-        if (!_inner.TryRead(out result))
+        if (!result.Buffer.IsEmpty && Reserve() > TimeSpan.Zero && !_cancelRequested)
         {
+            // Only what is readable now: give the reservation back and leave the bytes for a read.
+            Settle(0);
+            _inner.AdvanceTo(result.Buffer.Start, result.Buffer.Start);
+            result = default;
             return false;
         }
 
@@ -152,29 +153,47 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
 
     public override ValueTask CompleteAsync(Exception? exception = null) => _inner.CompleteAsync(exception);
 
-    /// <summary>Charges the messages delivered since the last read to the buckets.</summary>
+    /// <summary>Settles the read's reservation with the messages the handler took from it.</summary>
     private void ChargeMessages()
     {
-        if (_messagesReceived is null)
+        var fresh = 0L;
+        if (_messagesReceived is not null)
         {
-            return;
+            var total = _messagesReceived();
+            fresh = total - _messagesCharged;
+            _messagesCharged = total;
         }
 
-        var total = _messagesReceived();
-        var fresh = total - _messagesCharged;
-        _messagesCharged = total;
-        if (fresh > 0)
-        {
-            _connectionBucket?.Take(fresh);
-            _addressBucket?.Take(fresh);
-        }
+        Settle(fresh);
     }
 
-    private TimeSpan Wait()
+    /// <summary>Reserves for one read in both buckets; returns the longer of their waits.</summary>
+    private TimeSpan Reserve()
     {
-        var connection = _connectionBucket?.Wait() ?? TimeSpan.Zero;
-        var address = _addressBucket?.Wait() ?? TimeSpan.Zero;
-        return connection > address ? connection : address;
+        var wait = TimeSpan.Zero;
+        if (_connectionBucket is not null)
+        {
+            (var granted, wait) = _connectionBucket.Reserve();
+            _connectionGranted += granted;
+        }
+
+        if (_addressBucket is not null)
+        {
+            var (granted, addressWait) = _addressBucket.Reserve();
+            _addressGranted += granted;
+            wait = addressWait > wait ? addressWait : wait;
+        }
+
+        return wait;
+    }
+
+    /// <summary>Returns what the read was granted and did not use (or charges what it used beyond).</summary>
+    private void Settle(long used)
+    {
+        _connectionBucket?.Settle(_connectionGranted, used);
+        _addressBucket?.Settle(_addressGranted, used);
+        _connectionGranted = 0;
+        _addressGranted = 0;
     }
 
     /// <summary>The inner read, timed for the message clock when a message is unfinished.</summary>
@@ -196,69 +215,39 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
     }
 
     /// <summary>
-    /// Waits while a bucket is in debt; false when the wait was cut short by CancelPendingRead (the
-    /// server closing the connection) or by a reset. A peer that merely finished sending (FIN) still
-    /// waits its turn: sending and closing at once must not be a way around the rate.
+    /// Reserves for the read and waits until the buckets' debt is repaid; false when the wait was cut
+    /// short by CancelPendingRead (the server closing the connection). A peer that finished sending
+    /// (FIN) or went away still waits its turn: sending and closing at once must not be a way around
+    /// the rate, and the wait is at most the debt queued ahead of it.
     /// </summary>
-    private async ValueTask<bool> ThrottleAsync(CancellationToken cancellationToken)
+    private async ValueTask<bool> ReserveAsync(CancellationToken cancellationToken)
     {
-        TimeSpan wait;
-        var watchClose = true;
-        while ((wait = Wait()) > TimeSpan.Zero)
+        var wait = Reserve();
+        if (wait <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        _statistics.OnThrottled();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Volatile.Write(ref _throttleWait, cancel);
+        try
         {
             if (_cancelRequested)
             {
                 return false;
             }
 
-            _statistics.OnThrottled();
-            using var cancel = watchClose
-                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _connectionClosed)
-                : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Volatile.Write(ref _throttleWait, cancel);
-            try
-            {
-                if (_cancelRequested)
-                {
-                    return false;
-                }
-
-                await Task.Delay(wait, _time, cancel.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                if (_cancelRequested || IsReset())
-                {
-                    return false; // The inner read reports what happened.
-                }
-
-                watchClose = false;
-            }
-            finally
-            {
-                Volatile.Write(ref _throttleWait, null);
-            }
+            await Task.Delay(wait, _time, cancel.Token).ConfigureAwait(false);
+            return true;
         }
-
-        return true;
-    }
-
-    /// <summary>After the connection ended: true when it was a reset (nothing left to wait for), false for a FIN.</summary>
-    private bool IsReset()
-    {
-        try
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            if (_inner.TryRead(out var result))
-            {
-                // Nothing taken, nothing examined: the next read returns the same bytes.
-                _inner.AdvanceTo(result.Buffer.Start, result.Buffer.Start);
-            }
-
             return false;
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        finally
         {
-            return true;
+            Volatile.Write(ref _throttleWait, null);
         }
     }
 }

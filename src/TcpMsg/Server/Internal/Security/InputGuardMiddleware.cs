@@ -30,8 +30,7 @@ internal sealed class InputGuardMiddleware
             _connectionRate is null ? null : new TokenBucket(_connectionRate, _time),
             context.Features.Get<AddressLease>()?.Bucket,
             _time,
-            _statistics,
-            context.ConnectionClosed);
+            _statistics);
         context.Features.Set(reader);
         context.Features.Set<IMessageRateFeature>(reader);
         context.Transport = new DuplexPipe(reader, transport.Output);

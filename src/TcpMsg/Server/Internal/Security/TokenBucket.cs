@@ -1,10 +1,12 @@
 namespace TcpMsg.Server.Internal.Security;
 
 /// <summary>
-/// A token bucket that may go into debt: messages already read are always accepted and paid for;
-/// the reader then waits until the debt is repaid. So the rate holds on average and nothing is dropped.
-/// A reader resumes only when a quantum of tokens (20 ms of the rate, at most the burst) is there, so
-/// that a connection held to its rate wakes at most 50 times a second, not once per message.
+/// A token bucket from which readers reserve before they take messages, and may go into debt doing
+/// so: a reader with bytes to read takes what the bucket holds or, when it holds less than a quantum
+/// (20 ms of the rate, at most the burst), a quantum on credit, and waits until the debt (its own and
+/// that of the readers ahead of it) is repaid. What the reader did not use it returns. So the rate and
+/// the burst hold exactly across every reader of the bucket, waiting readers queue one behind the
+/// other instead of all waking at once, and a reader held to its rate wakes at most 50 times a second.
 /// </summary>
 internal sealed class TokenBucket
 {
@@ -22,39 +24,39 @@ internal sealed class TokenBucket
     {
         _rate = limit.MessagesPerSecond;
         _capacity = limit.Burst;
-        _time = time;
         _quantum = Math.Max(1, Math.Min(_capacity, Math.Ceiling(_rate * QuantumSeconds)));
+        _time = time;
         _tokens = _capacity;
         _refilledAt = time.GetTimestamp();
     }
 
-    /// <summary>Pays for <paramref name="count"/> messages that were accepted.</summary>
-    public void Take(long count)
+    /// <summary>
+    /// Reserves messages for one read: everything the bucket holds when that is at least a quantum
+    /// (no wait), else a quantum on credit and the wait until the debt is repaid.
+    /// </summary>
+    public (long Granted, TimeSpan Wait) Reserve()
     {
         lock (_lock)
         {
             Refill();
-            _tokens -= count;
+            var granted = _tokens >= _quantum ? (long)_tokens : (long)_quantum;
+            _tokens -= granted;
+            return (granted, _tokens >= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(-_tokens / _rate));
         }
     }
 
-    /// <summary>Whole messages the bucket can pay for now without going into debt.</summary>
-    public long Available()
+    /// <summary>Settles a reservation: <paramref name="used"/> of the <paramref name="granted"/> messages were taken; the rest goes back.</summary>
+    public void Settle(long granted, long used)
     {
-        lock (_lock)
+        if (granted == used)
         {
-            Refill();
-            return _tokens <= 0 ? 0 : (long)_tokens;
+            return;
         }
-    }
 
-    /// <summary>How long a reader waits before it may take more: until the debt is repaid and a quantum is there; zero when it is.</summary>
-    public TimeSpan Wait()
-    {
         lock (_lock)
         {
             Refill();
-            return _tokens >= _quantum ? TimeSpan.Zero : TimeSpan.FromSeconds((_quantum - _tokens) / _rate);
+            _tokens = Math.Min(_capacity, _tokens + granted - used);
         }
     }
 
