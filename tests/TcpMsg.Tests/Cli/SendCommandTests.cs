@@ -126,7 +126,7 @@ public sealed class SendCommandTests : LoopbackTest
         listener.Listen();
         var accepted = listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask();
 
-        var (code, console) = await InProcessCli.RunAsync("", "send", "--plain", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--timeout", "300ms", "--lang", "en");
+        var (code, console) = await InProcessCli.RunAsync("", "send", "--plain", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--timeout", "1s", "--lang", "en");
         using var peer = await accepted.WithTimeout();
 
         Assert.Equal(5, code);
@@ -164,7 +164,8 @@ public sealed class SendCommandTests : LoopbackTest
         listener.Listen();
         var accepted = listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask();
 
-        var (code, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--timeout", "300ms", "--lang", "en");
+        // The timeout bounds the connect too: 2 s, so that a busy machine cannot turn "no answer to the preamble" into "connect timed out".
+        var (code, console) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}", "hi", "--timeout", "2s", "--lang", "en");
         using var peer = await accepted.WithTimeout();
 
         Assert.Equal(10, code);

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace TcpMsg.Server.Internal.Security;
@@ -9,78 +8,31 @@ namespace TcpMsg.Server.Internal.Security;
 /// allow and deny files, read at start (a bad file stops the server from starting) and again when a
 /// file changes (a bad file then keeps the previous rules, and says so).
 /// </summary>
-internal sealed partial class AccessPolicySource : IHostedLifecycleService, IAsyncDisposable
+internal sealed partial class AccessPolicySource : ReloadableFileValue<AccessPolicy>
 {
     private readonly AccessControlOptions _options;
-    private readonly TimeSpan _reloadInterval;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private AccessPolicy _current = AccessPolicy.Open;
-    private FileChangeMonitor? _monitor;
 
     public AccessPolicySource(TcpMsgServerOptions options, TimeProvider time, ILogger<AccessPolicySource> logger)
+        : base(options.Security.FileReloadInterval, time)
     {
         _options = options.Security.Access;
-        _reloadInterval = options.Security.FileReloadInterval;
-        _time = time;
         _logger = logger;
     }
 
-    public AccessPolicy Current => Volatile.Read(ref _current);
+    public AccessPolicy Current => Loaded ?? AccessPolicy.Open;
 
-    public Task StartingAsync(CancellationToken cancellationToken)
-    {
-        if (_options.IsEmpty)
-        {
-            return Task.CompletedTask;
-        }
+    protected override bool IsConfigured => !_options.IsEmpty;
 
-        var files = _options.AllowFiles.Concat(_options.DenyFiles).ToList();
-        if (files.Count > 0)
-        {
-            _monitor = new FileChangeMonitor(files, _reloadInterval, _time, ReloadAsync);
-        }
+    protected override IEnumerable<string> Files => _options.AllowFiles.Concat(_options.DenyFiles);
 
-        Volatile.Write(ref _current, Build());
-        _monitor?.Start();
-        return Task.CompletedTask;
-    }
+    protected override bool IsBadFile(Exception exception) => exception is AccessListException;
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override void OnReloaded(AccessPolicy value) => LogReloaded(value.RuleCount);
 
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override void OnReloadFailed(string reason) => LogReloadFailed(reason);
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public async Task StoppedAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _monitor, null) is { } monitor)
-        {
-            await monitor.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private Task ReloadAsync()
-    {
-        try
-        {
-            var policy = Build();
-            Volatile.Write(ref _current, policy);
-            LogReloaded(policy.RuleCount);
-        }
-        catch (AccessListException ex)
-        {
-            LogReloadFailed(ex.Message);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    private AccessPolicy Build()
+    protected override AccessPolicy Build()
     {
         var allow = new List<IPNetwork>(_options.Allow);
         var deny = new List<IPNetwork>(_options.Deny);

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace TcpMsg.Server.Internal.Security;
@@ -11,18 +10,15 @@ namespace TcpMsg.Server.Internal.Security;
 /// matched nor how much of one did shows in the timing. Token files are read at start (a missing or
 /// empty one stops the server) and again when they change (a bad one keeps the previous tokens).
 /// </summary>
-internal sealed partial class TokenVerifier : IHostedLifecycleService, IAsyncDisposable
+internal sealed partial class TokenVerifier : ReloadableFileValue<byte[][]>
 {
     private readonly TcpMsgSecurityOptions _options;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private byte[][] _digests = [];
-    private FileChangeMonitor? _monitor;
 
     public TokenVerifier(TcpMsgServerOptions options, TimeProvider time, ILogger<TokenVerifier> logger)
+        : base(options.Security.FileReloadInterval, time)
     {
         _options = options.Security;
-        _time = time;
         _logger = logger;
     }
 
@@ -38,7 +34,7 @@ internal sealed partial class TokenVerifier : IHostedLifecycleService, IAsyncDis
 
         var presented = SHA256.HashData(token ?? []);
         var match = false;
-        foreach (var digest in Volatile.Read(ref _digests))
+        foreach (var digest in Loaded ?? [])
         {
             // No early exit: every token is compared whatever the outcome.
             match |= CryptographicOperations.FixedTimeEquals(presented, digest);
@@ -47,58 +43,18 @@ internal sealed partial class TokenVerifier : IHostedLifecycleService, IAsyncDis
         return token is { Length: > 0 } && match;
     }
 
-    public Task StartingAsync(CancellationToken cancellationToken)
-    {
-        if (!Required)
-        {
-            return Task.CompletedTask;
-        }
+    protected override bool IsConfigured => Required;
 
-        if (_options.TokenFiles.Count > 0)
-        {
-            _monitor = new FileChangeMonitor(_options.TokenFiles, _options.FileReloadInterval, _time, ReloadAsync);
-        }
+    protected override IEnumerable<string> Files => _options.TokenFiles;
 
-        _digests = Load();
-        _monitor?.Start();
-        return Task.CompletedTask;
-    }
+    protected override bool IsBadFile(Exception exception) =>
+        exception is IOException or UnauthorizedAccessException or InvalidDataException;
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override void OnReloaded(byte[][] value) => LogReloaded(value.Length);
 
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override void OnReloadFailed(string reason) => LogReloadFailed(reason);
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public async Task StoppedAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _monitor, null) is { } monitor)
-        {
-            await monitor.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private Task ReloadAsync()
-    {
-        try
-        {
-            var digests = Load();
-            Volatile.Write(ref _digests, digests);
-            LogReloaded(digests.Length);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            LogReloadFailed(ex.Message);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    private byte[][] Load()
+    protected override byte[][] Build()
     {
         var tokens = new List<string>(_options.Tokens);
         foreach (var file in _options.TokenFiles)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TcpMsg.Server.Internal.Security;
 using TcpMsg.Tls;
@@ -13,73 +12,38 @@ namespace TcpMsg.Server.Internal.Tls;
 /// it from starting); loaded again when a file changes. A new certificate applies to new handshakes;
 /// open connections keep the one they started with. A bad reload keeps the previous certificate.
 /// </summary>
-internal sealed partial class ServerCertificateStore : IHostedLifecycleService, IAsyncDisposable
+internal sealed partial class ServerCertificateStore : ReloadableFileValue<TlsMaterial>
 {
     private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
 
     private readonly TlsServerOptions _options;
-    private readonly TimeSpan _reloadInterval;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private TlsMaterial? _current;
-    private FileChangeMonitor? _monitor;
 
     public ServerCertificateStore(TcpMsgServerOptions options, TimeProvider time, ILogger<ServerCertificateStore> logger)
+        : base(options.Security.FileReloadInterval, time)
     {
         _options = options.Security.Tls ?? throw new InvalidOperationException("TLS is not configured.");
-        _reloadInterval = options.Security.FileReloadInterval;
         _time = time;
         _logger = logger;
     }
 
-    public TlsMaterial Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("The TLS certificate is not loaded yet.");
+    public TlsMaterial Current => Loaded ?? throw new InvalidOperationException("The TLS certificate is not loaded yet.");
 
-    public Task StartingAsync(CancellationToken cancellationToken)
-    {
-        string?[] files = [_options.CertificateFile, _options.KeyFile, _options.ClientCertificateAuthorityFile];
-        _monitor = new FileChangeMonitor(files.OfType<string>(), _reloadInterval, _time, ReloadAsync);
-        var material = Load();
-        Volatile.Write(ref _current, material);
-        LogLoaded(material.Description);
-        _monitor.Start();
-        return Task.CompletedTask;
-    }
+    protected override bool IsConfigured => true;
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override IEnumerable<string> Files =>
+        new[] { _options.CertificateFile, _options.KeyFile, _options.ClientCertificateAuthorityFile }.OfType<string>();
 
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override bool IsBadFile(Exception exception) => exception is TlsCertificateException;
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override void OnLoaded(TlsMaterial value) => LogLoaded(value.Description);
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override void OnReloaded(TlsMaterial value) => LogReloaded(value.Description);
 
-    public async Task StoppedAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
+    protected override void OnReloadFailed(string reason) => LogReloadFailed(reason);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _monitor, null) is { } monitor)
-        {
-            await monitor.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private Task ReloadAsync()
-    {
-        try
-        {
-            var material = Load();
-            Volatile.Write(ref _current, material);
-            LogReloaded(material.Description);
-        }
-        catch (TlsCertificateException ex)
-        {
-            LogReloadFailed(ex.Message);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    private TlsMaterial Load()
+    protected override TlsMaterial Build()
     {
         var (certificate, chain) = TlsCertificateFiles.LoadWithKey(_options.CertificateFile, _options.KeyFile, _options.Password);
         var usage = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
