@@ -58,9 +58,11 @@ public static class TcpMsgServiceCollectionExtensions
             // messages are taken from the pipe before a following RST can discard them.
             transport.UnsafePreferInlineScheduling = true;
 
-            // Room for one maximal message plus its line end, so the limit can be detected
-            // before the pipe pauses; beyond that, the socket is not read.
-            transport.MaxReadBufferSize = Math.Max(transport.MaxReadBufferSize ?? 0, options.MaxMessageSize + (64L * 1024));
+            // Room for one maximal message plus one socket read, so the limit can be detected
+            // before the pipe pauses; beyond that, the socket is not read. Not Kestrel's 1 MiB
+            // default when messages are smaller: a connection paused by a rate limit (or by a full
+            // dispatcher) holds at most this much, so a flood of paused connections stays small.
+            transport.MaxReadBufferSize = options.MaxMessageSize + (64L * 1024);
         });
 
         // Kestrel must not abort connections before tcpmsg's own shutdown timeout has run out.

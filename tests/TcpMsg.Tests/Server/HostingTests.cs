@@ -2,7 +2,10 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using TcpMsg.Server;
 using TcpMsg.Tests.Infrastructure;
 
@@ -34,5 +37,20 @@ public sealed class HostingTests : LoopbackTest
         Assert.Equal("embedded 嵌入", message.Text);
         Assert.Equal("127.0.0.1", message.Connection.Address);
         await app.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Theory]
+    [InlineData(64 * 1024)]
+    [InlineData(4 * 1024 * 1024)]
+    public void A_paused_connection_buffers_at_most_one_maximal_message_and_one_read(int maxMessageSize)
+    {
+        // Not Kestrel's 1 MiB default: a flood of connections paused by a rate limit stays small.
+        var services = new ServiceCollection();
+        services.AddTcpMsgServer(TcpMsgServerOptions.Default with { MaxMessageSize = maxMessageSize });
+        using var provider = services.BuildServiceProvider();
+
+        var transport = provider.GetRequiredService<IOptions<SocketTransportOptions>>().Value;
+
+        Assert.Equal(maxMessageSize + (64 * 1024), transport.MaxReadBufferSize);
     }
 }
