@@ -32,6 +32,35 @@ public sealed class SqliteMessageStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Checkpoints_run_beside_the_writer_and_the_log_starts_again_once_copied()
+    {
+        using var store = Open(Durability.Process);
+
+        // The writer's own checkpoint is only a bound, far above what the checkpointer lets the log reach.
+        Assert.Equal(WalCheckpointer.WriterBoundPages.ToString(System.Globalization.CultureInfo.InvariantCulture), store.ReadPragma("wal_autocheckpoint"));
+
+        // 12 batches of 500 messages of 1 KB (6 MB in all, under the writer's bound). After each, a
+        // checkpoint that began after it copies the whole log; the next batch then starts the log
+        // again from its beginning, so the file stays about one batch long.
+        var text = new string('x', 1000);
+        var checkpointer = store.Checkpointer!;
+        for (var batch = 0; batch < 12; batch++)
+        {
+            store.Append([.. Enumerable.Range(0, 500).Select(_ => TestMessages.Plain(text, DateTimeOffset.UtcNow))]);
+            var after = checkpointer.Checkpoints + 1;
+            await Eventually.UntilAsync(
+                () => checkpointer.Checkpoints > after && checkpointer.Last is { Log: > 0 } last && last.Copied == last.Log,
+                "a checkpoint that copied the whole log");
+        }
+
+        var log = new FileInfo(StorePath + "-wal").Length;
+        Assert.True(log < 2 * 1024 * 1024, $"the log grew to {log} bytes");
+        Assert.Equal(0, checkpointer.Failures);
+        using var history = MessageHistory.Open(StorePath);
+        Assert.Equal(6000, history.Read(HistoryQuery.Default with { Limit = 10_000 }).Count);
+    }
+
+    [Fact]
     public void Messages_get_ascending_ids_and_everything_is_kept()
     {
         var at = new DateTimeOffset(2026, 11, 25, 12, 0, 0, 123, TimeSpan.Zero).AddTicks(4560);

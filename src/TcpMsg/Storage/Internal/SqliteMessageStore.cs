@@ -16,6 +16,7 @@ internal sealed class SqliteMessageStore : IMessageStore
     private readonly string _readConnectionString;
     private SqliteConnection? _connection;
     private MessageWriter? _writer;
+    private WalCheckpointer? _checkpointer;
 
     public SqliteMessageStore(StoreOptions options)
     {
@@ -96,7 +97,15 @@ internal sealed class SqliteMessageStore : IMessageStore
         return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture) ?? string.Empty;
     }
 
-    public void Dispose() => Close();
+    /// <summary>The checkpoints beside the writer, once the store is open.</summary>
+    internal WalCheckpointer? Checkpointer => _checkpointer;
+
+    public void Dispose()
+    {
+        Close();
+        _checkpointer?.Dispose();
+        _checkpointer = null;
+    }
 
     private SqliteConnection EnsureOpen()
     {
@@ -119,11 +128,16 @@ internal sealed class SqliteMessageStore : IMessageStore
 
             // FULL syncs the WAL on every commit (survives power loss); NORMAL leaves that to the
             // OS (survives a process crash). In WAL mode both keep the database consistent.
-            Execute(connection, _options.Durability == Durability.Fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+            var synchronous = _options.Durability == Durability.Fsync ? "FULL" : "NORMAL";
+            Execute(connection, $"PRAGMA synchronous = {synchronous}");
             Execute(connection, $"PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds}");
+
+            // Checkpoints run beside the writer (WalCheckpointer); the writer's own is only a bound.
+            Execute(connection, $"PRAGMA wal_autocheckpoint = {WalCheckpointer.WriterBoundPages}");
             SqliteSchema.Migrate(connection, _options.Path);
             _writer = new MessageWriter(connection);
             _connection = connection;
+            _checkpointer ??= new WalCheckpointer(_writeConnectionString, synchronous);
             return connection;
         }
         catch (SqliteException ex)

@@ -1,0 +1,124 @@
+using Microsoft.Data.Sqlite;
+
+namespace TcpMsg.Storage.Internal;
+
+/// <summary>
+/// Copies the write-ahead log back into the database file on a connection and a thread of its own,
+/// so that the writer does not stop for a checkpoint and its fsync between two batches (which is
+/// what SQLite's automatic checkpoint does, on the committing connection). Passive checkpoints: they
+/// never wait for the writer or for readers, and never make them wait. When a checkpoint has copied
+/// everything, the writer's next transaction starts the log again from its beginning, so the log
+/// stays small. The writer keeps SQLite's own checkpoint as a bound (<see cref="WriterBoundPages"/>)
+/// for when this one cannot keep up.
+/// </summary>
+internal sealed class WalCheckpointer : IDisposable
+{
+    /// <summary>The writer's <c>wal_autocheckpoint</c>: 16 MiB of 4 KiB pages; under a steady load this one keeps the log far below, and at full ingest, when the log never stands still long enough to start again, most of it is already copied when the writer gets there.</summary>
+    public const int WriterBoundPages = 4096;
+
+    private static readonly TimeSpan s_interval = TimeSpan.FromMilliseconds(200);
+
+    private readonly string _connectionString;
+    private readonly string _synchronous;
+    private readonly Thread _thread;
+    private readonly ManualResetEventSlim _stop = new();
+    private long _checkpoints;
+    private long _failures;
+    private (long Log, long Copied) _last;
+
+    public WalCheckpointer(string connectionString, string synchronous)
+    {
+        _connectionString = connectionString;
+        _synchronous = synchronous;
+        _thread = new Thread(Run) { IsBackground = true, Name = "tcpmsg WAL checkpoint" };
+        _thread.Start();
+    }
+
+    /// <summary>Checkpoints run so far.</summary>
+    public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+    /// <summary>Checkpoints that failed (the next one tries again on a fresh connection).</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>The last checkpoint's log size and the pages of it copied into the database, in pages.</summary>
+    public (long Log, long Copied) Last
+    {
+        get
+        {
+            lock (_stop)
+            {
+                return _last;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Set();
+        _thread.Join();
+        _stop.Dispose();
+    }
+
+    private void Run()
+    {
+        SqliteConnection? connection = null;
+        try
+        {
+            while (!_stop.Wait(s_interval))
+            {
+                try
+                {
+                    connection ??= Open();
+                    Checkpoint(connection);
+                }
+                catch (SqliteException)
+                {
+                    // The writer reports what is wrong with the store; here, try again afresh.
+                    Interlocked.Increment(ref _failures);
+                    connection?.Dispose();
+                    connection = null;
+                }
+            }
+        }
+        finally
+        {
+            connection?.Dispose();
+        }
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+
+            // A checkpoint syncs the database file as the writer's durability says before the log is reused.
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA synchronous = {_synchronous}; PRAGMA wal_autocheckpoint = 0";
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private void Checkpoint(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        using var reader = command.ExecuteReader();
+        if (reader.Read())
+        {
+            lock (_stop)
+            {
+                _last = (reader.GetInt64(1), reader.GetInt64(2));
+            }
+        }
+
+        Interlocked.Increment(ref _checkpoints);
+    }
+}
