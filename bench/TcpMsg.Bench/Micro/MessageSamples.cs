@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using TcpMsg.Testing;
 
 namespace TcpMsg.Bench.Micro;
 
@@ -40,32 +41,5 @@ internal static class MessageSamples
     }
 
     /// <summary>The same bytes in 4 KiB segments (the size of Kestrel's pool blocks), so lines span segments.</summary>
-    public static ReadOnlySequence<byte> Segmented(byte[] bytes, int segmentSize = 4096)
-    {
-        Segment? first = null;
-        Segment? last = null;
-        for (var offset = 0; offset < bytes.Length; offset += segmentSize)
-        {
-            var memory = bytes.AsMemory(offset, Math.Min(segmentSize, bytes.Length - offset));
-            last = last is null ? first = new Segment(memory, 0) : last.Append(memory);
-        }
-
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
+    public static ReadOnlySequence<byte> Segmented(byte[] bytes, int segmentSize = 4096) => SegmentedSequence.Split(bytes, segmentSize);
 }

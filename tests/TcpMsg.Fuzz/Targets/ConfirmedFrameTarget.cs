@@ -1,7 +1,8 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
 using System.Text;
 using TcpMsg.Protocol;
+using TcpMsg.Testing;
 
 namespace TcpMsg.Fuzz.Targets;
 
@@ -65,7 +66,7 @@ public sealed class ConfirmedFrameTarget : IFuzzTarget
         foreach (var chunk in chunks)
         {
             pending.Add(chunk);
-            var buffer = SequenceBuilder.Create(pending);
+            var buffer = SegmentedSequence.Create(pending);
             var consumed = buffer.Start;
             while (true)
             {

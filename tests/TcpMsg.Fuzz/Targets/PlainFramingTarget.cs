@@ -1,5 +1,6 @@
 using System.Buffers;
 using TcpMsg.Protocol;
+using TcpMsg.Testing;
 
 namespace TcpMsg.Fuzz.Targets;
 
@@ -78,7 +79,7 @@ public sealed class PlainFramingTarget : IFuzzTarget
                 pending.Add(chunks[read]);
             }
 
-            var buffer = SequenceBuilder.Create(pending);
+            var buffer = SegmentedSequence.Create(pending);
             var consumed = buffer.Start;
             try
             {

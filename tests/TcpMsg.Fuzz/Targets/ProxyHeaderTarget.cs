@@ -1,5 +1,6 @@
 using System.Net;
 using TcpMsg.Protocol;
+using TcpMsg.Testing;
 
 namespace TcpMsg.Fuzz.Targets;
 
@@ -72,7 +73,7 @@ public sealed class ProxyHeaderTarget : IFuzzTarget
         foreach (var chunk in chunks)
         {
             pending.Add(chunk);
-            var buffer = SequenceBuilder.Create(pending);
+            var buffer = SegmentedSequence.Create(pending);
             try
             {
                 var (found, header, consumed) = meter.Measure(() =>

@@ -1,9 +1,13 @@
 using System.Buffers;
 
-namespace TcpMsg.Tests.Infrastructure;
+namespace TcpMsg.Testing;
 
-/// <summary>Builds a <see cref="ReadOnlySequence{T}"/> with one segment per chunk, as a pipe hands out data.</summary>
-public static class SegmentedSequence
+/// <summary>
+/// Builds a <see cref="ReadOnlySequence{T}"/> with one segment per chunk, as a pipe hands out data.
+/// One source, compiled into the fuzz campaign and the benchmarks (the tests see the fuzz
+/// campaign's copy).
+/// </summary>
+internal static class SegmentedSequence
 {
     public static ReadOnlySequence<byte> Create(IReadOnlyList<ReadOnlyMemory<byte>> chunks)
     {
@@ -29,6 +33,18 @@ public static class SegmentedSequence
 
     public static ReadOnlySequence<byte> Create(params byte[][] chunks) =>
         Create(chunks.Select(c => (ReadOnlyMemory<byte>)c).ToList());
+
+    /// <summary><paramref name="bytes"/> cut into segments of <paramref name="segmentSize"/> bytes (the last one shorter).</summary>
+    public static ReadOnlySequence<byte> Split(byte[] bytes, int segmentSize)
+    {
+        var chunks = new List<ReadOnlyMemory<byte>>();
+        for (var offset = 0; offset < bytes.Length; offset += segmentSize)
+        {
+            chunks.Add(bytes.AsMemory(offset, Math.Min(segmentSize, bytes.Length - offset)));
+        }
+
+        return Create(chunks);
+    }
 
     /// <summary>The sequence's memory segments, in order, as separate chunks.</summary>
     public static List<ReadOnlyMemory<byte>> Chunks(in ReadOnlySequence<byte> sequence)
