@@ -4,13 +4,12 @@ using System.IO.Pipelines;
 namespace TcpMsg.Server.Internal.Security;
 
 /// <summary>
-/// The connection's input as the protocol handler sees it, with two guards: rate limits (a read with
+/// The connection's input as the protocol handler sees it, with two guards. Rate limits: a read with
 /// bytes in it reserves messages from the token buckets and, when they are in debt, is held until the
-/// debt is repaid; the handler takes no more messages than were granted and the rest wait, unread;
-/// nothing is dropped), and a clock measures
-/// how long the peer has kept an unfinished message waiting. The clock runs only while the handler is
-/// waiting for the peer, never while the server itself is busy or throttling, so a slow server cannot
-/// make a client look slow.
+/// debt is repaid; the handler takes no more messages than were granted, the rest wait unread, and
+/// nothing is dropped. The message clock: how long the peer has kept an unfinished message waiting,
+/// counted only while the handler is waiting for the peer, never while the server itself is busy or
+/// throttling, so a slow server cannot make a client look slow.
 /// </summary>
 internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
 {
