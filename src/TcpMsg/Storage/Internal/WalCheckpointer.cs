@@ -22,6 +22,7 @@ internal sealed class WalCheckpointer : IDisposable
     private readonly string _synchronous;
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _stop = new();
+    private readonly Lock _lastLock = new();
     private long _checkpoints;
     private long _failures;
     private (long Log, long Copied) _last;
@@ -45,7 +46,7 @@ internal sealed class WalCheckpointer : IDisposable
     {
         get
         {
-            lock (_stop)
+            lock (_lastLock)
             {
                 return _last;
             }
@@ -113,7 +114,7 @@ internal sealed class WalCheckpointer : IDisposable
         using var reader = command.ExecuteReader();
         if (reader.Read())
         {
-            lock (_stop)
+            lock (_lastLock)
             {
                 _last = (reader.GetInt64(1), reader.GetInt64(2));
             }
