@@ -67,17 +67,5 @@ internal sealed partial class ConfirmedSession
     }
 
     /// <summary>A slow member's disconnect is reported with what it was behind by.</summary>
-    private DisconnectReason Ended(DisconnectReason reason)
-    {
-        if (reason == DisconnectReason.SlowConsumer && _member?.EvictionDetail is { } detail)
-        {
-            _pipeline.Publish(new ConnectionError(
-                _state.Info,
-                _time.GetUtcNow(),
-                ConnectionErrorCode.SlowConsumer,
-                $"{_state.Info.EndPoint} ({_member.Name}) did not read fast enough ({detail}); disconnected"));
-        }
-
-        return reason;
-    }
+    private DisconnectReason Ended(DisconnectReason reason) => ChatMember.ReportEnd(_member, reason, _state, _pipeline, _time);
 }

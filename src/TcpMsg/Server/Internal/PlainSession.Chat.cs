@@ -34,19 +34,7 @@ internal sealed partial class PlainSession
     }
 
     /// <summary>A slow member's disconnect is reported with what it was behind by.</summary>
-    private DisconnectReason Ended(DisconnectReason reason)
-    {
-        if (reason == DisconnectReason.SlowConsumer && _member?.EvictionDetail is { } detail)
-        {
-            _pipeline.Publish(new ConnectionError(
-                _state.Info,
-                _time.GetUtcNow(),
-                ConnectionErrorCode.SlowConsumer,
-                $"{_state.Info.EndPoint} ({_member.Name}) did not read fast enough ({detail}); disconnected"));
-        }
-
-        return reason;
-    }
+    private DisconnectReason Ended(DisconnectReason reason) => ChatMember.ReportEnd(_member, reason, _state, _pipeline, _time);
 
     /// <summary>Handles the line when it is a command; a line escaped with "//" loses one slash and is a message.</summary>
     private bool IsCommand(ref string text)

@@ -206,4 +206,22 @@ internal sealed class ChatMember
             return _private.Count > 0 || _cursor < _log.Tail;
         }
     }
+
+    /// <summary>
+    /// How a member's session ends: a slow member's disconnect (<paramref name="member"/> evicted) is
+    /// reported with what it was behind by; <paramref name="reason"/> is returned as it is.
+    /// </summary>
+    public static DisconnectReason ReportEnd(ChatMember? member, DisconnectReason reason, ConnectionState state, MessagePipeline pipeline, TimeProvider time)
+    {
+        if (reason == DisconnectReason.SlowConsumer && member?.EvictionDetail is { } detail)
+        {
+            pipeline.Publish(new ConnectionError(
+                state.Info,
+                time.GetUtcNow(),
+                ConnectionErrorCode.SlowConsumer,
+                $"{state.Info.EndPoint} ({member.Name}) did not read fast enough ({detail}); disconnected"));
+        }
+
+        return reason;
+    }
 }
