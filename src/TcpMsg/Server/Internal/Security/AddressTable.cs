@@ -35,6 +35,15 @@ internal sealed class AddressTable
         }
     }
 
+    /// <summary>True when <paramref name="key"/> has <paramref name="max"/> connections open; counts nothing.</summary>
+    public bool IsFull(IPAddress key, int max)
+    {
+        lock (_lock)
+        {
+            return _entries.TryGetValue(key, out var lease) && lease.Connections >= max;
+        }
+    }
+
     /// <summary>Counts a connection for <paramref name="key"/> unless it already has <paramref name="max"/> (0: no limit).</summary>
     public bool TryAcquire(IPAddress key, int max, out AddressLease lease)
     {

@@ -5,7 +5,8 @@ namespace TcpMsg.Server.Internal.Security;
 
 /// <summary>
 /// Decides, before anything is read, whether a peer may connect at all: the access rules, then the
-/// per-address connection cap. A refused peer is closed at once and reported through the
+/// per-address connection cap, which it counts. Most refusals happen earlier, at accept
+/// (<see cref="AdmissionGate"/>); this layer is the one that counts, and judges proxied clients. A refused peer is closed at once and reported through the
 /// <see cref="PeerReporter"/> (once per address per interval). Runs after the PROXY layer, so it
 /// judges the real client, and before TLS, so refusing costs no handshake.
 /// </summary>
@@ -61,7 +62,7 @@ internal sealed class AdmissionMiddleware
             Report(
                 context,
                 ConnectionErrorCode.AddressConnectionLimit,
-                $"{AddressGrouping.Describe(key, _ipv6Prefix)} already has {_maxPerAddress} connections open (--max-connections-per-ip)",
+                AdmissionGate.AddressCapReason(key, _ipv6Prefix, _maxPerAddress),
                 _maxPerAddress);
             return;
         }

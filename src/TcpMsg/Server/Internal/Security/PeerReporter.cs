@@ -33,6 +33,31 @@ internal sealed class PeerReporter : IHostedService, IDisposable
     }
 
     /// <summary>
+    /// Counts a repeated problem of <paramref name="address"/> for the next summary when its quiet
+    /// interval is running, without anything built to describe it (a refusal at accept costs no more);
+    /// false when this one is to be reported, with <see cref="Report"/>.
+    /// </summary>
+    public bool TryCountQuiet(ConnectionErrorCode code, IPAddress address)
+    {
+        var now = _time.GetTimestamp();
+        lock (_lock)
+        {
+            if (!_entries.TryGetValue((code, address), out var entry) && _entries.Count >= MaxTracked)
+            {
+                _entries.TryGetValue((code, null), out entry);
+            }
+
+            if (entry is null || now >= entry.QuietUntil)
+            {
+                return false;
+            }
+
+            entry.Suppressed++;
+            return true;
+        }
+    }
+
+    /// <summary>
     /// Reports a problem of <paramref name="connection"/>'s address, or counts it for the next summary.
     /// <paramref name="detail"/> is the reason alone; the event carries the peer.
     /// </summary>
@@ -67,7 +92,8 @@ internal sealed class PeerReporter : IHostedService, IDisposable
                 (due.Last, due.Detail, due.Limit) = (connection, detail, limit);
             }
 
-            _entries[key] = new Entry { QuietUntil = now + Ticks(_interval) };
+            // What a summary of the attempts counted quietly will show, if none is reported in full meanwhile.
+            _entries[key] = new Entry { QuietUntil = now + Ticks(_interval), Last = connection, Detail = detail, Limit = limit };
             shared = key.Item2 is null;
         }
 

@@ -35,7 +35,7 @@ internal sealed class ProxyProtocolMiddleware
         var proxy = context.RemoteEndPoint as IPEndPoint;
         if (proxy is null || !IsTrusted(proxy.Address))
         {
-            Refuse(context, ConnectionErrorCode.AccessDenied, $"{proxy?.Address} is not a trusted proxy (--trusted-proxy); with the PROXY protocol on, clients must come through the load balancer");
+            Refuse(context, ConnectionErrorCode.AccessDenied, AdmissionGate.UntrustedProxyReason(proxy is null ? null : AddressGrouping.Normalize(proxy.Address)));
             return;
         }
 
