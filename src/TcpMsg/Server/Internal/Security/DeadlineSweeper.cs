@@ -75,7 +75,6 @@ internal sealed partial class DeadlineSweeper : BackgroundService
         var now = _time.GetUtcNow();
         foreach (var state in _tracker.Connections)
         {
-            var info = state.Info;
             var input = state.Context.Features.Get<GuardedPipeReader>();
             if (input is { IsThrottling: true })
             {
@@ -87,29 +86,42 @@ internal sealed partial class DeadlineSweeper : BackgroundService
             if (_messageTimeout != Timeout.InfiniteTimeSpan &&
                 (input?.UnfinishedMessageTime() ?? state.UnfinishedMessageTime()) > _messageTimeout)
             {
-                state.Close(DisconnectReason.MessageTimeout, () =>
-                {
-                    _statistics.OnMessageTimeout();
-                    _pipeline.Publish(new ConnectionError(
-                        info,
-                        now,
-                        ConnectionErrorCode.MessageTimeout,
-                        $"a message took longer than {_messageTimeout.TotalSeconds:0.###} s to arrive (slow sender); connection closed",
-                        0,
-                        (long)_messageTimeout.TotalMilliseconds));
-                });
+                CloseSlow(state, now);
             }
-            else if (_lifetime != Timeout.InfiniteTimeSpan && now - info.ConnectedAt > _lifetime)
+            else if (_lifetime != Timeout.InfiniteTimeSpan && now - state.Info.ConnectedAt > _lifetime)
             {
-                state.Close(DisconnectReason.LifetimeExceeded, () => _pipeline.Publish(new ConnectionError(
-                    info,
-                    now,
-                    ConnectionErrorCode.LifetimeExceeded,
-                    $"connected for longer than {_lifetime.TotalSeconds:0.###} s (--max-connection-lifetime); connection closed",
-                    0,
-                    (long)_lifetime.TotalMilliseconds)));
+                CloseOld(state, now);
             }
         }
+    }
+
+    // The reports are built only for a connection being closed: the sweep visits every connection.
+    private void CloseSlow(ConnectionState state, DateTimeOffset now)
+    {
+        var info = state.Info;
+        state.Close(DisconnectReason.MessageTimeout, () =>
+        {
+            _statistics.OnMessageTimeout();
+            _pipeline.Publish(new ConnectionError(
+                info,
+                now,
+                ConnectionErrorCode.MessageTimeout,
+                $"a message took longer than {_messageTimeout.TotalSeconds:0.###} s to arrive (slow sender); connection closed",
+                0,
+                (long)_messageTimeout.TotalMilliseconds));
+        });
+    }
+
+    private void CloseOld(ConnectionState state, DateTimeOffset now)
+    {
+        var info = state.Info;
+        state.Close(DisconnectReason.LifetimeExceeded, () => _pipeline.Publish(new ConnectionError(
+            info,
+            now,
+            ConnectionErrorCode.LifetimeExceeded,
+            $"connected for longer than {_lifetime.TotalSeconds:0.###} s (--max-connection-lifetime); connection closed",
+            0,
+            (long)_lifetime.TotalMilliseconds)));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The message-timeout sweep failed; slow connections are no longer closed")]

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace TcpMsg.Server.Internal.Security;
 
@@ -71,6 +72,8 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
         1,
         Math.Min(_connectionBucket is null ? long.MaxValue : _connectionGranted, _addressBucket is null ? long.MaxValue : _addressGranted));
 
+    // Pooled: a throttled or dribbling connection reads often; each read would otherwise allocate its state machine.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         try
@@ -196,6 +199,7 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
     }
 
     /// <summary>The inner read, timed for the message clock when a message is unfinished.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReadTimedAsync(CancellationToken cancellationToken)
     {
         Volatile.Write(ref _readStartedAt, _time.GetTimestamp());
@@ -219,6 +223,7 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
     /// (FIN) or went away still waits its turn: sending and closing at once must not be a way around
     /// the rate, and the wait is at most the debt queued ahead of it.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReserveAsync(CancellationToken cancellationToken)
     {
         var wait = Reserve();
