@@ -30,7 +30,11 @@ public sealed class ConnectionInfo
         EndPoint = label;
     }
 
-    /// <summary>The connection id, unique for the life of the server.</summary>
+    /// <summary>
+    /// The connection id, unique for the life of the server: Kestrel's, or <c>refused-N</c> for a peer
+    /// refused as soon as it was accepted (by address, or at the connection limit), which never became
+    /// a Kestrel connection.
+    /// </summary>
     public string Id { get; }
 
     /// <summary>The peer's address and port; IPv4-mapped IPv6 addresses are shown as IPv4.</summary>
