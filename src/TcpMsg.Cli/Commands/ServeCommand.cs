@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using TcpMsg.Cli.Hosting;
 using TcpMsg.Cli.Localization;
 using TcpMsg.Cli.Output;
 using TcpMsg.Protocol;
@@ -213,6 +214,7 @@ internal static class ServeCommand
             .AddProvider(new CliLoggerProvider(console.Error, LogLevel.Information)));
 
         TcpMsgServer server;
+        OpenFilesLimit.RaiseToHard();
         try
         {
             server = await TcpMsgServer.StartAsync(options, [sink], loggerFactory, cancellationToken).ConfigureAwait(false);

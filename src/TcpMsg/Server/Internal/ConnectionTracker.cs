@@ -20,19 +20,29 @@ internal sealed partial class ConnectionTracker : IAsyncDisposable
     private int _count;
     private int _disposed;
 
+    private readonly DescriptorBudget? _descriptors;
+
     public ConnectionTracker(TcpMsgServerOptions options, ServerStatistics statistics, ILogger<ConnectionTracker> logger)
     {
         _options = options;
         _statistics = statistics;
         _logger = logger;
+        _descriptors = DescriptorBudget.Current();
+        Capacity = Math.Min(options.MaxConnections, _descriptors?.Connections ?? int.MaxValue);
     }
 
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>
+    /// The connection limit in force: <see cref="TcpMsgServerOptions.MaxConnections"/>, or fewer when the
+    /// process's open-files limit leaves room for fewer (<see cref="DescriptorBudget"/>).
+    /// </summary>
+    public int Capacity { get; }
+
     /// <summary>Adds a connection unless the server is at its connection limit.</summary>
     public bool TryAdd(ConnectionState state)
     {
-        if (Interlocked.Increment(ref _count) > _options.MaxConnections)
+        if (Interlocked.Increment(ref _count) > Capacity)
         {
             Interlocked.Decrement(ref _count);
             return false;
@@ -52,6 +62,11 @@ internal sealed partial class ConnectionTracker : IAsyncDisposable
 
     public void Start()
     {
+        if (_descriptors is { } budget && Capacity < _options.MaxConnections)
+        {
+            LogDescriptorBudget(budget.SoftLimit, budget.OpenAtStart, DescriptorBudget.Reserve, Capacity, _options.MaxConnections);
+        }
+
         if (_options.IdleTimeout != Timeout.InfiniteTimeSpan)
         {
             _sweeper = SweepIdleAsync(_stopping.Token);
@@ -143,4 +158,7 @@ internal sealed partial class ConnectionTracker : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The idle-connection sweep failed; idle connections are no longer closed")]
     private partial void LogSweepFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The open-files limit ({Limit}, of which {Open} are in use at start and {Reserve} kept in reserve) leaves room for {Capacity} connections, fewer than --max-connections {MaxConnections}: further connections are refused. Raise it with ulimit -n (LimitNOFILE= in a systemd unit) or lower --max-connections")]
+    private partial void LogDescriptorBudget(long limit, int open, int reserve, int capacity, int maxConnections);
 }

@@ -65,7 +65,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         if (!_tracker.TryAdd(state))
         {
             _statistics.OnRefused();
-            _refusals.Report(info, _options.MaxConnections);
+            _refusals.Report(info, _tracker.Capacity);
             return;
         }
 

@@ -24,7 +24,6 @@ internal sealed class AdmissionGate
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<IPNetwork>? _trustedProxies;
     private readonly int _maxPerAddress;
-    private readonly int _maxConnections;
     private readonly int _ipv6Prefix;
 
     public AdmissionGate(
@@ -46,7 +45,6 @@ internal sealed class AdmissionGate
         _time = time;
         _trustedProxies = options.Security.ProxyProtocol?.TrustedProxies;
         _maxPerAddress = options.Security.MaxConnectionsPerAddress;
-        _maxConnections = options.MaxConnections;
         _ipv6Prefix = options.Security.IPv6PrefixLength;
     }
 
@@ -105,10 +103,10 @@ internal sealed class AdmissionGate
             }
         }
 
-        if (_tracker.Count >= _maxConnections)
+        if (_tracker.Count >= _tracker.Capacity)
         {
             _statistics.OnRefused();
-            _refusals.Report(Describe(peer, local), _maxConnections);
+            _refusals.Report(Describe(peer, local), _tracker.Capacity);
             return true;
         }
 

@@ -44,7 +44,7 @@ internal sealed class AdmittingListenerFactory : IConnectionListenerFactory, ICo
             _loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
         try
         {
-            return ValueTask.FromResult<IConnectionListener>(AdmittingListener.Bind(endpoint, _options, contexts, _gate));
+            return ValueTask.FromResult<IConnectionListener>(AdmittingListener.Bind(endpoint, _options, contexts, _gate, _loggers.CreateLogger<AdmittingListener>()));
         }
         catch
         {
