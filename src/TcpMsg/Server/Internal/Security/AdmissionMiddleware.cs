@@ -6,7 +6,8 @@ namespace TcpMsg.Server.Internal.Security;
 /// <summary>
 /// Decides, before anything is read, whether a peer may connect at all: the access rules, then the
 /// per-address connection cap, which it counts. Most refusals happen earlier, at accept
-/// (<see cref="AdmissionGate"/>); this layer is the one that counts, and judges proxied clients. A refused peer is closed at once and reported through the
+/// (<see cref="AdmissionGate"/>); this layer is the one that counts, and the one that judges
+/// clients behind a trusted proxy. A refused peer is closed at once and reported through the
 /// <see cref="PeerReporter"/> (once per address per interval). Runs after the PROXY layer, so it
 /// judges the real client, and before TLS, so refusing costs no handshake.
 /// </summary>
