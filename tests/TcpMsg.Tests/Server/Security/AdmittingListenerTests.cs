@@ -64,6 +64,36 @@ public sealed class AdmittingListenerTests : LoopbackTest
     }
 
     [Fact]
+    public async Task The_connection_limit_counts_from_accept_until_the_layers_release_the_connection()
+    {
+        await using var services = await StartServicesAsync(TcpMsgServerOptions.Default with { MaxConnections = 1 });
+        var statistics = services.GetRequiredService<ServerStatistics>();
+        var gate = services.GetRequiredService<AdmissionGate>();
+        await using var listener = await BindAsync(services);
+
+        // No handler has run for the first connection yet: it counts all the same.
+        using var first = await RawClient.ConnectAsync((IPEndPoint)listener.EndPoint, IPAddress.Loopback);
+        await using var served = await listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        using var second = await RawClient.ConnectAsync((IPEndPoint)listener.EndPoint, IPAddress.Loopback);
+        var pending = listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask();
+        Assert.True(await second.WaitForServerCloseAsync());
+        Assert.Equal(1, statistics.ConnectionsRefused);
+        Assert.False(pending.IsCompleted);
+
+        // Released twice (the PROXY layer and the admission layer both may): counted once.
+        gate.Release(served!);
+        gate.Release(served!);
+        using var third = await RawClient.ConnectAsync((IPEndPoint)listener.EndPoint, IPAddress.Loopback);
+        await using var next = await pending.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.NotNull(next);
+        using var fourth = await RawClient.ConnectAsync((IPEndPoint)listener.EndPoint, IPAddress.Loopback);
+        var after = listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask();
+        Assert.True(await fourth.WaitForServerCloseAsync());
+        Assert.Equal(2, statistics.ConnectionsRefused);
+        Assert.False(after.IsCompleted);
+    }
+
+    [Fact]
     public void Only_tcpmsg_endpoints_are_bound_by_the_admitting_factory()
     {
         var endpoints = new GatedEndpoints();

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Connections;
 
 namespace TcpMsg.Server.Internal.Security;
 
@@ -13,6 +14,7 @@ namespace TcpMsg.Server.Internal.Security;
 /// </summary>
 internal sealed class AdmissionGate
 {
+    private static readonly CountedAtAccept s_counted = new();
     private static long s_refusedIds;
 
     private readonly AccessPolicySource _access;
@@ -25,6 +27,7 @@ internal sealed class AdmissionGate
     private readonly IReadOnlyList<IPNetwork>? _trustedProxies;
     private readonly int _maxPerAddress;
     private readonly int _ipv6Prefix;
+    private int _admitted;
 
     public AdmissionGate(
         TcpMsgServerOptions options,
@@ -103,7 +106,8 @@ internal sealed class AdmissionGate
             }
         }
 
-        if (_tracker.Count >= _tracker.Capacity)
+        // Counted from accept, not from the handler: a burst is accepted faster than handlers start.
+        if (Volatile.Read(ref _admitted) >= _tracker.Capacity)
         {
             _statistics.OnRefused();
             _refusals.Report(Describe(peer, local), _tracker.Capacity);
@@ -111,6 +115,28 @@ internal sealed class AdmissionGate
         }
 
         return false;
+    }
+
+    /// <summary>A connection let through at accept: it counts against the connection limit until <see cref="Release"/>.</summary>
+    public void Admitted(ConnectionContext connection)
+    {
+        Interlocked.Increment(ref _admitted);
+        connection.Features.Set(s_counted);
+    }
+
+    /// <summary>
+    /// The connection layers are done with a connection (served, or refused by a later check): it no
+    /// longer counts. Idempotent, and a no-op for a connection that was not counted at accept.
+    /// </summary>
+    public void Release(ConnectionContext connection)
+    {
+        if (connection.Features.Get<CountedAtAccept>() is null)
+        {
+            return;
+        }
+
+        connection.Features.Set<CountedAtAccept>(null);
+        Interlocked.Decrement(ref _admitted);
     }
 
     private static bool Contains(IReadOnlyList<IPNetwork> networks, IPAddress address)
@@ -133,6 +159,8 @@ internal sealed class AdmissionGate
             _reporter.Report(Describe(peer, local), code, reason, limit);
         }
     }
+
+    private sealed class CountedAtAccept;
 
     // Kestrel never saw this connection, so it has no id of Kestrel's; this one says what it was.
     private ConnectionInfo Describe(IPEndPoint peer, EndPoint? local) =>

@@ -17,6 +17,7 @@ internal sealed class AdmissionMiddleware
     private readonly AccessPolicySource _access;
     private readonly AddressTable _addresses;
     private readonly PeerReporter _reporter;
+    private readonly AdmissionGate _gate;
     private readonly ServerStatistics _statistics;
     private readonly TimeProvider _time;
     private readonly int _maxPerAddress;
@@ -28,10 +29,12 @@ internal sealed class AdmissionMiddleware
         AccessPolicySource access,
         AddressTable addresses,
         PeerReporter reporter,
+        AdmissionGate gate,
         ServerStatistics statistics,
         TimeProvider time)
     {
         _next = next;
+        _gate = gate;
         _access = access;
         _addresses = addresses;
         _reporter = reporter;
@@ -43,39 +46,46 @@ internal sealed class AdmissionMiddleware
 
     public async Task OnConnectionAsync(ConnectionContext context)
     {
-        if (context.RemoteEndPoint is not IPEndPoint { Address: var address })
-        {
-            await _next(context).ConfigureAwait(false);
-            return;
-        }
-
-        if (!_access.Current.IsAllowed(address, out var reason))
-        {
-            _statistics.OnDenied();
-            Report(context, ConnectionErrorCode.AccessDenied, reason!, 0);
-            return;
-        }
-
-        var key = AddressGrouping.KeyOf(address, _ipv6Prefix);
-        if (!_addresses.TryAcquire(key, _maxPerAddress, out var lease))
-        {
-            _statistics.OnRefused();
-            Report(
-                context,
-                ConnectionErrorCode.AddressConnectionLimit,
-                AdmissionGate.AddressCapReason(key, _ipv6Prefix, _maxPerAddress),
-                _maxPerAddress);
-            return;
-        }
-
+        AddressLease? lease = null;
         try
         {
+            if (context.RemoteEndPoint is not IPEndPoint { Address: var address })
+            {
+                await _next(context).ConfigureAwait(false);
+                return;
+            }
+
+            if (!_access.Current.IsAllowed(address, out var reason))
+            {
+                _statistics.OnDenied();
+                Report(context, ConnectionErrorCode.AccessDenied, reason!, 0);
+                return;
+            }
+
+            var key = AddressGrouping.KeyOf(address, _ipv6Prefix);
+            if (!_addresses.TryAcquire(key, _maxPerAddress, out var acquired))
+            {
+                _statistics.OnRefused();
+                Report(
+                    context,
+                    ConnectionErrorCode.AddressConnectionLimit,
+                    AdmissionGate.AddressCapReason(key, _ipv6Prefix, _maxPerAddress),
+                    _maxPerAddress);
+                return;
+            }
+
+            lease = acquired;
             context.Features.Set(lease);
             await _next(context).ConfigureAwait(false);
         }
         finally
         {
-            _addresses.Release(lease);
+            if (lease is not null)
+            {
+                _addresses.Release(lease);
+            }
+
+            _gate.Release(context);
         }
     }
 

@@ -113,7 +113,9 @@ internal sealed partial class AdmittingListener : IConnectionListener
                 accepted.NoDelay = _options.NoDelay;
             }
 
-            return _contexts.Create(accepted);
+            var connection = _contexts.Create(accepted);
+            _gate.Admitted(connection);
+            return connection;
         }
     }
 

@@ -17,12 +17,14 @@ internal sealed class ProxyProtocolMiddleware
     private readonly IReadOnlyList<IPNetwork> _trusted;
     private readonly TimeSpan _timeout;
     private readonly PeerReporter _reporter;
+    private readonly AdmissionGate _gate;
     private readonly ServerStatistics _statistics;
     private readonly TimeProvider _time;
 
-    public ProxyProtocolMiddleware(ConnectionDelegate next, TcpMsgServerOptions options, PeerReporter reporter, ServerStatistics statistics, TimeProvider time)
+    public ProxyProtocolMiddleware(ConnectionDelegate next, TcpMsgServerOptions options, PeerReporter reporter, AdmissionGate gate, ServerStatistics statistics, TimeProvider time)
     {
         _next = next;
+        _gate = gate;
         _trusted = options.Security.ProxyProtocol!.TrustedProxies;
         _timeout = options.Security.HandshakeTimeout;
         _reporter = reporter;
@@ -31,6 +33,19 @@ internal sealed class ProxyProtocolMiddleware
     }
 
     public async Task OnConnectionAsync(ConnectionContext context)
+    {
+        try
+        {
+            await HandleAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The admission layer releases the connections it sees; this covers those refused here.
+            _gate.Release(context);
+        }
+    }
+
+    private async Task HandleAsync(ConnectionContext context)
     {
         var proxy = context.RemoteEndPoint as IPEndPoint;
         if (proxy is null || !IsTrusted(proxy.Address))
