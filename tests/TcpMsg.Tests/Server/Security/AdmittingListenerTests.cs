@@ -94,6 +94,26 @@ public sealed class AdmittingListenerTests : LoopbackTest
     }
 
     [Fact]
+    public async Task Peers_that_reset_at_once_do_not_stop_accepting()
+    {
+        await using var services = await StartServicesAsync(TcpMsgServerOptions.Default);
+        await using var listener = await BindAsync(services);
+        for (var i = 0; i < 20; i++)
+        {
+            (await RawClient.ConnectAsync((IPEndPoint)listener.EndPoint, IPAddress.Loopback)).Reset();
+        }
+
+        using var client = await RawClient.ConnectAsync((IPEndPoint)listener.EndPoint, IPAddress.Loopback);
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                await using var accepted = await listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+                return accepted?.RemoteEndPoint is IPEndPoint peer && peer.Port == client.LocalEndPoint.Port;
+            },
+            "the last client to be accepted after the resets");
+    }
+
+    [Fact]
     public void Only_tcpmsg_endpoints_are_bound_by_the_admitting_factory()
     {
         var endpoints = new GatedEndpoints();

@@ -102,18 +102,46 @@ internal sealed partial class AdmittingListener : IConnectionListener
                 Recovered();
             }
 
-            if (_gate.RefusesAtAccept(accepted.RemoteEndPoint, accepted.LocalEndPoint))
+            // Nothing may escape to Kestrel's accept loop: an exception there ends it, and the server
+            // would accept no more connections.
+            try
             {
-                Close(accepted);
+                if (_gate.RefusesAtAccept(accepted.RemoteEndPoint, accepted.LocalEndPoint))
+                {
+                    Close(accepted);
+                    continue;
+                }
+
+                if (accepted.LocalEndPoint is IPEndPoint)
+                {
+                    accepted.NoDelay = _options.NoDelay;
+                }
+            }
+            catch (SocketException)
+            {
+                // Reset between accept and now: nothing to serve.
+                accepted.Dispose();
+                continue;
+            }
+            catch (Exception ex)
+            {
+                LogAdmissionFailed(ex, accepted.RemoteEndPoint);
+                accepted.Dispose();
                 continue;
             }
 
-            if (accepted.LocalEndPoint is IPEndPoint)
+            ConnectionContext connection;
+            try
             {
-                accepted.NoDelay = _options.NoDelay;
+                connection = _contexts.Create(accepted);
+            }
+            catch (SocketException)
+            {
+                // Reset before its endpoints could be read, as Kestrel's own listener allows for.
+                accepted.Dispose();
+                continue;
             }
 
-            var connection = _contexts.Create(accepted);
             _gate.Admitted(connection);
             return connection;
         }
@@ -158,6 +186,9 @@ internal sealed partial class AdmittingListener : IConnectionListener
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot accept connections on {EndPoint}: {Error} (the open-files limit, ulimit -n, is lower than --max-connections needs?); new clients wait in the kernel's backlog, accepting is retried every {PauseMs} ms ({Pauses} pauses so far)")]
     private partial void LogExhausted(EndPoint endPoint, string error, int pauses, long pauseMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Judging the peer {Peer} at accept failed; its connection was closed")]
+    private partial void LogAdmissionFailed(Exception exception, EndPoint? peer);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Accepting connections on {EndPoint} again after {Seconds:0.#} s")]
     private partial void LogRecovered(EndPoint endPoint, double seconds);
