@@ -42,11 +42,8 @@ internal sealed class PeerReporter : IHostedService, IDisposable
         var now = _time.GetTimestamp();
         lock (_lock)
         {
-            if (!_entries.TryGetValue((code, address), out var entry) && _entries.Count >= MaxTracked)
-            {
-                _entries.TryGetValue((code, null), out entry);
-            }
-
+            (ConnectionErrorCode, IPAddress?) key = (code, address);
+            var entry = Find(ref key);
             if (entry is null || now >= entry.QuietUntil)
             {
                 return false;
@@ -69,11 +66,7 @@ internal sealed class PeerReporter : IHostedService, IDisposable
         lock (_lock)
         {
             var key = (code, connection.RemoteEndPoint?.Address);
-            if (!_entries.TryGetValue(key, out var entry) && _entries.Count >= MaxTracked)
-            {
-                key = (code, null);
-                _entries.TryGetValue(key, out entry);
-            }
+            var entry = Find(ref key);
 
             if (entry is not null && now < entry.QuietUntil)
             {
@@ -117,6 +110,18 @@ internal sealed class PeerReporter : IHostedService, IDisposable
     }
 
     public void Dispose() => _sweep.Dispose();
+
+    /// <summary>The entry of <paramref name="key"/>; past the table's size, a new address's key becomes the shared one. Under the lock.</summary>
+    private Entry? Find(ref (ConnectionErrorCode Code, IPAddress? Address) key)
+    {
+        if (!_entries.TryGetValue(key, out var entry) && _entries.Count >= MaxTracked)
+        {
+            key = (key.Code, null);
+            _entries.TryGetValue(key, out entry);
+        }
+
+        return entry;
+    }
 
     private void Sweep()
     {
