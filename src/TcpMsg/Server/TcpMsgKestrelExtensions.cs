@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using TcpMsg.Server.Internal;
-using TcpMsg.Server.Internal.Security;
+using TcpMsg.Server.Internal.Transport;
 
 namespace TcpMsg.Server;
 

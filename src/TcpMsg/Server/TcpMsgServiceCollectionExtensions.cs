@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using TcpMsg.Server.Internal;
 using TcpMsg.Server.Internal.Chat;
-using TcpMsg.Server.Internal.Security;
+using TcpMsg.Server.Internal.Transport;
 using TcpMsg.Storage.Internal;
 
 namespace TcpMsg.Server;

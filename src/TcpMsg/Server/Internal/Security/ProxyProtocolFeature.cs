@@ -1,6 +1,0 @@
-using System.Net;
-
-namespace TcpMsg.Server.Internal.Security;
-
-/// <summary>Set on a connection that a trusted proxy relayed: the proxy's own endpoint, for the record.</summary>
-internal sealed record ProxyProtocolFeature(IPEndPoint ProxyEndPoint);

@@ -1,0 +1,269 @@
+using System.Buffers;
+using TcpMsg.Protocol;
+using TcpMsg.Server.Internal.Transport;
+
+namespace TcpMsg.Server.Internal;
+
+/// <summary>
+/// A confirmed-mode connection (docs/protocol.md): HELLO, then pipelined MESSAGE frames, each
+/// published with this session's outbox as where its acknowledgement goes; GOODBYE ends it once
+/// everything sent was acknowledged. Any protocol violation is answered with ERROR and closes.
+/// In a chat room, a client that asks for it is a member (ConfirmedSession.Chat.cs).
+/// </summary>
+internal sealed partial class ConfirmedSession
+{
+    // HELLO's fields and MESSAGE's sequence number need room beyond the message text.
+    private const int FrameOverhead = 64;
+
+    // At shutdown, how long to wait for messages already in the pipeline to be acknowledged.
+    private static readonly TimeSpan s_shutdownSettle = TimeSpan.FromSeconds(2);
+
+    private readonly ConnectionState _state;
+    private readonly TcpMsgServerOptions _options;
+    private readonly MessagePipeline _pipeline;
+    private readonly ServerStatistics _statistics;
+    private readonly TimeProvider _time;
+    private readonly ConnectionOutbox _outbox;
+    private readonly TokenVerifier _tokens;
+    private readonly PeerReporter _reporter;
+    private string? _clientId;
+    private long _lastPublished;
+
+    public ConfirmedSession(
+        ConnectionState state,
+        TcpMsgServerOptions options,
+        MessagePipeline pipeline,
+        ServerStatistics statistics,
+        TimeProvider time,
+        TokenVerifier tokens,
+        PeerReporter reporter,
+        Chat.ChatRoom? chat = null)
+    {
+        _chat = chat;
+        _tokens = tokens;
+        _reporter = reporter;
+        _state = state;
+        _options = options;
+        _pipeline = pipeline;
+        _statistics = statistics;
+        _time = time;
+        _outbox = new ConnectionOutbox(state.Context.Transport.Output, reason => state.Close(DisconnectReason.ProtocolError));
+    }
+
+    public async Task<DisconnectReason> RunAsync()
+    {
+        _outbox.Start();
+
+        // Slow-loris in confirmed mode: HELLO must come within the handshake timeout.
+        using var helloDeadline = _time.CreateTimer(static s => ((ConfirmedSession)s!).OnHelloDeadline(), this, _options.Security.HandshakeTimeout, Timeout.InfiniteTimeSpan);
+        try
+        {
+            return await ReadFramesAsync().ConfigureAwait(false);
+        }
+        catch (ProtocolException ex) when (ex.Code == ProtocolErrorCode.Unauthorized)
+        {
+            _outbox.Refuse(0, ex.Code, ex.Message);
+            _reporter.Report(_state.Info, ConnectionErrorCode.Unauthorized, ex.Message);
+            return DisconnectReason.Unauthorized;
+        }
+        catch (ProtocolException ex)
+        {
+            _outbox.Refuse(0, ex.Code, ex.Message);
+            var tooLarge = ex.Code == ProtocolErrorCode.TooLarge;
+            if (tooLarge)
+            {
+                _statistics.OnOversized();
+            }
+
+            _pipeline.Publish(new ConnectionError(
+                _state.Info,
+                _time.GetUtcNow(),
+                tooLarge ? ConnectionErrorCode.MessageTooLarge : ConnectionErrorCode.ProtocolError,
+                $"{_state.Info.EndPoint}: {ex.Message}; connection closed",
+                _state.Unconsumed,
+                tooLarge ? _options.MaxMessageSize : 0));
+            return tooLarge ? DisconnectReason.MessageTooLarge : DisconnectReason.ProtocolError;
+        }
+        finally
+        {
+            await _outbox.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<DisconnectReason> ReadFramesAsync()
+    {
+        var input = _state.Context.Transport.Input;
+        var maxFrame = _options.MaxMessageSize + FrameOverhead;
+        while (true)
+        {
+            _state.BeginRead();
+            var result = await input.ReadAsync().ConfigureAwait(false);
+            var buffer = result.Buffer;
+            _state.OnRead(buffer.Length, _statistics);
+            var consumed = buffer.Start;
+            var goodbye = false;
+            var allowance = _state.Allowance();
+            var before = _state.MessagesReceived;
+            var limited = false;
+            try
+            {
+                while (!goodbye && FrameReader.TryReadFrame(buffer.Slice(consumed), maxFrame, out var type, out var payload, out consumed))
+                {
+                    goodbye = Handle(type, payload);
+                    if (!goodbye && _state.MessagesReceived - before >= allowance)
+                    {
+                        // The rate allows no more messages from this read: the rest is read again once it does.
+                        limited = true;
+                        break;
+                    }
+                }
+            }
+            finally
+            {
+                _state.Unconsumed = buffer.Slice(consumed).Length;
+                _state.OnAdvanced(_state.Unconsumed, !consumed.Equals(buffer.Start));
+                input.AdvanceTo(consumed, limited ? consumed : buffer.End);
+            }
+
+            if (goodbye)
+            {
+                // Everything sent is acknowledged (or rejected) before the server says goodbye.
+                await _outbox.WaitSettledAsync(_lastPublished, _state.Aborted).ConfigureAwait(false);
+                _outbox.Goodbye();
+                _pipeline.Publish(new PeerFinishedSending(_state.Info, _time.GetUtcNow(), _state.BytesReceived));
+                return DisconnectReason.PeerClosed;
+            }
+
+            // Limited by the rate, the connection is not over: what is left is read again.
+            if (result.IsCanceled || (result.IsCompleted && !limited))
+            {
+                return Ended(await EndAsync(result.IsCompleted).ConfigureAwait(false));
+            }
+
+            if (_pipeline.IsFull)
+            {
+                await _pipeline.WaitForRoomAsync(_state.Aborted).ConfigureAwait(false);
+                _state.Touch();
+            }
+        }
+    }
+
+    private void OnHelloDeadline()
+    {
+        if (Volatile.Read(ref _clientId) is null)
+        {
+            var timeout = _options.Security.HandshakeTimeout;
+            _state.Close(DisconnectReason.HandshakeTimeout, () => _reporter.Report(
+                _state.Info,
+                ConnectionErrorCode.HandshakeTimeout,
+                $"no HELLO within {timeout.TotalSeconds:0.###} s of the preamble",
+                (long)timeout.TotalMilliseconds));
+        }
+    }
+
+    private async Task<DisconnectReason> EndAsync(bool peerFinished)
+    {
+        if (_state.AbortReason == DisconnectReason.ServerShutdown)
+        {
+            // Give messages already in the pipeline a moment to be acknowledged, then say why we close.
+            using var settle = new CancellationTokenSource(s_shutdownSettle);
+            try
+            {
+                await _outbox.WaitSettledAsync(_lastPublished, settle.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client resends what was not acknowledged; the store drops the duplicates.
+            }
+
+            _outbox.Refuse(0, ProtocolErrorCode.ShuttingDown, "the server is shutting down; reconnect later");
+        }
+
+        return _state.AbortReason ?? (peerFinished ? DisconnectReason.PeerClosed : DisconnectReason.Aborted);
+    }
+
+    /// <summary>Handles one frame; returns true for GOODBYE.</summary>
+    private bool Handle(FrameType type, in ReadOnlySequence<byte> payload)
+    {
+        switch (type)
+        {
+            case FrameType.Hello:
+                OnHello(HelloFrame.Parse(payload));
+                return false;
+            case FrameType.Message when _clientId is not null:
+                OnMessage(payload);
+                return false;
+            case FrameType.Message:
+                throw new ProtocolException(ProtocolErrorCode.Protocol, "MESSAGE before HELLO");
+            case FrameType.Goodbye:
+                GoodbyeFrame.Parse(payload);
+                return true;
+            case FrameType.Command when _member is not null:
+                OnCommand(CommandFrame.Parse(payload));
+                return false;
+            case FrameType.Command:
+                throw new ProtocolException(ProtocolErrorCode.Protocol, "COMMAND from a client that is not a chat member (HELLO without the CHAT capability, or a server without a chat room)");
+            default:
+                throw new ProtocolException(ProtocolErrorCode.Protocol, $"{type} is a server-to-client frame");
+        }
+    }
+
+    private void OnHello(HelloFrame hello)
+    {
+        if (_clientId is not null)
+        {
+            throw new ProtocolException(ProtocolErrorCode.Protocol, "a second HELLO");
+        }
+
+        if (hello.Version != 1)
+        {
+            throw new ProtocolException(ProtocolErrorCode.Version, $"protocol version {hello.Version} is not supported; this server speaks version 1");
+        }
+
+        if (!_tokens.Verify(hello.Token))
+        {
+            throw new ProtocolException(ProtocolErrorCode.Unauthorized, hello.Token is null ? "this server requires a token" : "the token is not valid");
+        }
+
+        Volatile.Write(ref _clientId, hello.ClientId);
+        var lastSequence = _pipeline.GetLastSequence(hello.ClientId);
+        if (_chat is null)
+        {
+            _outbox.Welcome(new WelcomeFrame(1, lastSequence, _options.MaxMessageSize));
+        }
+        else
+        {
+            JoinChat(hello, lastSequence);
+        }
+    }
+
+    private void OnMessage(in ReadOnlySequence<byte> payload)
+    {
+        var sequence = MessageFrame.Parse(payload, out var bytes);
+        if (bytes.Length > _options.MaxMessageSize)
+        {
+            throw new ProtocolException(ProtocolErrorCode.TooLarge, $"message {sequence} of {bytes.Length} bytes exceeds the limit of {_options.MaxMessageSize}");
+        }
+
+        var info = _state.Info;
+        var now = _time.GetUtcNow();
+        var text = Utf8MessageDecoder.Decode(bytes, out var valid);
+        _state.MessagesReceived++;
+        if (!valid)
+        {
+            // Confirmed senders encode UTF-8 themselves: a bad message is refused, not stored.
+            _statistics.OnInvalidUtf8();
+            _pipeline.Publish(new ConnectionError(info, now, ConnectionErrorCode.InvalidUtf8, $"message {sequence} from {info.EndPoint} is not valid UTF-8; refused", bytes.Length));
+            _outbox.Refuse(sequence, ProtocolErrorCode.InvalidUtf8, "the message is not valid UTF-8");
+            return;
+        }
+
+        _lastPublished = sequence;
+        _pipeline.Publish(new ReceivedMessage(info, now, text, (int)bytes.Length, MessageFraming.Confirmed, null, _clientId, sequence)
+        {
+            AckTarget = _outbox,
+            Sender = _member?.Name ?? _posterName,
+            ChatOrigin = _member,
+        });
+    }
+}

@@ -1,0 +1,212 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using TcpMsg.Protocol;
+using TcpMsg.Server.Internal.Transport;
+
+namespace TcpMsg.Server.Internal;
+
+/// <summary>
+/// Serves one connection: enforces the connection limit, tells plain from confirmed mode by the
+/// first bytes, runs the matching session, and reports how the connection ended.
+/// </summary>
+internal sealed partial class MessageConnectionHandler : ConnectionHandler
+{
+    // A confirmed client sends its preamble with the connection's first bytes; a listener sends nothing.
+    private static readonly TimeSpan s_chatListenerDelay = TimeSpan.FromMilliseconds(500);
+
+    private readonly TcpMsgServerOptions _options;
+    private readonly MessagePipeline _pipeline;
+    private readonly ConnectionTracker _tracker;
+    private readonly ServerStatistics _statistics;
+    private readonly TimeProvider _time;
+    private readonly RefusalReporter _refusals;
+    private readonly TokenVerifier _tokens;
+    private readonly PeerReporter _reporter;
+    private readonly ILogger _logger;
+    private readonly Chat.ChatRoom? _chat;
+
+    public MessageConnectionHandler(
+        TcpMsgServerOptions options,
+        MessagePipeline pipeline,
+        ConnectionTracker tracker,
+        ServerStatistics statistics,
+        TimeProvider time,
+        RefusalReporter refusals,
+        TokenVerifier tokens,
+        PeerReporter reporter,
+        ILogger<MessageConnectionHandler> logger,
+        Chat.ChatRoom? chat = null)
+    {
+        _chat = chat;
+        _tokens = tokens;
+        _reporter = reporter;
+        _options = options;
+        _pipeline = pipeline;
+        _tracker = tracker;
+        _statistics = statistics;
+        _time = time;
+        _refusals = refusals;
+        _logger = logger;
+    }
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var info = ConnectionDescriber.Describe(connection, _time.GetUtcNow());
+        var state = new ConnectionState(connection, info);
+
+        // Rate limits pause reading by the messages this connection delivers, in either mode.
+        if (connection.Features.Get<IMessageRateFeature>() is { } rate)
+        {
+            rate.CountMessages(() => state.MessagesReceived);
+            state.Rate = rate;
+        }
+
+        if (!_tracker.TryAdd(state))
+        {
+            _statistics.OnRefused();
+            _refusals.Report(info, _tracker.Capacity);
+            return;
+        }
+
+        _statistics.OnAccepted();
+        try
+        {
+            await ServeAsync(state).ConfigureAwait(false);
+        }
+        finally
+        {
+            _tracker.Remove(state);
+            _statistics.OnClosed();
+        }
+    }
+
+    private async Task ServeAsync(ConnectionState state)
+    {
+        var info = state.Info;
+        var reason = DisconnectReason.PeerClosed;
+        _pipeline.Publish(new ClientConnected(info, info.ConnectedAt));
+        try
+        {
+            reason = await DetectModeAsync(state).ConfigureAwait(false) switch
+            {
+                PreambleMatch.Confirmed => await new ConfirmedSession(state, _options, _pipeline, _statistics, _time, _tokens, _reporter, _chat).RunAsync().ConfigureAwait(false),
+                PreambleMatch.Plain when !_options.Security.AllowPlain => await RefusePlainAsync(state).ConfigureAwait(false),
+                PreambleMatch.Plain => await new PlainSession(state, _options, _pipeline, _statistics, _time, _chat).RunAsync().ConfigureAwait(false),
+                _ => state.AbortReason ?? DisconnectReason.Aborted,
+            };
+        }
+        catch (ConnectionResetException)
+        {
+            reason = DisconnectReason.PeerReset;
+            _statistics.OnPeerReset();
+        }
+        catch (Exception ex) when (ex is ConnectionAbortedException or OperationCanceledException)
+        {
+            reason = state.AbortReason ?? DisconnectReason.Aborted;
+        }
+        catch (Exception ex)
+        {
+            reason = DisconnectReason.Aborted;
+            LogConnectionFailed(ex, info.Id, info.EndPoint);
+            _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), ConnectionErrorCode.InternalError, $"unexpected error on {info.EndPoint}: {ex.Message}"));
+        }
+
+        ReportEnd(state, reason);
+    }
+
+    /// <summary>
+    /// Reads until the first bytes decide: the confirmed-mode preamble (consumed), or anything else
+    /// (plain mode; nothing consumed, so the plain session sees every byte). In a chat room, a
+    /// connection silent for <see cref="s_chatListenerDelay"/> is plain too: `nc` joins to listen.
+    /// </summary>
+    private async Task<PreambleMatch> DetectModeAsync(ConnectionState state)
+    {
+        var input = state.Context.Transport.Input;
+        using var silent = _chat is null ? null : new CancellationTokenSource(s_chatListenerDelay);
+        while (true)
+        {
+            ReadResult result;
+            state.BeginRead();
+            try
+            {
+                result = await input.ReadAsync(state.Unconsumed == 0 && silent is not null ? silent.Token : default).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (silent is { IsCancellationRequested: true } && state.AbortReason is null)
+            {
+                return PreambleMatch.Plain;
+            }
+
+            var buffer = result.Buffer;
+            state.OnRead(buffer.Length, _statistics);
+            var finished = result.IsCompleted && state.AbortReason is null;
+            var match = result.IsCanceled && state.AbortReason is not null
+                ? PreambleMatch.NeedMoreData
+                : ConfirmedPreamble.Match(buffer, finished);
+            switch (match)
+            {
+                case PreambleMatch.Confirmed:
+                    var end = buffer.GetPosition(ConfirmedPreamble.Length);
+                    state.Unconsumed = buffer.Length - ConfirmedPreamble.Length;
+                    state.OnAdvanced(state.Unconsumed, consumedSomething: true);
+                    input.AdvanceTo(end);
+                    return match;
+                case PreambleMatch.Plain:
+                    // Not examined: the plain session's first read returns these same bytes at once.
+                    input.AdvanceTo(buffer.Start);
+                    return match;
+                default:
+                    // A part of the preamble: an unfinished message as far as the message clock is concerned.
+                    state.OnAdvanced(buffer.Length, consumedSomething: false);
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                    if (result.IsCompleted || result.IsCanceled)
+                    {
+                        return match;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Plain mode is switched off (<c>--no-plain</c>): say so in one line a person can read, and close.</summary>
+    private async Task<DisconnectReason> RefusePlainAsync(ConnectionState state)
+    {
+        _reporter.Report(state.Info, ConnectionErrorCode.PlainRefused, "plain mode is off on this server; the connection was closed");
+        var output = state.Context.Transport.Output;
+        await output.WriteAsync("tcpmsg: this server accepts only tcpmsg clients in confirmed mode (tcpmsg send)\n"u8.ToArray()).ConfigureAwait(false);
+        return DisconnectReason.Unauthorized;
+    }
+
+    private void ReportEnd(ConnectionState state, DisconnectReason reason)
+    {
+        var info = state.Info;
+        var now = _time.GetUtcNow();
+        var discarded = reason is DisconnectReason.PeerClosed or DisconnectReason.MessageTooLarge or DisconnectReason.ProtocolError or DisconnectReason.Unauthorized ? 0 : state.Unconsumed;
+        if (discarded > 0)
+        {
+            _pipeline.Publish(new ConnectionError(
+                info,
+                now,
+                ConnectionErrorCode.IncompleteMessage,
+                $"{discarded} bytes of an incomplete message from {info.EndPoint} were discarded ({reason})",
+                discarded));
+        }
+
+        if (reason == DisconnectReason.IdleTimeout)
+        {
+            _pipeline.Publish(new ConnectionError(
+                info,
+                now,
+                ConnectionErrorCode.IdleTimeout,
+                $"{info.EndPoint} sent nothing for {_options.IdleTimeout.TotalSeconds:0.###} s; connection closed",
+                0,
+                (long)_options.IdleTimeout.TotalMilliseconds));
+        }
+
+        _pipeline.Publish(new ClientDisconnected(info, now, reason, state.BytesReceived, state.MessagesReceived, discarded));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Connection {ConnectionId} from {Peer} failed")]
+    private partial void LogConnectionFailed(Exception exception, string connectionId, string peer);
+}

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Connections;
+
+namespace TcpMsg.Server.Internal;
+
+/// <summary>What the server tracks about one open connection, shared by its handler and the sweeper.</summary>
+internal sealed class ConnectionState
+{
+    private const int NotAborted = -1;
+
+    private readonly ConnectionContext _context;
+    private long _lastActivity;
+
+    // The message clock (slow-loris): how long the peer has kept an unfinished message waiting,
+    // counting only the time the server spent waiting for the peer in reads, never its own work.
+    private long _readStartedAt;
+    private long _peerTicks;
+    private int _messagePending;
+    private int _abortReason = NotAborted;
+    private CancellationTokenSource? _aborted;
+
+    public ConnectionState(ConnectionContext context, ConnectionInfo info)
+    {
+        _context = context;
+        Info = info;
+        _lastActivity = Environment.TickCount64;
+    }
+
+    public ConnectionInfo Info { get; }
+
+    /// <summary>Bytes received so far.</summary>
+    public long BytesReceived { get; private set; }
+
+    /// <summary>Complete messages received so far.</summary>
+    public long MessagesReceived { get; set; }
+
+    /// <summary>The rate limits of this connection, or null without any.</summary>
+    public Transport.IMessageRateFeature? Rate { get; set; }
+
+    /// <summary>Messages the handler may take from the current read: all of them without a rate limit.</summary>
+    public long Allowance() => Rate?.Allowance() ?? long.MaxValue;
+
+    /// <summary>Bytes received but not yet part of a complete message (or frame).</summary>
+    public long Unconsumed { get; set; }
+
+    public ConnectionContext Context => _context;
+
+    /// <summary>The reason the server aborted this connection, or null when it did not.</summary>
+    public DisconnectReason? AbortReason
+    {
+        get
+        {
+            var reason = Volatile.Read(ref _abortReason);
+            return reason == NotAborted ? null : (DisconnectReason)reason;
+        }
+    }
+
+    /// <summary>Fires when the server aborts the connection. Created on first use: most connections never need it.</summary>
+    public CancellationToken Aborted
+    {
+        get
+        {
+            if (_aborted is null)
+            {
+                var created = new CancellationTokenSource();
+                if (Interlocked.CompareExchange(ref _aborted, created, null) is not null)
+                {
+                    created.Dispose();
+                }
+                else if (AbortReason is not null)
+                {
+                    created.Cancel();
+                }
+            }
+
+            return _aborted.Token;
+        }
+    }
+
+    /// <summary>Milliseconds since anything arrived, as of <paramref name="now"/> (<see cref="Environment.TickCount64"/>).</summary>
+    public long IdleMilliseconds(long now) => now - Volatile.Read(ref _lastActivity);
+
+    public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+
+    /// <summary>A read for the peer's bytes starts: the message clock runs if a message is unfinished.</summary>
+    public void BeginRead() => Volatile.Write(ref _readStartedAt, Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// After <c>AdvanceTo</c>: <paramref name="unconsumed"/> bytes of an unfinished message are left.
+    /// The clock starts again when a new message began in this read (something was consumed).
+    /// </summary>
+    public void OnAdvanced(long unconsumed, bool consumedSomething)
+    {
+        if (unconsumed == 0)
+        {
+            Volatile.Write(ref _messagePending, 0);
+        }
+        else if (Volatile.Read(ref _messagePending) == 0 || consumedSomething)
+        {
+            Volatile.Write(ref _peerTicks, 0);
+            Volatile.Write(ref _messagePending, 1);
+        }
+    }
+
+    /// <summary>How long the peer has kept the current unfinished message waiting; zero between messages.</summary>
+    public TimeSpan UnfinishedMessageTime()
+    {
+        if (Volatile.Read(ref _messagePending) == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var started = Volatile.Read(ref _readStartedAt);
+        var waiting = started == 0 ? 0 : Stopwatch.GetTimestamp() - started;
+        return TimeSpan.FromSeconds((Volatile.Read(ref _peerTicks) + waiting) / (double)Stopwatch.Frequency);
+    }
+
+    /// <summary>Counts what a read brought: the buffer minus what was already there.</summary>
+    public void OnRead(long bufferLength, ServerStatistics statistics)
+    {
+        var started = Interlocked.Exchange(ref _readStartedAt, 0);
+        if (started != 0 && Volatile.Read(ref _messagePending) != 0)
+        {
+            Interlocked.Add(ref _peerTicks, Stopwatch.GetTimestamp() - started);
+        }
+
+        Touch();
+        var fresh = bufferLength - Unconsumed;
+        if (fresh > 0)
+        {
+            BytesReceived += fresh;
+            statistics.OnBytes(fresh);
+        }
+
+        Unconsumed = bufferLength;
+    }
+
+    /// <summary>
+    /// Ends the connection from the server's side, once; the first reason given is the one reported.
+    /// The read loop is woken and returns, so the connection closes with a FIN after the complete
+    /// messages already buffered were delivered. <see cref="Kill"/> is the hard way.
+    /// <paramref name="onClosing"/> runs first, before the read loop wakes: what it counts or reports
+    /// comes before the connection's own end events.
+    /// </summary>
+    public bool Close(DisconnectReason reason, Action? onClosing = null)
+    {
+        if (Interlocked.CompareExchange(ref _abortReason, (int)reason, NotAborted) != NotAborted)
+        {
+            return false;
+        }
+
+        onClosing?.Invoke();
+
+        _context.Transport.Input.CancelPendingRead();
+        Volatile.Read(ref _aborted)?.Cancel();
+        return true;
+    }
+
+    /// <summary>Aborts the transport at once, for a connection that did not close when asked.</summary>
+    public void Kill(string detail) => _context.Abort(new ConnectionAbortedException(detail));
+}

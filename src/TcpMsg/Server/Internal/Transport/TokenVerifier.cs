@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace TcpMsg.Server.Internal.Transport;
+
+/// <summary>
+/// Checks the token a confirmed-mode client presents in HELLO. Tokens are kept only as SHA-256 digests
+/// and a presented token is compared with every one of them in constant time, so neither which token
+/// matched nor how much of one did shows in the timing. Token files are read at start (a missing or
+/// empty one stops the server) and again when they change (a bad one keeps the previous tokens).
+/// </summary>
+internal sealed partial class TokenVerifier : ReloadableFileValue<byte[][]>
+{
+    private readonly TcpMsgSecurityOptions _options;
+    private readonly ILogger _logger;
+
+    public TokenVerifier(TcpMsgServerOptions options, TimeProvider time, ILogger<TokenVerifier> logger)
+        : base(options.Security.FileReloadInterval, time)
+    {
+        _options = options.Security;
+        _logger = logger;
+    }
+
+    public bool Required => _options.RequiresToken;
+
+    /// <summary>True when <paramref name="token"/> is one of the configured tokens (always true when none are).</summary>
+    public bool Verify(byte[]? token)
+    {
+        if (!Required)
+        {
+            return true;
+        }
+
+        var presented = SHA256.HashData(token ?? []);
+        var match = false;
+        foreach (var digest in Loaded ?? [])
+        {
+            // No early exit: every token is compared whatever the outcome.
+            match |= CryptographicOperations.FixedTimeEquals(presented, digest);
+        }
+
+        return token is { Length: > 0 } && match;
+    }
+
+    protected override bool IsConfigured => Required;
+
+    protected override IEnumerable<string> Files => _options.TokenFiles;
+
+    protected override bool IsBadFile(Exception exception) =>
+        exception is IOException or UnauthorizedAccessException or InvalidDataException;
+
+    protected override void OnReloaded(byte[][] value) => LogReloaded(value.Length);
+
+    protected override void OnReloadFailed(string reason) => LogReloadFailed(reason);
+
+    protected override byte[][] Build()
+    {
+        var tokens = new List<string>(_options.Tokens);
+        foreach (var file in _options.TokenFiles)
+        {
+            var fromFile = File.ReadAllLines(file)
+                .Select(line => line.Trim())
+                .Where(line => line.Length > 0 && !line.StartsWith('#'))
+                .ToList();
+            if (fromFile.Count == 0)
+            {
+                throw new InvalidDataException($"token file {file} holds no token");
+            }
+
+            tokens.AddRange(fromFile);
+        }
+
+        return [.. tokens.Select(t => SHA256.HashData(Encoding.UTF8.GetBytes(t)))];
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "token files re-read: {Count} tokens")]
+    private partial void LogReloaded(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "token files changed but cannot be read ({Reason}); the previous tokens stay in force")]
+    private partial void LogReloadFailed(string reason);
+}

@@ -1,0 +1,41 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using TcpMsg.Server;
+using TcpMsg.Server.Internal;
+using TcpMsg.Server.Internal.Transport;
+using TcpMsg.Tests.Infrastructure;
+
+namespace TcpMsg.Tests.Server.Security;
+
+public sealed class PeerReporterTests
+{
+    private static ConnectionInfo From(string endPoint) => new("c", IPEndPoint.Parse(endPoint), null, DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public async Task An_address_is_reported_at_once_then_summed_up_once_per_interval()
+    {
+        var clock = new ManualTimeProvider();
+        var sink = new CollectingSink();
+        using var pipeline = new MessagePipeline([sink], TcpMsgServerOptions.Default, new ServerStatistics(), NullLogger<MessagePipeline>.Instance);
+        pipeline.Start();
+        using var reporter = new PeerReporter(pipeline, TcpMsgServerOptions.Default, clock);
+
+        reporter.Report(From("192.0.2.1:1000"), ConnectionErrorCode.AccessDenied, "first");
+        for (var i = 0; i < 5; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(10));
+            reporter.Report(From($"192.0.2.1:{1001 + i}"), ConnectionErrorCode.AccessDenied, $"again {i}");
+        }
+
+        reporter.Report(From("192.0.2.2:1000"), ConnectionErrorCode.AccessDenied, "another address");
+        reporter.Report(From("192.0.2.1:2000"), ConnectionErrorCode.TlsHandshakeFailed, "another problem");
+        clock.Advance(TimeSpan.FromSeconds(11));
+        reporter.Report(From("192.0.2.1:3000"), ConnectionErrorCode.AccessDenied, "after the minute");
+        await pipeline.CompleteAsync(TestContext.Current.CancellationToken);
+
+        var reports = sink.OfType<ConnectionError>();
+        Assert.Equal(["first", "another address", "another problem", "6 more from 192.0.2.1 in the last 60 s; last: after the minute"], reports.Select(r => r.Detail));
+        Assert.Equal([1L, 1, 1, 6], reports.Select(r => r.Value));
+        Assert.Equal("192.0.2.1:3000", reports[^1].Connection.EndPoint);
+    }
+}
