@@ -161,6 +161,8 @@ internal sealed partial class MessagePipeline
                 target.Acknowledge(message.Sequence, message.Id);
             }
         }
+
+        _statistics.OnAcks(_acknowledged.Count);
     }
 
     private static void Collect(List<ServerEvent> batch, List<ReceivedMessage> messages)
