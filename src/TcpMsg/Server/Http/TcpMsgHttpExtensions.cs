@@ -50,6 +50,7 @@ public static class TcpMsgHttpExtensions
                 // Every scrape sees the counters as they are now.
                 prometheus.ScrapeResponseCacheDurationMilliseconds = 0;
                 prometheus.TargetInfoEnabled = false;
+                prometheus.ScopeInfoEnabled = false;
             }));
         return services;
     }
