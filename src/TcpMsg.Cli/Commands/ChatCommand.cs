@@ -20,13 +20,13 @@ internal static class ChatCommand
         {
             Description = "The chat server: a host name, an IPv4 address or an IPv6 address ([::1]:2023). Port 2023 unless given.",
         };
-        var name = new Option<string>("--name", "-n")
+        var name = new Option<string>("--name")
         {
-            Description = "Your name in the room (1-32 characters, no spaces). Default: your address, until you type /nick NAME.",
+            Description = "Your name in the room (1-32 characters, no spaces). Until you type /nick NAME. [default: your address]",
         };
         var retry = new Option<TimeSpan>("--retry")
         {
-            Description = "When the server goes away, keep reconnecting (backoff with jitter) for up to this long. Default 5m; 0 = never.",
+            Description = "When the server goes away, keep reconnecting (backoff with jitter) for up to this long; 0 = never.",
             HelpName = "DURATION",
             DefaultValueFactory = _ => TimeSpan.FromMinutes(5),
             CustomParser = result =>
@@ -50,11 +50,11 @@ internal static class ChatCommand
             "--timeout",
             TimeSpan.FromSeconds(5),
             allowInfinite: false,
-            "How long connecting and the handshake may take. Default 5s.");
+            "How long connecting and the handshake may take.");
 
         var tokenFile = new Option<string>("--token-file")
         {
-            Description = "Read the access token for a server that requires one from this file (first line). Default: $TCPMSG_TOKEN, if set.",
+            Description = "Read the access token for a server that requires one from this file (first line). [default: $TCPMSG_TOKEN, if set]",
             HelpName = "FILE",
         };
 
