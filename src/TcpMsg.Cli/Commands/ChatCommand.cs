@@ -108,8 +108,10 @@ internal static class ChatCommand
 
             var retryFor = parseResult.GetValue(retry);
             var wait = parseResult.GetValue(timeout);
+            var reporter = new RetryReporter(app.Console.Error, strings, "tcpmsg chat", target.ToString(), retryFor);
             var options = MessageClientOptions.Default with
             {
+                Retrying = reporter.Report,
                 JoinChat = true,
                 Name = parseResult.GetValue(name),
                 RetryFor = retryFor > TimeSpan.Zero ? retryFor : null,
@@ -119,12 +121,12 @@ internal static class ChatCommand
                 Tls = tls,
                 Token = token,
             };
-            return await RunAsync(app, strings, target, options, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(app, strings, target, options, reporter, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(CliApplication app, Strings strings, HostPort target, MessageClientOptions options, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliApplication app, Strings strings, HostPort target, MessageClientOptions options, RetryReporter reporter, CancellationToken cancellationToken)
     {
         (string Line, int Code) Describe(TcpMsgException ex) => ex switch
         {
@@ -156,6 +158,14 @@ internal static class ChatCommand
             await app.Console.Error.WriteLineAsync(line).ConfigureAwait(false);
             return code;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C while still trying to connect: say so, never "connected".
+            await app.Console.Error.WriteLineAsync(strings.Format("NeverConnected", "tcpmsg chat", target)).ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+
+        reporter.Reset();
 
         await using (client.ConfigureAwait(false))
         {
