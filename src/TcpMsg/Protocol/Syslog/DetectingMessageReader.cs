@@ -13,11 +13,14 @@ internal struct DetectingMessageReader
     private OctetCountingReader _octets;
     private FramingDetection _detected;
 
-    public DetectingMessageReader(PlainFraming framing, long maxMessageSize)
+    /// <param name="framing">The framing of a connection that is not octet-counted.</param>
+    /// <param name="maxMessageSize">The largest message accepted, in bytes.</param>
+    /// <param name="detect">False: no detection, always <paramref name="framing"/> (<c>--syslog off</c>).</param>
+    public DetectingMessageReader(PlainFraming framing, long maxMessageSize, bool detect = true)
     {
         _plain = new PlainMessageReader(framing, maxMessageSize);
         _octets = new OctetCountingReader(maxMessageSize);
-        _detected = FramingDetection.Undecided;
+        _detected = detect ? FramingDetection.Undecided : FramingDetection.Lines;
     }
 
     /// <summary>What the connection turned out to be; <see cref="FramingDetection.Undecided"/> before its first bytes.</summary>
