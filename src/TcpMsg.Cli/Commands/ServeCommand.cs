@@ -166,12 +166,17 @@ internal static class ServeCommand
         });
         var slowClient = new Option<SlowClientPolicy>("--slow-client")
         {
-            Description = "With --chat: what happens to a client that falls further behind than --chat-queue: disconnect (default) or drop (it skips what it missed and is told how many).",
+            Description = "With --chat: a client further behind than --chat-queue: disconnect (default: it catches up from the store, and only a client that takes nothing for --slow-client-timeout is disconnected) or drop (it skips what it missed and is told how many).",
             DefaultValueFactory = _ => SlowClientPolicy.Disconnect,
         };
+        var slowTimeout = OptionFactory.Duration(
+            "--slow-client-timeout",
+            ChatOptions.Default.SlowClientTimeout,
+            allowInfinite: true,
+            "With --chat: disconnect a client whose socket takes no bytes at all for this long while the room has something for it (e.g. 30s, 2m; 0 = never). Default 30s.");
         var queue = new Option<int>("--chat-queue")
         {
-            Description = "With --chat: how many messages may wait to be sent to the clients (one queue, shared; also at most 16 MiB). Default 10000.",
+            Description = "With --chat: how many recent messages the room keeps in memory for its clients (one window, shared; also at most 16 MiB); a client further behind reads the store. Default 10000.",
             HelpName = "N",
             DefaultValueFactory = _ => ChatOptions.Default.MaxQueuedMessages,
         };
@@ -182,12 +187,13 @@ internal static class ServeCommand
                 result.AddError("--chat-queue must be between 1 and 1000000");
             }
         });
-        options = [chat, history, slowClient, queue];
+        options = [chat, history, slowClient, slowTimeout, queue];
         return parseResult => parseResult.GetValue(chat)
             ? ChatOptions.Default with
             {
                 HistorySize = parseResult.GetValue(history),
                 SlowClients = parseResult.GetValue(slowClient),
+                SlowClientTimeout = parseResult.GetValue(slowTimeout),
                 MaxQueuedMessages = parseResult.GetValue(queue),
             }
             : null;

@@ -11,6 +11,8 @@ namespace TcpMsg.Storage;
 /// </summary>
 public sealed class MessageHistory : IDisposable
 {
+    private const string Columns = "id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender, client_cert";
+
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly SqliteConnection _connection;
@@ -63,11 +65,28 @@ public sealed class MessageHistory : IDisposable
     /// <summary>The newest <see cref="HistoryQuery.Limit"/> messages that match, oldest first.</summary>
     public IReadOnlyList<StoredMessage> Read(HistoryQuery query)
     {
-        var messages = new List<StoredMessage>();
         using var command = _connection.CreateCommand();
         var where = Filter(command, query);
-        command.CommandText = $"SELECT id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender, client_cert FROM messages{where} ORDER BY id DESC LIMIT $limit";
+        command.CommandText = $"SELECT {Columns} FROM messages{where} ORDER BY id DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", query.Limit);
+        var messages = ReadAll(command);
+        messages.Reverse();
+        return messages;
+    }
+
+    /// <summary>The first <paramref name="limit"/> messages with an id above <paramref name="afterId"/>, in id order (a chat member catching up).</summary>
+    internal List<StoredMessage> ReadAfter(long afterId, int limit)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM messages WHERE id > $after ORDER BY id LIMIT $limit";
+        command.Parameters.AddWithValue("$after", afterId);
+        command.Parameters.AddWithValue("$limit", limit);
+        return ReadAll(command);
+    }
+
+    private List<StoredMessage> ReadAll(SqliteCommand command)
+    {
+        var messages = new List<StoredMessage>();
         try
         {
             using var reader = command.ExecuteReader();
@@ -95,7 +114,6 @@ public sealed class MessageHistory : IDisposable
             throw SqliteErrors.Translate(ex, _path, "cannot read");
         }
 
-        messages.Reverse();
         return messages;
     }
 

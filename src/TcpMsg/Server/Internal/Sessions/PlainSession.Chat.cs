@@ -14,22 +14,61 @@ internal sealed partial class PlainSession
     /// <summary>In a chat room, every plain connection is a member, named by its address.</summary>
     private void JoinChat()
     {
-        if (_chat is null)
+        if (_chat is null || _member is not null)
         {
             return;
         }
 
-        _outbox = new PlainOutbox(_state.Context.Transport.Output);
+        _outbox = new PlainOutbox(_state.Context.Transport.Output, _state, _chat);
         _member = _chat.Join(_state, plain: true, _outbox, requested: null, out _);
         _outbox.Start(_member);
         _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), ChatMemberChange.Joined, _member.Name) { Member = _member });
     }
 
-    private async Task LeaveChatAsync()
+    /// <summary>
+    /// A connection that has sent nothing yet is a member at once (a silent <c>nc</c> only reads):
+    /// in the room's order from now on, its first lines written once the relay reaches its arrival.
+    /// Call before <see cref="ClientConnected"/> is published. If it turns out to be a confirmed
+    /// client, <see cref="WithdrawAsync"/>.
+    /// </summary>
+    public void JoinEarly()
     {
-        if (_outbox is not null)
+        var chat = _chat!;
+        _outbox = new PlainOutbox(_state.Context.Transport.Output, _state, chat);
+        var member = chat.Join(_state, plain: true, _outbox, requested: null, out _);
+        member.OnAnnounced = () => _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), ChatMemberChange.Joined, member.Name) { Member = member });
+        _member = member;
+        _outbox.Start(member);
+        chat.Relay!.Register(member);
+    }
+
+    /// <summary>The confirmed preamble came: it is no plain member. Its writer has stopped when this returns.</summary>
+    public async Task WithdrawAsync()
+    {
+        if (_member is { } member)
         {
-            await _outbox.CompleteAsync().ConfigureAwait(false);
+            _chat!.Relay!.Withdraw(member);
+            await _outbox!.CompleteAsync().ConfigureAwait(false);
+            _member = null;
+            _outbox = null;
+        }
+    }
+
+    /// <summary>A connection joined early ended before it sent a byte.</summary>
+    public async Task<DisconnectReason> EndUndecidedAsync(DisconnectReason reason)
+    {
+        await LeaveChatAsync().ConfigureAwait(false);
+        return Ended(reason);
+    }
+
+    /// <summary>Writes what is waiting (briefly), then holds nothing back while the relay gets to its end. Once.</summary>
+    public async Task LeaveChatAsync()
+    {
+        if (_outbox is { } outbox)
+        {
+            _outbox = null;
+            await outbox.CompleteAsync().ConfigureAwait(false);
+            _member!.Depart();
         }
     }
 
