@@ -28,7 +28,6 @@ internal sealed partial class ChatRelay : IServerEventSink
     private readonly Dictionary<ConnectionInfo, ChatMember> _members = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<ConnectionInfo, ChatMember> _pending = new(ReferenceEqualityComparer.Instance);
     private readonly List<ChatMember> _left = [];
-    private readonly List<ChatMember> _announced = [];
     private long _historyLastId;
     private bool _seeded;
 
@@ -88,8 +87,9 @@ internal sealed partial class ChatRelay : IServerEventSink
     /// <summary>
     /// A plain connection joins at once, before anything says what it is: from now on it is in the
     /// room's order and misses nothing. Its writer starts once the relay reaches the connection's
-    /// arrival (<see cref="ClientConnected"/>), and the others are told then; a connection that
-    /// turns out to be a confirmed client before that is withdrawn without a word (<see cref="Withdraw"/>).
+    /// arrival (<see cref="ClientConnected"/>); the others are told once it is known to be plain
+    /// (<see cref="Announce"/>). A connection that turns out to be a confirmed client is withdrawn,
+    /// without a word if nobody was told it came (<see cref="Withdraw"/>).
     /// </summary>
     public void Register(ChatMember member)
     {
@@ -100,6 +100,33 @@ internal sealed partial class ChatRelay : IServerEventSink
             _members[member.Connection] = member;
             _pending[member.Connection] = member;
         }
+    }
+
+    /// <summary>
+    /// A member that joined early is a plain member for sure (its first bytes were plain), or has
+    /// been one quietly for a while: the others (and the console) are told it joined. Once.
+    /// </summary>
+    public void Announce(ChatMember member)
+    {
+        lock (_log.Lock)
+        {
+            if (member.IsAnnounced || member.IsGone)
+            {
+                return;
+            }
+
+            member.IsAnnounced = true;
+            if (MakeRoom(NoticeCost))
+            {
+                _log.Append(ChatEntry.Notice(new NoticeFrame(NoticeKind.Joined, Name: member.Name), member));
+                foreach (var other in _members.Values)
+                {
+                    other.Writer.Wake();
+                }
+            }
+        }
+
+        member.OnAnnounced?.Invoke();
     }
 
     /// <summary>The connection was not a plain member after all (the confirmed preamble came): it leaves the room, quietly if nobody was told it came.</summary>
@@ -133,7 +160,6 @@ internal sealed partial class ChatRelay : IServerEventSink
         ReceivedMessage message => message.ByteCount + NoticeCost,
         ChatMemberEvent { Member: { IsAnnounced: false } } => NoticeCost,
         ChatMemberEvent { Change: ChatMemberChange.Renamed } => NoticeCost,
-        ClientConnected connected when _pending.ContainsKey(connected.Connection) => NoticeCost,
         ClientDisconnected disconnected when _members.ContainsKey(disconnected.Connection) => NoticeCost,
         _ => null,
     };
@@ -149,9 +175,9 @@ internal sealed partial class ChatRelay : IServerEventSink
                 Remember(entry);
                 return true;
             case ClientConnected connected when _pending.Remove(connected.Connection, out var member):
+                // Its place in the order was taken when it connected; from here on its writer goes.
                 member.Release();
-                _announced.Add(member);
-                return Announce(member);
+                return false;
             case ChatMemberEvent { Change: ChatMemberChange.Joined, Member: { IsAnnounced: false, IsGone: true } member }:
                 // Its connection ended before the relay got to its join: nobody hears of it.
                 _left.Add(member);
@@ -161,7 +187,7 @@ internal sealed partial class ChatRelay : IServerEventSink
                 Start(member);
                 member.Release();
                 _members[member.Connection] = member;
-                return Announce(member);
+                return AppendJoined(member);
             case ChatMemberEvent { Change: ChatMemberChange.Renamed, Member: { } member } renamed:
                 _log.Append(ChatEntry.Notice(new NoticeFrame(NoticeKind.Renamed, Name: renamed.PreviousName, NewName: renamed.Name), member));
                 return true;
@@ -188,14 +214,14 @@ internal sealed partial class ChatRelay : IServerEventSink
         member.Start([.. _history], ChatEntry.Notice(welcome, null, member.IsPlain ? ChatLines.Welcome(member.Name, who) : null), _log.Tail, Math.Max(_log.LastId, _historyLastId));
     }
 
-    private bool Announce(ChatMember member)
+    private bool AppendJoined(ChatMember member)
     {
         member.IsAnnounced = true;
         _log.Append(ChatEntry.Notice(new NoticeFrame(NoticeKind.Joined, Name: member.Name), member));
         return true;
     }
 
-    /// <summary>Outside the log's lock: names given back, and the console told of plain members the relay let in.</summary>
+    /// <summary>Outside the log's lock: names given back.</summary>
     private void AfterApplying()
     {
         foreach (var member in _left)
@@ -203,13 +229,7 @@ internal sealed partial class ChatRelay : IServerEventSink
             _room.Leave(member);
         }
 
-        foreach (var member in _announced)
-        {
-            member.OnAnnounced?.Invoke();
-        }
-
         _left.Clear();
-        _announced.Clear();
     }
 
     /// <summary>

@@ -6,16 +6,27 @@ namespace TcpMsg.Server.Internal;
 /// <summary>A plain-mode connection in the chat room: joining, commands, leaving.</summary>
 internal sealed partial class PlainSession
 {
+    // How long a connection that joined early stays silent before the others are told it joined.
+    private static readonly TimeSpan s_quietAnnouncement = TimeSpan.FromSeconds(1);
+
     private readonly ChatRoom? _chat;
     private ChatMember? _member;
     private PlainOutbox? _outbox;
     private bool _quit;
+    private ITimer? _announcement;
 
     /// <summary>In a chat room, every plain connection is a member, named by its address.</summary>
     private void JoinChat()
     {
-        if (_chat is null || _member is not null)
+        if (_chat is null)
         {
+            return;
+        }
+
+        if (_member is not null)
+        {
+            // Joined early, and now its first bytes are plain: the others hear of it.
+            _chat.Relay!.Announce(_member);
             return;
         }
 
@@ -40,11 +51,24 @@ internal sealed partial class PlainSession
         _member = member;
         _outbox.Start(member);
         chat.Relay!.Register(member);
+
+        // A listener never sends a byte: after a quiet moment it is announced all the same. Only
+        // the others' notice waits for this; the member itself is in the room already.
+        _announcement = _time.CreateTimer(static s => ((PlainSession)s!).AnnounceQuietMember(), this, s_quietAnnouncement, Timeout.InfiniteTimeSpan);
+    }
+
+    private void AnnounceQuietMember()
+    {
+        if (Volatile.Read(ref _member) is { } member)
+        {
+            _chat!.Relay!.Announce(member);
+        }
     }
 
     /// <summary>The confirmed preamble came: it is no plain member. Its writer has stopped when this returns.</summary>
     public async Task WithdrawAsync()
     {
+        _announcement?.Dispose();
         if (_member is { } member)
         {
             _chat!.Relay!.Withdraw(member);
@@ -64,6 +88,7 @@ internal sealed partial class PlainSession
     /// <summary>Writes what is waiting (briefly), then holds nothing back while the relay gets to its end. Once.</summary>
     public async Task LeaveChatAsync()
     {
+        _announcement?.Dispose();
         if (_outbox is { } outbox)
         {
             _outbox = null;
