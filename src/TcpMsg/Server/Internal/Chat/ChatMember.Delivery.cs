@@ -140,6 +140,7 @@ internal sealed partial class ChatMember
                 return true;
             }
 
+            var before = _caughtUp.Count;
             foreach (var stored in page)
             {
                 if (stored.Id <= _lastId)
@@ -153,6 +154,8 @@ internal sealed partial class ChatMember
                     _caughtUp.Enqueue(ChatBacklog.Entry(stored));
                 }
             }
+
+            _statistics.OnChatCaughtUp(_caughtUp.Count - before);
         }
 
         return true;

@@ -65,10 +65,25 @@ internal sealed partial class ChatMember
     public bool IsGone => _gone || _evicted;
 
     /// <summary>
-    /// Under the log's lock: it reads from the log at <see cref="Cursor"/>, so the log keeps what it
-    /// has not read yet unless the room may let go of it (a store to catch up from, or the drop policy).
+    /// Under the log's lock: true when it reads from the log at <see cref="Cursor"/>, so the log
+    /// keeps what it has not read yet unless the room may let go of it (a store to catch up from,
+    /// or the drop policy). One the log already let go past is behind now: with a store it reads
+    /// the store (and holds nothing), with the drop policy it skips to the log's oldest entry.
     /// </summary>
-    public bool HoldsLog => _joined && !IsGone && !_behind && _cursor >= _log.Head;
+    public bool HoldsLog()
+    {
+        if (!_joined || IsGone || _behind)
+        {
+            return false;
+        }
+
+        if (_cursor < _log.Head)
+        {
+            FellBehind();
+        }
+
+        return !_behind;
+    }
 
     /// <summary>Under the log's lock: where it is in the log.</summary>
     public long Cursor => _cursor;

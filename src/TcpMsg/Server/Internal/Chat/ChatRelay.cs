@@ -277,7 +277,7 @@ internal sealed partial class ChatRelay : IServerEventSink
         var slowest = _log.Tail;
         foreach (var member in _members.Values)
         {
-            if (member.HoldsLog)
+            if (member.HoldsLog())
             {
                 member.SkipOwn();
                 slowest = Math.Min(slowest, member.Cursor);
