@@ -26,14 +26,14 @@ internal sealed class ChatBacklog : IDisposable
 
     /// <summary>Up to <see cref="PageSize"/> stored messages after <paramref name="afterId"/>, in id order.</summary>
     /// <exception cref="StoreException">The store could not be read.</exception>
-    public async Task<List<StoredMessage>> ReadAsync(long afterId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredMessage>> ReadAsync(long afterId, CancellationToken cancellationToken)
     {
         await _readers.WaitAsync(cancellationToken).ConfigureAwait(false);
         MessageHistory? history = null;
         try
         {
             history = _idle.TryTake(out var idle) ? idle : MessageHistory.Open(_path);
-            var page = history.ReadAfter(afterId, PageSize);
+            var page = history.ReadForward(HistoryQuery.Default with { AfterId = afterId, Limit = PageSize });
             Return(ref history);
             return page;
         }

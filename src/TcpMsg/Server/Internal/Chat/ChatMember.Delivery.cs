@@ -117,7 +117,7 @@ internal sealed partial class ChatMember
             floor = _log.FloorId;
         }
 
-        List<StoredMessage> page;
+        IReadOnlyList<StoredMessage> page;
         try
         {
             page = await _room.Backlog!.ReadAsync(after, cancellationToken).ConfigureAwait(false);

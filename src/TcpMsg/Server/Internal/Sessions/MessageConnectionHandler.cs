@@ -6,7 +6,8 @@ using TcpMsg.Server.Internal.Transport;
 namespace TcpMsg.Server.Internal;
 
 /// <summary>
-/// Serves one connection: enforces the connection limit, tells plain from confirmed mode by the
+/// Serves one connection that the layers below admitted (its <see cref="AdmissionLease"/> holds its
+/// place under the limits): tracks it for the deadline sweep, tells plain from confirmed mode by the
 /// first bytes, runs the matching session, and reports how the connection ended. In a chat room a
 /// connection that has sent nothing yet is a plain member at once (a listening <c>nc</c> sends
 /// nothing, ever), withdrawn if its first bytes are the confirmed preamble.
@@ -18,7 +19,6 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     private readonly ConnectionTracker _tracker;
     private readonly ServerStatistics _statistics;
     private readonly TimeProvider _time;
-    private readonly RefusalReporter _refusals;
     private readonly TokenVerifier _tokens;
     private readonly PeerReporter _reporter;
     private readonly ILogger _logger;
@@ -30,7 +30,6 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         ConnectionTracker tracker,
         ServerStatistics statistics,
         TimeProvider time,
-        RefusalReporter refusals,
         TokenVerifier tokens,
         PeerReporter reporter,
         ILogger<MessageConnectionHandler> logger,
@@ -44,14 +43,13 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         _tracker = tracker;
         _statistics = statistics;
         _time = time;
-        _refusals = refusals;
         _logger = logger;
     }
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var info = ConnectionDescriber.Describe(connection, _time.GetUtcNow());
-        var state = new ConnectionState(connection, info);
+        var state = new ConnectionState(connection, info, _time);
 
         // Rate limits pause reading by the messages this connection delivers, in either mode.
         if (connection.Features.Get<IMessageRateFeature>() is { } rate)
@@ -60,13 +58,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
             state.Rate = rate;
         }
 
-        if (!_tracker.TryAdd(state))
-        {
-            _statistics.OnRefused();
-            _refusals.Report(info, _tracker.Capacity);
-            return;
-        }
-
+        _tracker.Add(state);
         _statistics.OnAccepted();
         try
         {
