@@ -91,6 +91,18 @@ internal static class SendCommand
             }
 
             var words = parseResult.GetValue(text) ?? [];
+            if (words.Length == 0 && app.Console.IsInputClosed)
+            {
+                // Started with <&-: what the runtime put on descriptor 0 is not input.
+                await app.Console.Error.WriteLineAsync(strings.Get("Send_InputClosed")).ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            if (words.Length == 0 && !app.Console.IsInputRedirected)
+            {
+                await app.Console.Error.WriteLineAsync(strings.Get("Send_ReadingTerminal")).ConfigureAwait(false);
+            }
+
             var wait = parseResult.GetValue(timeout);
             string? token;
             try
