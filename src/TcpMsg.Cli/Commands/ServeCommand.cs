@@ -83,6 +83,8 @@ internal static class ServeCommand
         };
         var security = new ServeSecurityOptions();
         security.AddTo(command);
+        var http = new ServeHttpOptions();
+        http.AddTo(command);
         foreach (var option in chatOptions)
         {
             command.Options.Add(option);
@@ -105,7 +107,8 @@ internal static class ServeCommand
             }
 
             if (!security.TryCompleteEndpoints(parseResult, endpoints, defaultPort, out var securityError) ||
-                !security.TryBuild(parseResult, out var protection, out securityError))
+                !security.TryBuild(parseResult, out var protection, out securityError) ||
+                !http.TryBuild(parseResult, out var httpOptions, out securityError))
             {
                 await app.Console.Error.WriteLineAsync($"tcpmsg: {securityError}").ConfigureAwait(false);
                 return ExitCodes.Usage;
@@ -131,6 +134,7 @@ internal static class ServeCommand
                     : StoreOptions.Default with { Path = parseResult.GetValue(store)!, Durability = parseResult.GetValue(durability) },
                 Security = protection,
                 Chat = chat(parseResult),
+                Http = httpOptions,
             };
 
             return await RunAsync(app, strings, options, parseResult.GetValue(format), parseResult.GetValue(verbose), cancellationToken).ConfigureAwait(false);
@@ -231,6 +235,11 @@ internal static class ServeCommand
             var tls = server.TlsEndPoints;
             var where = string.Join(", ", server.LocalEndPoints.Select(e => ConnectionInfo.FormatEndPoint(e) + (tls.Contains(e) ? strings.Get("TlsMarker") : string.Empty)));
             await console.Error.WriteLineAsync(strings.Format("Listening", where)).ConfigureAwait(false);
+            foreach (var endPoint in server.HttpEndPoints)
+            {
+                await console.Error.WriteLineAsync(strings.Format("HttpListening", $"http://{ConnectionInfo.FormatEndPoint(endPoint)}/")).ConfigureAwait(false);
+            }
+
             app.ServerStarted?.Invoke(server);
             using var stopPosting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var posting = options.Chat is null ? Task.CompletedTask : ServerConsolePoster.RunAsync(server, console, strings, stopPosting.Token);
