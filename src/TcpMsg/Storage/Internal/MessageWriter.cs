@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
-using TcpMsg.Server;
+using TcpMsg.Server.Internal;
 
 namespace TcpMsg.Storage.Internal;
 
@@ -36,7 +36,7 @@ internal sealed class MessageWriter : IDisposable
 
     /// <summary>Commits <paramref name="messages"/> in one transaction; sets ids and marks duplicates.</summary>
     /// <exception cref="SqliteException">Nothing was committed.</exception>
-    public void Append(IReadOnlyList<ReceivedMessage> messages)
+    public void Append(IReadOnlyList<PendingMessage> messages)
     {
         // BEGIN IMMEDIATE: the write lock is ours from the start, so the highest id read here stays
         // the highest, and the ids this batch takes are the next ones.
@@ -70,7 +70,7 @@ internal sealed class MessageWriter : IDisposable
     }
 
     /// <summary>Inserts one message with <paramref name="id"/>; false when it was a duplicate (and got its first id).</summary>
-    private bool Insert(ReceivedMessage message, long id)
+    private bool Insert(PendingMessage message, long id)
     {
         var connection = message.Connection;
         var s = _insert;
@@ -118,6 +118,9 @@ internal sealed class MessageWriter : IDisposable
         message.IsDuplicate = true;
         return false;
     }
+
+    /// <summary>Binds UTF-8 text as it came from the socket (SQLite copies it); TEXT, like a bound string.</summary>
+    private static void BindText(sqlite3_stmt statement, int index, ReadOnlySpan<byte> utf8) => raw.sqlite3_bind_text(statement, index, utf8);
 
     /// <summary>Binds <paramref name="value"/> as UTF-8 (SQLite copies it), or NULL.</summary>
     private void BindText(sqlite3_stmt statement, int index, string? value)

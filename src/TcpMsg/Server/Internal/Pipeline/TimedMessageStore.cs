@@ -29,7 +29,7 @@ internal sealed class TimedMessageStore : IMessageStore
 
     public void Open() => _inner.Open();
 
-    public void Append(IReadOnlyList<ReceivedMessage> messages)
+    public void Append(IReadOnlyList<PendingMessage> messages)
     {
         var started = Stopwatch.GetTimestamp();
         var outcome = s_failed;

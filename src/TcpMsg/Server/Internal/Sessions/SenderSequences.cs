@@ -20,7 +20,7 @@ internal sealed partial class SenderSequences
         _store is not null ? _store.GetLastSequence(clientId) : _last.GetValueOrDefault(clientId);
 
     /// <summary>Before a commit: learn the stored position of senders seen for the first time.</summary>
-    public void Prepare(List<ReceivedMessage> messages)
+    public void Prepare(List<PendingMessage> messages)
     {
         foreach (var message in messages)
         {
@@ -32,7 +32,7 @@ internal sealed partial class SenderSequences
     }
 
     /// <summary>After a commit: mark duplicates (when there is no store), count them and the gaps.</summary>
-    public void Settle(List<ReceivedMessage> messages, ServerStatistics statistics, ILogger logger)
+    public void Settle(List<PendingMessage> messages, ServerStatistics statistics, ILogger logger)
     {
         foreach (var message in messages)
         {

@@ -8,7 +8,8 @@ namespace TcpMsg.Server.Internal.Transport;
 
 /// <summary>
 /// One bound tcpmsg endpoint: accepts sockets, closes at once those whose peer the
-/// <see cref="AdmissionGate"/> refuses, and hands the others to Kestrel as connections. Kestrel's
+/// <see cref="AdmissionGate"/> refuses, and hands the others to Kestrel as connections, each with the
+/// <see cref="AdmissionLease"/> the gate gave it (a connection feature). Kestrel's
 /// accept loop calls <see cref="AcceptAsync"/>; refused peers are taken care of within one call.
 /// When the process is out of file descriptors (or the kernel out of buffers), accepting pauses
 /// briefly instead of failing again at once: the waiting peers stay in the kernel's backlog, and a
@@ -104,9 +105,11 @@ internal sealed partial class AdmittingListener : IConnectionListener
 
             // Nothing may escape to Kestrel's accept loop: an exception there ends it, and the server
             // would accept no more connections.
+            AdmissionLease? lease = null;
             try
             {
-                if (_gate.RefusesAtAccept(accepted.RemoteEndPoint, accepted.LocalEndPoint))
+                lease = _gate.TryAdmit(accepted.RemoteEndPoint, accepted.LocalEndPoint);
+                if (lease is null)
                 {
                     Close(accepted);
                     continue;
@@ -116,34 +119,28 @@ internal sealed partial class AdmittingListener : IConnectionListener
                 {
                     accepted.NoDelay = _options.NoDelay;
                 }
+
+                var connection = _contexts.Create(accepted);
+
+                // The admission layer takes it from here, and gives it back when the connection ends.
+                connection.Features.Set(lease);
+                return connection;
             }
             catch (SocketException)
             {
-                // Reset between accept and now: nothing to serve.
+                // Reset between accept and now (or before its endpoints could be read, as Kestrel's own
+                // listener allows for): nothing to serve.
+                lease?.Dispose();
                 accepted.Dispose();
                 continue;
             }
             catch (Exception ex)
             {
                 LogAdmissionFailed(ex, accepted.RemoteEndPoint);
+                lease?.Dispose();
                 accepted.Dispose();
                 continue;
             }
-
-            ConnectionContext connection;
-            try
-            {
-                connection = _contexts.Create(accepted);
-            }
-            catch (SocketException)
-            {
-                // Reset before its endpoints could be read, as Kestrel's own listener allows for.
-                accepted.Dispose();
-                continue;
-            }
-
-            _gate.Admitted(connection);
-            return connection;
         }
     }
 
