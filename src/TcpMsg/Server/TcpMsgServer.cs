@@ -56,11 +56,20 @@ public sealed class TcpMsgServer : IAsyncDisposable
     /// <summary>Starts a server that delivers its events to <paramref name="sinks"/>.</summary>
     /// <exception cref="ListenException">An endpoint could not be bound.</exception>
     /// <exception cref="StoreException">The store could not be opened.</exception>
-    public static async Task<TcpMsgServer> StartAsync(
+    public static Task<TcpMsgServer> StartAsync(
         TcpMsgServerOptions options,
         IEnumerable<IServerEventSink>? sinks = null,
         ILoggerFactory? loggerFactory = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        StartAsync(options, sinks, loggerFactory, time: null, cancellationToken);
+
+    /// <summary>As the public overload, with every deadline and rate of the server on <paramref name="time"/> (tests use a fake clock).</summary>
+    internal static async Task<TcpMsgServer> StartAsync(
+        TcpMsgServerOptions options,
+        IEnumerable<IServerEventSink>? sinks,
+        ILoggerFactory? loggerFactory,
+        TimeProvider? time,
+        CancellationToken cancellationToken)
     {
         var listeners = new List<ListenOptions>();
         var tlsListeners = new HashSet<ListenOptions>();
@@ -74,6 +83,11 @@ public sealed class TcpMsgServer : IAsyncDisposable
             {
                 services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
                 services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
+                if (time is not null)
+                {
+                    services.AddSingleton(time);
+                }
+
                 services.AddTcpMsgServer(options);
                 if (options.Http is { } http)
                 {

@@ -18,6 +18,9 @@ public sealed record TcpMsgServerOptions
     /// <summary>How plain-mode connections are cut into messages.</summary>
     public PlainFraming Framing { get; init; } = PlainFraming.Lines;
 
+    /// <summary>Whether plain connections are read as syslog: octet counting detected, fields parsed (docs/syslog.md).</summary>
+    public SyslogMode Syslog { get; init; } = SyslogMode.Auto;
+
     /// <summary>The largest message accepted, in bytes. A longer one closes its connection; nothing is truncated.</summary>
     public int MaxMessageSize { get; init; } = 1024 * 1024;
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using TcpMsg.Server;
 using TcpMsg.Storage.Internal;
 
 namespace TcpMsg.Storage;
@@ -80,7 +81,8 @@ public sealed class MessageHistory : IDisposable
         using var command = _connection.CreateCommand();
         var where = Filter(command, query);
         var order = forward ? "ASC" : "DESC";
-        command.CommandText = $"SELECT id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender, client_cert FROM messages{where} ORDER BY id {order} LIMIT $limit";
+        command.CommandText = $"SELECT id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender, client_cert, " +
+            $"syslog_format, syslog_facility, syslog_severity, syslog_timestamp, syslog_host, syslog_app, syslog_procid, syslog_msgid, syslog_sd, syslog_body FROM messages{where} ORDER BY id {order} LIMIT $limit";
         command.Parameters.AddWithValue("$limit", query.Limit);
         try
         {
@@ -101,6 +103,7 @@ public sealed class MessageHistory : IDisposable
                 {
                     Sender = reader.IsDBNull(10) ? null : reader.GetString(10),
                     ClientCertificate = reader.IsDBNull(11) ? null : reader.GetString(11),
+                    Syslog = ReadSyslog(reader, reader.GetString(6)),
                 });
             }
         }
@@ -171,6 +174,21 @@ public sealed class MessageHistory : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
+    // Columns 12-21: format, facility, severity, timestamp, host, app, procid, msgid, sd, body offset.
+    private static SyslogInfo? ReadSyslog(SqliteDataReader reader, string text)
+    {
+        if (reader.IsDBNull(12))
+        {
+            return null;
+        }
+
+        string? Text(int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+        var utf8 = Encoding.UTF8.GetBytes(text);
+        var bodyAt = Math.Clamp(reader.GetInt32(21), 0, utf8.Length);
+        return new SyslogInfo(reader.GetString(12), reader.GetInt32(13), reader.GetInt32(14), Text(15), Text(16), Text(17), Text(18), Text(19), Text(20),
+            Encoding.UTF8.GetString(utf8, bodyAt, utf8.Length - bodyAt));
+    }
+
     private long MaxId()
     {
         using var command = _connection.CreateCommand();
@@ -216,6 +234,25 @@ public sealed class MessageHistory : IDisposable
         {
             And("instr(text, $contains) > 0");
             command.Parameters.AddWithValue("$contains", query.Contains);
+        }
+
+        if (query.App is { } app)
+        {
+            And("syslog_app = $app");
+            command.Parameters.AddWithValue("$app", app);
+        }
+
+        if (query.Host is { } host)
+        {
+            And("syslog_host = $host");
+            command.Parameters.AddWithValue("$host", host);
+        }
+
+        if (query.Severity is { } severity)
+        {
+            // Lower numbers are worse: "warning or worse" is 0 to 4.
+            And("syslog_severity <= $severity");
+            command.Parameters.AddWithValue("$severity", severity);
         }
 
         return where.ToString();
