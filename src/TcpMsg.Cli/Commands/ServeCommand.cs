@@ -38,6 +38,11 @@ internal static class ServeCommand
             Description = "How plain connections are cut into messages: lines (one message per line) or whole (one message per connection).",
             DefaultValueFactory = _ => PlainFraming.Lines,
         };
+        var syslog = new Option<SyslogMode>("--syslog")
+        {
+            Description = "Syslog senders: auto (octet counting detected, messages that begin with <PRI> parsed), on (every message is syslog), off (plain text only).",
+            DefaultValueFactory = _ => SyslogMode.Auto,
+        };
         var maxMessageSize = OptionFactory.Size(
             "--max-message-size",
             TcpMsgServerOptions.Default.MaxMessageSize,
@@ -85,7 +90,7 @@ internal static class ServeCommand
         var chat = ChatRoomOptions(out var chatOptions);
         var command = new Command("serve", "Receive messages on TCP port 2023 and print them.")
         {
-            port, listen, framing, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability,
+            port, listen, framing, syslog, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability,
         };
         var security = new ServeSecurityOptions();
         security.AddTo(command);
@@ -128,6 +133,7 @@ internal static class ServeCommand
             {
                 Endpoints = endpoints,
                 Framing = parseResult.GetValue(framing),
+                Syslog = parseResult.GetValue(syslog),
                 MaxMessageSize = (int)maxSize,
                 IdleTimeout = parseResult.GetValue(idleTimeout),
                 MaxConnections = parseResult.GetValue(maxConnections),
