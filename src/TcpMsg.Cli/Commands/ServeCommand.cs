@@ -33,6 +33,10 @@ internal static class ServeCommand
             "--framing",
             PlainFraming.Lines,
             "How plain connections are cut into messages: lines (one message per line) or whole (one message per connection).");
+        var syslog = OptionFactory.Choice(
+            "--syslog",
+            SyslogMode.Auto,
+            "Syslog senders: auto (octet counting detected, messages that begin with <PRI> parsed), on (every message is syslog), off (plain text only).");
         var maxMessageSize = OptionFactory.Size(
             "--max-message-size",
             TcpMsgServerOptions.Default.MaxMessageSize,
@@ -79,7 +83,7 @@ internal static class ServeCommand
         var chat = ChatRoomOptions(out var chatOptions);
         var command = new Command("serve", "Receive messages on TCP port 2023 and print them.")
         {
-            port, listen, framing, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability,
+            port, listen, framing, syslog, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability,
         };
         var security = new ServeSecurityOptions();
         security.AddTo(command);
@@ -125,6 +129,7 @@ internal static class ServeCommand
             {
                 Endpoints = endpoints,
                 Framing = parseResult.GetValue(framing),
+                Syslog = parseResult.GetValue(syslog),
                 MaxMessageSize = (int)maxSize,
                 IdleTimeout = parseResult.GetValue(idleTimeout),
                 MaxConnections = parseResult.GetValue(maxConnections),
