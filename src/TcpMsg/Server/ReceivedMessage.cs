@@ -61,6 +61,9 @@ public sealed class ReceivedMessage : ServerEvent
     /// <summary>The sender's name in the chat room (<see cref="TcpMsgServerOptions.Chat"/>); null without a chat room.</summary>
     public string? Sender { get; internal init; }
 
+    /// <summary>The syslog fields when the message is syslog (docs/syslog.md); null otherwise.</summary>
+    public SyslogInfo? Syslog { get; internal init; }
+
     /// <summary>The chat member that sent it: the relay does not send a member its own messages.</summary>
     internal Internal.Chat.ChatMember? ChatOrigin { get; init; }
 

@@ -52,6 +52,12 @@ public readonly struct ReceivedMessageView
     /// <summary>The sender's name in the chat room; null without a chat room.</summary>
     public string? Sender => _batch[_index].Sender;
 
+    /// <summary>The syslog fields when the message is syslog (docs/syslog.md), made now; null otherwise.</summary>
+    public SyslogInfo? GetSyslog() => _batch.TryGetSyslog(_index, out var fields) ? SyslogInfo.From(fields, Utf8Text) : null;
+
+    /// <summary>The syslog fields as offsets into <see cref="Utf8Text"/>, without strings.</summary>
+    internal bool TryGetSyslog(out Protocol.SyslogFields fields) => _batch.TryGetSyslog(_index, out fields);
+
     /// <summary>Decodes the text into a new string.</summary>
     public string GetText() => Encoding.UTF8.GetString(Utf8Text);
 
@@ -62,6 +68,7 @@ public readonly struct ReceivedMessageView
         return new ReceivedMessage(_batch.Connection, _batch.Timestamp, GetText(), entry.WireLength, _batch.Framing, entry.Raw, _batch.ClientId, entry.Sequence, entry.Id)
         {
             Sender = entry.Sender,
+            Syslog = GetSyslog(),
             ChatOrigin = _batch.ChatOrigin,
         };
     }

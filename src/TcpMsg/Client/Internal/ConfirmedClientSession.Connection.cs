@@ -21,7 +21,15 @@ internal sealed partial class ConfirmedClientSession
         catch (TcpMsgConnectionException ex) when (_options.RetryFor is not null && IsWorthRetrying(ex))
         {
             _retryDeadline = DateTimeOffset.UtcNow + _options.RetryFor.Value;
+            _options.Retrying?.Invoke(ex);
             await ReconnectAsync(cancellationToken).ConfigureAwait(false);
+
+            // Never a client that never connected: interrupted, or given up on.
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_connection is null && _fatal is { } fatal)
+            {
+                throw fatal;
+            }
         }
     }
 
@@ -186,6 +194,7 @@ internal sealed partial class ConfirmedClientSession
             {
                 last = ex;
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+                _options.Retrying?.Invoke(ex);
             }
             catch (TcpMsgException ex)
             {

@@ -38,6 +38,9 @@ internal sealed class MessageBatch
 
     public int Count { get; private set; }
 
+    /// <summary>Whether these messages are read as syslog; set by a plain session, Off for the others.</summary>
+    public SyslogMode Syslog { get; set; } = SyslogMode.Off;
+
     /// <summary>The batch's share of the pipeline's pending limit; fixed when it is published.</summary>
     public long Cost { get; set; }
 
@@ -53,12 +56,16 @@ internal sealed class MessageBatch
         return _bytes.AsSpan(entry.Offset, entry.Length);
     }
 
+    /// <summary>The message's syslog fields, parsed now from its text (as <see cref="Syslog"/> says), as offsets into <see cref="Text"/>.</summary>
+    public bool TryGetSyslog(int index, out Protocol.SyslogFields fields) => SyslogInfo.TryParse(Syslog, Text(index), out fields);
+
     public void Reset(ConnectionInfo connection, DateTimeOffset timestamp, MessageFraming framing, string? clientId, IAckTarget? ackTarget, ChatMember? chatOrigin)
     {
         Array.Clear(_entries, 0, Count);
         Count = 0;
         _used = 0;
         Cost = 0;
+        Syslog = SyslogMode.Off;
         Connection = connection;
         Timestamp = timestamp;
         Framing = framing;

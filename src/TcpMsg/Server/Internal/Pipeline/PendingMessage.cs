@@ -28,6 +28,9 @@ internal readonly struct PendingMessage
     /// <summary>The bytes as they came when they were not valid UTF-8; else null.</summary>
     public byte[]? RawBytes => _batch[_index].Raw;
 
+    /// <summary>The syslog fields, parsed now, as offsets into <see cref="Text"/>; false for a message that is not syslog.</summary>
+    public bool TryGetSyslog(out Protocol.SyslogFields fields) => _batch.TryGetSyslog(_index, out fields);
+
     public int ByteCount => _batch[_index].WireLength;
 
     public string? ClientId => _batch.ClientId;

@@ -57,8 +57,8 @@ internal sealed partial class ConfirmedSession
     {
         _outbox.Start();
 
-        // Slow-loris in confirmed mode: HELLO must come within the handshake timeout.
-        using var helloDeadline = _time.CreateTimer(static s => ((ConfirmedSession)s!).OnHelloDeadline(), this, _options.Security.HandshakeTimeout, Timeout.InfiniteTimeSpan);
+        // Slow-loris in confirmed mode: HELLO must come within the handshake timeout (DeadlineSweeper).
+        _state.AwaitHandshake(_options.Security.HandshakeTimeout);
         try
         {
             return await ReadFramesAsync().ConfigureAwait(false);
@@ -152,25 +152,12 @@ internal sealed partial class ConfirmedSession
         }
     }
 
-    private void OnHelloDeadline()
-    {
-        if (Volatile.Read(ref _clientId) is null)
-        {
-            var timeout = _options.Security.HandshakeTimeout;
-            _state.Close(DisconnectReason.HandshakeTimeout, () => _reporter.Report(
-                _state.Info,
-                ConnectionErrorCode.HandshakeTimeout,
-                $"no HELLO within {timeout.TotalSeconds:0.###} s of the preamble",
-                (long)timeout.TotalMilliseconds));
-        }
-    }
-
     private async Task<DisconnectReason> EndAsync(bool peerFinished)
     {
         if (_state.AbortReason == DisconnectReason.ServerShutdown)
         {
             // Give messages already in the pipeline a moment to be acknowledged, then say why we close.
-            using var settle = new CancellationTokenSource(s_shutdownSettle);
+            using var settle = new CancellationTokenSource(s_shutdownSettle, _time);
             try
             {
                 await _outbox.WaitSettledAsync(_lastPublished, settle.Token).ConfigureAwait(false);
@@ -230,6 +217,7 @@ internal sealed partial class ConfirmedSession
         }
 
         Volatile.Write(ref _clientId, hello.ClientId);
+        _state.HandshakeDone();
         var lastSequence = _pipeline.GetLastSequence(hello.ClientId);
         if (_chat is null)
         {

@@ -9,15 +9,20 @@ namespace TcpMsg.Server.Internal;
 /// of the read are framed together: the segment's complete lines are checked as UTF-8 in one pass and
 /// copied in one piece, and only their offsets are recorded. Everything else (a line across segments,
 /// the last message at FIN, <see cref="PlainFraming.Whole"/>, a read limited by a rate) goes through
-/// <see cref="PlainMessageReader"/> one message at a time, with the same result.
+/// <see cref="PlainMessageReader"/> one message at a time, with the same result; so does an
+/// octet-counted syslog connection (<see cref="DetectingMessageReader"/>).
 /// </summary>
 internal struct PlainBatchFramer
 {
     private const byte Lf = (byte)'\n';
 
-    private PlainMessageReader _reader;
+    private DetectingMessageReader _reader;
 
-    public PlainBatchFramer(PlainFraming framing, long maxMessageSize) => _reader = new PlainMessageReader(framing, maxMessageSize);
+    /// <param name="framing">The framing of a connection that is not octet-counted syslog.</param>
+    /// <param name="maxMessageSize">The largest message accepted, in bytes.</param>
+    /// <param name="detect">Whether octet-counted syslog is detected (<see cref="DetectingMessageReader"/>); its frames go one at a time.</param>
+    public PlainBatchFramer(PlainFraming framing, long maxMessageSize, bool detect = false) =>
+        _reader = new DetectingMessageReader(framing, maxMessageSize, detect);
 
     /// <summary>
     /// Adds the messages at the start of <paramref name="input"/> to <paramref name="batch"/>, at most
@@ -51,7 +56,9 @@ internal struct PlainBatchFramer
             }
 
             var rest = input.Slice(consumed);
-            if (bulk && FrameLines(rest.FirstSpan, batch, sender) is var taken and > 0)
+
+            // Until the first bytes tell whether it is octet-counted syslog, and then if it is, one at a time.
+            if (bulk && _reader.Detected == FramingDetection.Lines && FrameLines(rest.FirstSpan, batch, sender) is var taken and > 0)
             {
                 consumed = rest.GetPosition(taken);
                 continue;

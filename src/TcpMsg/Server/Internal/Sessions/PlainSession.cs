@@ -49,7 +49,7 @@ internal sealed partial class PlainSession
     {
         var info = _state.Info;
         var input = _state.Context.Transport.Input;
-        var framer = new PlainBatchFramer(_options.Framing, _options.MaxMessageSize);
+        var framer = new PlainBatchFramer(_options.Framing, _options.MaxMessageSize, detect: _options.Syslog != SyslogMode.Off);
         var commands = _member is not null && _framing == MessageFraming.Line;
         try
         {
@@ -74,7 +74,7 @@ internal sealed partial class PlainSession
                     while (!_quit && !buffer.IsEmpty)
                     {
                         // One batch, and one clock read, for the messages of this read.
-                        var batch = _batch ??= _pipeline.RentBatch(info, _time.GetUtcNow(), _framing, chatOrigin: _member);
+                        var batch = _batch ??= RentBatch(info, _time.GetUtcNow());
                         var before = batch.Count;
                         PlainFrameResult framed;
                         ReadOnlySequence<byte> pending;
@@ -153,6 +153,12 @@ internal sealed partial class PlainSession
                 ex.Limit));
             return DisconnectReason.MessageTooLarge;
         }
+        catch (ProtocolException ex)
+        {
+            // A bad octet count or a frame cut short: what follows cannot be framed.
+            _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), ConnectionErrorCode.ProtocolError, $"{ex.Message}; connection closed"));
+            return DisconnectReason.ProtocolError;
+        }
     }
 
     /// <summary>
@@ -168,7 +174,7 @@ internal sealed partial class PlainSession
         }
 
         _state.MessagesReceived++;
-        var batch = _batch ??= _pipeline.RentBatch(_state.Info, _time.GetUtcNow(), _framing, chatOrigin: _member);
+        var batch = _batch ??= RentBatch(_state.Info, _time.GetUtcNow());
         var sender = _member?.Name;
         if (batch.TryAdd(message, sender))
         {
@@ -186,8 +192,15 @@ internal sealed partial class PlainSession
             ConnectionErrorCode.InvalidUtf8,
             $"message from {info.EndPoint} is not valid UTF-8; bad bytes shown as U+FFFD",
             (int)message.Length));
-        _batch = _pipeline.RentBatch(info, now, _framing, chatOrigin: _member);
+        _batch = RentBatch(info, now);
         _batch.AddInvalid(message, sender);
+    }
+
+    private MessageBatch RentBatch(ConnectionInfo info, DateTimeOffset now)
+    {
+        var batch = _pipeline.RentBatch(info, now, _framing, chatOrigin: _member);
+        batch.Syslog = _options.Syslog;
+        return batch;
     }
 
     /// <summary>Publishes the messages framed so far, before anything else this connection publishes.</summary>
