@@ -73,6 +73,48 @@ public struct PlainMessageReader
             : TryReadLine(input, isFinal, ref message, ref consumed, ref examined);
     }
 
+    /// <summary>
+    /// Frames every complete line of <paramref name="input"/>, a contiguous start of the unconsumed
+    /// bytes, in one pass (<see cref="PlainFraming.Lines"/>): each message, line end removed and empty
+    /// ones skipped, goes to <paramref name="lines"/> as a position in <paramref name="input"/>.
+    /// What follows the last LF is left for <see cref="TryReadMessage"/>.
+    /// </summary>
+    /// <returns>The bytes the complete lines take, through the last LF; 0 when there is no LF.</returns>
+    /// <exception cref="MessageTooLargeException">A line is longer than the maximum; the lines before it were handed over.</exception>
+    internal int ReadLines<TLines>(ReadOnlySpan<byte> input, scoped ref TLines lines)
+        where TLines : ILineTarget, allows ref struct
+    {
+        var start = 0;
+        while (true)
+        {
+            var end = input[start..].IndexOf(Lf);
+            if (end < 0)
+            {
+                break;
+            }
+
+            var length = end > 0 && input[start + end - 1] == Cr ? end - 1 : end;
+            if (length > _maxMessageSize)
+            {
+                throw new MessageTooLargeException(_maxMessageSize, length);
+            }
+
+            if (length > 0)
+            {
+                lines.OnLine(start, length);
+            }
+
+            start += end + 1;
+        }
+
+        if (start > 0)
+        {
+            _scanned = 0;
+        }
+
+        return start;
+    }
+
     private readonly bool TryReadWhole(in ReadOnlySequence<byte> input, bool isFinal, out ReadOnlySequence<byte> message, out SequencePosition consumed)
     {
         message = default;

@@ -26,6 +26,16 @@ internal struct DetectingMessageReader
     /// <summary>What the connection turned out to be; <see cref="FramingDetection.Undecided"/> before its first bytes.</summary>
     public readonly FramingDetection Detected => _detected;
 
+    /// <summary>The framing of a connection that is not octet-counted.</summary>
+    public readonly PlainFraming Framing => _plain.Framing;
+
+    /// <summary>
+    /// <see cref="PlainMessageReader.ReadLines"/>, for the batched framer: only once <see cref="Detected"/>
+    /// is <see cref="FramingDetection.Lines"/> and <see cref="Framing"/> is <see cref="PlainFraming.Lines"/>.
+    /// </summary>
+    internal int ReadLines<TLines>(ReadOnlySpan<byte> input, scoped ref TLines lines)
+        where TLines : ILineTarget, allows ref struct => _plain.ReadLines(input, ref lines);
+
     /// <summary>Same contract as <see cref="PlainMessageReader.TryReadMessage"/>.</summary>
     /// <exception cref="MessageTooLargeException">A message or a frame's count is over the maximum.</exception>
     /// <exception cref="ProtocolException">An octet-counted connection sent a bad count or ended inside a frame.</exception>

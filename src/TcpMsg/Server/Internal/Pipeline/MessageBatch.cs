@@ -102,6 +102,26 @@ internal sealed class MessageBatch
         Append(utf8.Length, utf8.Length, null, sender, sequence);
     }
 
+    /// <summary>Copies bytes holding several messages in one piece; returns where they start, for <see cref="AddCopied"/>.</summary>
+    public int AppendBytes(ReadOnlySpan<byte> utf8)
+    {
+        utf8.CopyTo(Reserve(utf8.Length));
+        var offset = _used;
+        _used += utf8.Length;
+        return offset;
+    }
+
+    /// <summary>Adds a message whose valid UTF-8 <see cref="AppendBytes"/> copied in already.</summary>
+    public void AddCopied(int offset, int length, string? sender)
+    {
+        if (Count == _entries.Length)
+        {
+            Array.Resize(ref _entries, _entries.Length * 2);
+        }
+
+        _entries[Count++] = new Entry { Offset = offset, Length = length, WireLength = length, Sender = sender };
+    }
+
     /// <summary>Adds a message that is not valid UTF-8: its text with U+FFFD for the bad bytes, and the bytes as they came.</summary>
     public void AddInvalid(in ReadOnlySequence<byte> message, string? sender, long sequence = 0)
     {

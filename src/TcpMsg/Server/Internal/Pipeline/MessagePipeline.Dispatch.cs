@@ -33,7 +33,7 @@ internal sealed partial class MessagePipeline
                     count += item.Messages?.Count ?? 1;
                 }
 
-                Collect(items, messages);
+                var received = Collect(items, messages);
                 if (!TryStore(messages, out var failure))
                 {
                     failingSince ??= DateTimeOffset.UtcNow;
@@ -51,7 +51,7 @@ internal sealed partial class MessagePipeline
                     retry = s_firstRetry;
                 }
 
-                _statistics.OnMessages(messages.Count);
+                _statistics.OnMessages(received);
                 _senders.Settle(messages, _statistics, _logger);
                 Visible(items, visible);
                 if (!token.IsCancellationRequested)
@@ -175,12 +175,23 @@ internal sealed partial class MessagePipeline
         _statistics.OnAcks(_acknowledged.Count);
     }
 
-    private static void Collect(List<PipelineItem> items, List<PendingMessage> messages)
+    /// <summary>
+    /// The messages the store (and the sender sequences) must see, as references into their batches:
+    /// every one with a store, only confirmed ones without. Returns how many messages the items hold.
+    /// </summary>
+    private int Collect(List<PipelineItem> items, List<PendingMessage> messages)
     {
         messages.Clear();
+        var count = 0;
         foreach (var item in items)
         {
-            if (item.Messages is { } batch)
+            if (item.Messages is not { } batch)
+            {
+                continue;
+            }
+
+            count += batch.Count;
+            if (_store is not null || batch.ClientId is not null)
             {
                 for (var i = 0; i < batch.Count; i++)
                 {
@@ -188,10 +199,12 @@ internal sealed partial class MessagePipeline
                 }
             }
         }
+
+        return count;
     }
 
     /// <summary>What users see is what is stored: duplicates were stored before, and are not shown again.</summary>
-    private static void Visible(List<PipelineItem> items, ServerEventBatch visible)
+    internal static void Visible(List<PipelineItem> items, ServerEventBatch visible)
     {
         visible.Clear();
         foreach (var item in items)

@@ -6,7 +6,7 @@ namespace TcpMsg.Server.Internal;
 
 /// <summary>
 /// A plain-mode connection: one read loop that frames the complete messages of each read into one
-/// batch of UTF-8 text and publishes the batch. Returns how the connection ended. In a chat room it is also a member: lines of
+/// batch of UTF-8 text (<see cref="PlainBatchFramer"/>) and publishes the batch. Returns how the connection ended. In a chat room it is also a member: lines of
 /// the room are written back, and its lines may be commands (PlainSession.Chat.cs).
 /// </summary>
 internal sealed partial class PlainSession
@@ -49,7 +49,8 @@ internal sealed partial class PlainSession
     {
         var info = _state.Info;
         var input = _state.Context.Transport.Input;
-        var framer = new DetectingMessageReader(_options.Framing, _options.MaxMessageSize, detect: _options.Syslog != SyslogMode.Off);
+        var framer = new PlainBatchFramer(_options.Framing, _options.MaxMessageSize, detect: _options.Syslog != SyslogMode.Off);
+        var commands = _member is not null && _framing == MessageFraming.Line;
         try
         {
             while (true)
@@ -66,13 +67,39 @@ internal sealed partial class PlainSession
                 var consumed = buffer.Start;
                 var examined = buffer.End;
                 var allowance = _state.Allowance();
+                var taken = 0L;
                 var limited = false;
                 try
                 {
-                    while (!_quit && framer.TryReadMessage(buffer.Slice(consumed), finished, out var message, out consumed, out examined))
+                    while (!_quit && !buffer.IsEmpty)
                     {
-                        Deliver(message);
-                        if (--allowance == 0)
+                        // One batch, and one clock read, for the messages of this read.
+                        var batch = _batch ??= RentBatch(info, _time.GetUtcNow());
+                        var before = batch.Count;
+                        PlainFrameResult framed;
+                        ReadOnlySequence<byte> pending;
+                        try
+                        {
+                            framed = framer.Frame(buffer.Slice(consumed), finished, batch, allowance - taken, _member?.Name, commands, out pending, out consumed, out examined);
+                        }
+                        finally
+                        {
+                            _state.MessagesReceived += batch.Count - before;
+                            taken += batch.Count - before;
+                        }
+
+                        if (framed == PlainFrameResult.NeedMoreData)
+                        {
+                            break;
+                        }
+
+                        if (framed == PlainFrameResult.Pending)
+                        {
+                            Deliver(pending);
+                            taken++;
+                        }
+
+                        if (framed == PlainFrameResult.Limited || taken >= allowance)
                         {
                             // The rate allows no more from this read: the rest is read again once it does.
                             limited = true;
@@ -135,9 +162,8 @@ internal sealed partial class PlainSession
     }
 
     /// <summary>
-    /// Adds one framed message to this read's batch: copied once, validated as UTF-8 once, stamped
-    /// with the read's one receive time. No string is made (except for a chat member's line that
-    /// may be a command).
+    /// Adds a message the framer left to the session: a chat member's line that may be a command (the
+    /// only lines decoded here), or one that is not valid UTF-8, reported before it.
     /// </summary>
     private void Deliver(in ReadOnlySequence<byte> bytes)
     {
