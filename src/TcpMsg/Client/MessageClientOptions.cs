@@ -56,6 +56,12 @@ public sealed record MessageClientOptions
     /// </summary>
     public TimeSpan? RetryFor { get; init; }
 
+    /// <summary>
+    /// With <see cref="RetryFor"/>: told, from a background task, each time an attempt to (re)connect
+    /// failed and another will follow, with why; for progress reports. It must not throw or block.
+    /// </summary>
+    public Action<TcpMsgConnectionException>? Retrying { get; init; }
+
     /// <summary>Bytes buffered before they are written to the socket; larger batches mean fewer system calls.</summary>
     public int SendBufferSize { get; init; } = 64 * 1024;
 

@@ -54,9 +54,16 @@ public sealed record TcpMsgServerOptions
     /// </summary>
     public ChatOptions? Chat { get; init; }
 
+    /// <summary>
+    /// Serves metrics, health checks, the message API and the live page over HTTP beside the TCP
+    /// listener (docs/observability.md). Null (the default): no HTTP endpoint.
+    /// </summary>
+    public Http.TcpMsgHttpOptions? Http { get; init; }
+
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
+        Http?.Validate();
         Chat?.Validate();
         if (MaxMessageSize <= 0)
         {

@@ -64,11 +64,25 @@ public sealed class MessageHistory : IDisposable
     /// <summary>The newest <see cref="HistoryQuery.Limit"/> messages that match, oldest first.</summary>
     public IReadOnlyList<StoredMessage> Read(HistoryQuery query)
     {
+        var messages = Query(query, forward: false);
+        messages.Reverse();
+        return messages;
+    }
+
+    /// <summary>
+    /// The first <see cref="HistoryQuery.Limit"/> messages after <see cref="HistoryQuery.AfterId"/> that
+    /// match, oldest first: the next page when reading the store forward by id, with no gap.
+    /// </summary>
+    public IReadOnlyList<StoredMessage> ReadForward(HistoryQuery query) => Query(query, forward: true);
+
+    private List<StoredMessage> Query(HistoryQuery query, bool forward)
+    {
         var messages = new List<StoredMessage>();
         using var command = _connection.CreateCommand();
         var where = Filter(command, query);
+        var order = forward ? "ASC" : "DESC";
         command.CommandText = $"SELECT id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender, client_cert, " +
-            $"syslog_format, syslog_facility, syslog_severity, syslog_timestamp, syslog_host, syslog_app, syslog_procid, syslog_msgid, syslog_sd, syslog_body FROM messages{where} ORDER BY id DESC LIMIT $limit";
+            $"syslog_format, syslog_facility, syslog_severity, syslog_timestamp, syslog_host, syslog_app, syslog_procid, syslog_msgid, syslog_sd, syslog_body FROM messages{where} ORDER BY id {order} LIMIT $limit";
         command.Parameters.AddWithValue("$limit", query.Limit);
         try
         {
@@ -98,7 +112,6 @@ public sealed class MessageHistory : IDisposable
             throw SqliteErrors.Translate(ex, _path, "cannot read");
         }
 
-        messages.Reverse();
         return messages;
     }
 
@@ -140,7 +153,7 @@ public sealed class MessageHistory : IDisposable
             IReadOnlyList<StoredMessage> fresh;
             do
             {
-                fresh = Read(query with { AfterId = lastId, Limit = 1000, Since = query.Since, Until = query.Until });
+                fresh = ReadForward(query with { AfterId = lastId, Limit = 1000 });
                 foreach (var message in fresh)
                 {
                     lastId = message.Id;

@@ -171,6 +171,8 @@ internal sealed partial class MessagePipeline
                 target.Acknowledge(last.Sequence, last.Id);
             }
         }
+
+        _statistics.OnAcks(_acknowledged.Count);
     }
 
     private static void Collect(List<PipelineItem> items, List<PendingMessage> messages)

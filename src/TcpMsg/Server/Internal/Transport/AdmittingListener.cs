@@ -25,24 +25,28 @@ internal sealed partial class AdmittingListener : IConnectionListener
     private readonly SocketTransportOptions _options;
     private readonly SocketConnectionContextFactory _contexts;
     private readonly AdmissionGate _gate;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
+
+    // Timestamps of the server's clock; _exhaustedSince is 0 while accepting works.
     private long _exhaustedSince;
     private long _exhaustedReportedAt;
     private int _exhaustedPauses;
 
-    private AdmittingListener(Socket socket, SocketTransportOptions options, SocketConnectionContextFactory contexts, AdmissionGate gate, ILogger logger)
+    private AdmittingListener(Socket socket, SocketTransportOptions options, SocketConnectionContextFactory contexts, AdmissionGate gate, TimeProvider time, ILogger logger)
     {
         _socket = socket;
         _options = options;
         _contexts = contexts;
         _gate = gate;
+        _time = time;
         _logger = logger;
         EndPoint = socket.LocalEndPoint!;
     }
 
     public EndPoint EndPoint { get; }
 
-    public static AdmittingListener Bind(EndPoint endpoint, SocketTransportOptions options, SocketConnectionContextFactory contexts, AdmissionGate gate, ILogger logger)
+    public static AdmittingListener Bind(EndPoint endpoint, SocketTransportOptions options, SocketConnectionContextFactory contexts, AdmissionGate gate, TimeProvider time, ILogger logger)
     {
         Socket socket;
         try
@@ -58,7 +62,7 @@ internal sealed partial class AdmittingListener : IConnectionListener
         try
         {
             socket.Listen(options.Backlog);
-            return new AdmittingListener(socket, options, contexts, gate, logger);
+            return new AdmittingListener(socket, options, contexts, gate, time, logger);
         }
         catch
         {
@@ -89,7 +93,7 @@ internal sealed partial class AdmittingListener : IConnectionListener
             {
                 // EMFILE, ENFILE, ENOBUFS, ENOMEM: accepting again at once would fail again at once.
                 Exhausted(e);
-                await Task.Delay(s_exhaustedPause, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(s_exhaustedPause, _time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             catch (SocketException)
@@ -159,14 +163,14 @@ internal sealed partial class AdmittingListener : IConnectionListener
 
     private void Exhausted(SocketException error)
     {
-        var now = Environment.TickCount64;
+        var now = Math.Max(1, _time.GetTimestamp());
         _exhaustedPauses++;
         if (_exhaustedSince == 0)
         {
             _exhaustedSince = now;
         }
 
-        if (_exhaustedReportedAt == 0 || now - _exhaustedReportedAt >= s_exhaustedReportEvery.TotalMilliseconds)
+        if (_exhaustedReportedAt == 0 || _time.GetElapsedTime(_exhaustedReportedAt, now) >= s_exhaustedReportEvery)
         {
             _exhaustedReportedAt = now;
             LogExhausted(EndPoint, error.Message, _exhaustedPauses, (long)s_exhaustedPause.TotalMilliseconds);
@@ -175,7 +179,8 @@ internal sealed partial class AdmittingListener : IConnectionListener
 
     private void Recovered()
     {
-        LogRecovered(EndPoint, (Environment.TickCount64 - _exhaustedSince) / 1000.0);
+        var seconds = _time.GetElapsedTime(_exhaustedSince).TotalSeconds;
+        LogRecovered(EndPoint, seconds);
         _exhaustedSince = 0;
         _exhaustedReportedAt = 0;
         _exhaustedPauses = 0;
