@@ -64,6 +64,9 @@ public sealed class ReceivedMessage : ServerEvent
     /// <summary>Set when the store already had this client id and sequence: acknowledged, not stored or shown again.</summary>
     internal bool IsDuplicate { get; set; }
 
+    /// <summary>Set when the message was refused without trying the store (an earlier one of its connection failed): not stored, shown or acknowledged.</summary>
+    internal bool IsRefused { get; set; }
+
     /// <summary>True when the bytes were valid UTF-8.</summary>
     public bool IsValidUtf8 => RawBytes is null;
 

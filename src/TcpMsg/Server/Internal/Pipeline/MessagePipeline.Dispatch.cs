@@ -181,7 +181,7 @@ internal sealed partial class MessagePipeline
         visible.Clear();
         foreach (var serverEvent in batch)
         {
-            if (serverEvent is not ReceivedMessage { IsDuplicate: true })
+            if (serverEvent is not ReceivedMessage { IsDuplicate: true } and not ReceivedMessage { IsRefused: true })
             {
                 visible.Add(serverEvent);
             }

@@ -25,6 +25,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     private readonly PeerReporter _reporter;
     private readonly ILogger _logger;
     private readonly Chat.ChatRoom? _chat;
+    private readonly ClientIdRegistry _clientIds = new();
 
     public MessageConnectionHandler(
         TcpMsgServerOptions options,
@@ -90,7 +91,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         {
             reason = await DetectModeAsync(state).ConfigureAwait(false) switch
             {
-                PreambleMatch.Confirmed => await new ConfirmedSession(state, _options, _pipeline, _statistics, _time, _tokens, _reporter, _chat).RunAsync().ConfigureAwait(false),
+                PreambleMatch.Confirmed => await new ConfirmedSession(state, _options, _pipeline, _statistics, _time, _tokens, _reporter, _clientIds, _chat).RunAsync().ConfigureAwait(false),
                 PreambleMatch.Plain when !_options.Security.AllowPlain => await RefusePlainAsync(state).ConfigureAwait(false),
                 PreambleMatch.Plain => await new PlainSession(state, _options, _pipeline, _statistics, _time, _chat).RunAsync().ConfigureAwait(false),
                 _ => state.AbortReason ?? DisconnectReason.Aborted,

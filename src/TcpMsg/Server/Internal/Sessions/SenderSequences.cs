@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using TcpMsg.Protocol;
 using TcpMsg.Storage.Internal;
 
 namespace TcpMsg.Server.Internal;
@@ -16,18 +17,65 @@ internal sealed partial class SenderSequences
 
     public SenderSequences(IMessageStore? store) => _store = store;
 
+    /// <summary>The highest committed sequence; with a store, a query for a sender not seen since the start.</summary>
     public long LastCommitted(string clientId) =>
-        _store is not null ? _store.GetLastSequence(clientId) : _last.GetValueOrDefault(clientId);
+        _last.TryGetValue(clientId, out var last) ? last : _store?.GetLastSequence(clientId) ?? 0;
 
-    /// <summary>Before a commit: learn the stored position of senders seen for the first time.</summary>
+    /// <summary>The highest committed sequence when it is known without asking the store.</summary>
+    public bool TryGetLastCommitted(string clientId, out long last)
+    {
+        if (_last.TryGetValue(clientId, out last))
+        {
+            return true;
+        }
+
+        last = 0;
+        return _store is null;
+    }
+
+    /// <summary>
+    /// Before a commit: learn the stored position of senders seen for the first time; take out the
+    /// messages of connections whose earlier messages the store failed on (storing them would leave a
+    /// gap below an acknowledged sequence), and mark as duplicates the sequences not above the highest
+    /// stored one (docs/protocol.md: acknowledged, never stored, even where an earlier sender jumped).
+    /// </summary>
     public void Prepare(List<ReceivedMessage> messages)
     {
-        foreach (var message in messages)
+        var refused = 0;
+        for (var i = 0; i < messages.Count; i++)
         {
-            if (message.ClientId is { } clientId && !_last.ContainsKey(clientId))
+            var message = messages[i];
+            if (message.ClientId is not { } clientId)
             {
-                _last[clientId] = _store?.GetLastSequence(clientId) ?? 0;
+                messages[i - refused] = message;
+                continue;
             }
+
+            if (message.AckTarget is { StoreFailed: true } target)
+            {
+                message.IsRefused = true;
+                target.Reject(message.Sequence, ProtocolErrorCode.StoreFailed, "an earlier message of this connection was not stored");
+                refused++;
+                continue;
+            }
+
+            if (!_last.TryGetValue(clientId, out var last))
+            {
+                last = _store?.GetLastSequence(clientId) ?? 0;
+                _last[clientId] = last;
+            }
+
+            if (message.Sequence <= last)
+            {
+                message.IsDuplicate = true;
+            }
+
+            messages[i - refused] = message;
+        }
+
+        if (refused > 0)
+        {
+            messages.RemoveRange(messages.Count - refused, refused);
         }
     }
 
