@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using TcpMsg.Cli.Commands;
@@ -14,6 +17,14 @@ namespace TcpMsg.Cli;
 /// </summary>
 internal sealed class CliApplication
 {
+    private static readonly (string Name, Func<CliApplication, Command> Create)[] s_commands =
+    [
+        ("serve", ServeCommand.Create),
+        ("send", SendCommand.Create),
+        ("history", HistoryCommand.Create),
+        ("chat", ChatCommand.Create),
+    ];
+
     private readonly bool _handleSignals;
 
     public CliApplication(ICliConsole console, bool handleSignals)
@@ -22,9 +33,22 @@ internal sealed class CliApplication
         _handleSignals = handleSignals;
         Lang = new Option<string>("--lang")
         {
-            Description = "Language of the output: en or zh (default: from LANG / the UI culture).",
+            Description = "Language of the output: en or zh. [default: from LANG, LC_ALL or LC_MESSAGES]",
+            HelpName = "en|zh",
             Recursive = true,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+                if (Strings.TryNormalizeLanguage(text, out var language))
+                {
+                    return language;
+                }
+
+                result.AddError($"--lang: '{text}' is not a language tcpmsg speaks (en, zh)");
+                return null;
+            },
         };
+        Lang.CompletionSources.Add("en", "zh");
     }
 
     public ICliConsole Console { get; }
@@ -35,29 +59,21 @@ internal sealed class CliApplication
     /// <summary>Called with a running server; lets in-process tests find its port.</summary>
     public Action<TcpMsgServer>? ServerStarted { get; init; }
 
-    public Strings StringsFor(ParseResult parseResult) => Strings.For(parseResult.GetValue(Lang));
+    public Strings StringsFor(ParseResult parseResult) =>
+        Strings.For(parseResult.Errors.Any(e => e.SymbolResult is OptionResult { Option: var o } && o == Lang || e.SymbolResult is ArgumentResult { Parent: OptionResult { Option: var option } } && option == Lang)
+            ? null
+            : parseResult.GetValue(Lang));
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
     {
-        var root = new RootCommand("tcpmsg: receive, store and relay UTF-8 text messages over TCP; send them with confirmed delivery.")
-        {
-            Lang,
-        };
-        foreach (var command in CommandsFor(args))
-        {
-            root.Subcommands.Add(command);
-        }
-
+        var root = BuildRoot(CommandsFor(args));
         var parseResult = root.Parse(args);
+        var strings = StringsFor(parseResult);
+        CultureInfo.CurrentUICulture = strings.Culture;
         await using var output = new StreamWriter(Console.Out, new UTF8Encoding(false), 4096, leaveOpen: true) { AutoFlush = true };
-        if (parseResult.Errors.Count > 0)
+        if (!CliHelp.IsHelp(parseResult) && UsageErrors.Describe(parseResult) is { } usage)
         {
-            foreach (var error in parseResult.Errors)
-            {
-                await Console.Error.WriteLineAsync($"tcpmsg: {error.Message}").ConfigureAwait(false);
-            }
-
-            await Console.Error.WriteLineAsync("Try 'tcpmsg --help'.").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync(usage).ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
@@ -77,7 +93,7 @@ internal sealed class CliApplication
         }
         catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
         {
-            await Console.Error.WriteLineAsync(StringsFor(parseResult).Get("Interrupted")).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync(strings.Get("Interrupted")).ConfigureAwait(false);
             return ExitCodes.Interrupted;
         }
         catch (Exception ex)
@@ -92,6 +108,27 @@ internal sealed class CliApplication
         }
     }
 
+    /// <summary>The <c>tcpmsg</c> command with <paramref name="commands"/> under it (named tcpmsg however it was started).</summary>
+    public Command BuildRoot(IEnumerable<Command> commands, int? helpWidth = null)
+    {
+        var root = new Command("tcpmsg", "tcpmsg: receive, store and relay UTF-8 text messages over TCP; send them with confirmed delivery.")
+        {
+            new HelpOption("--help", "-h"),
+            new VersionOption(),
+            Lang,
+        };
+        foreach (var command in commands)
+        {
+            root.Subcommands.Add(command);
+        }
+
+        CliHelp.Install(root, StringsFor, helpWidth);
+        return root;
+    }
+
+    /// <summary>Every command, in the order help lists them.</summary>
+    public IEnumerable<Command> AllCommands() => s_commands.Select(c => c.Create(this));
+
     /// <summary>
     /// The commands to build: only the one named on the command line when there is one (building
     /// serve's fifty options is a good part of a one-shot <c>tcpmsg send</c>'s start-up), else all,
@@ -99,15 +136,8 @@ internal sealed class CliApplication
     /// </summary>
     private IEnumerable<Command> CommandsFor(string[] args)
     {
-        (string Name, Func<CliApplication, Command> Create)[] commands =
-        [
-            ("serve", ServeCommand.Create),
-            ("send", SendCommand.Create),
-            ("history", HistoryCommand.Create),
-            ("chat", ChatCommand.Create),
-        ];
-        var named = args.Select(arg => Array.FindIndex(commands, c => c.Name == arg)).FirstOrDefault(index => index >= 0, -1);
-        return named >= 0 ? [commands[named].Create(this)] : commands.Select(c => c.Create(this));
+        var named = args.Select(arg => Array.FindIndex(s_commands, c => c.Name == arg)).FirstOrDefault(index => index >= 0, -1);
+        return named >= 0 ? [s_commands[named].Create(this)] : AllCommands();
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 
 namespace TcpMsg;
@@ -20,6 +19,13 @@ public static class TerminalText
     private const char C1Last = '\u009F';
     private const char FormatFirst = '\u061C';
     private const char FormatLast = '\u2069';
+
+    // The bytes an unsafe character's UTF-8 starts with: C0 controls but tab, DEL, and the lead bytes
+    // of C1 controls (0xC2), U+061C (0xD8) and U+200E-U+2069 (0xE2).
+    private static readonly SearchValues<byte> s_unsafeUtf8Starts = SearchValues.Create(
+        [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F,
+         0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F,
+         0x7F, 0xC2, 0xD8, 0xE2]);
 
     /// <summary>True when <paramref name="text"/> has a character that must be escaped.</summary>
     public static bool NeedsEscaping(ReadOnlySpan<char> text) => IndexOfUnsafe(text) >= 0;
@@ -84,6 +90,33 @@ public static class TerminalText
         }
     }
 
+    /// <summary>
+    /// Writes UTF-8 text escaped where needed, without decoding it: the same bytes
+    /// <see cref="WriteEscaped(IBufferWriter{byte}, ReadOnlySpan{char})"/> writes for the decoded text.
+    /// </summary>
+    /// <param name="output">Where the bytes go.</param>
+    /// <param name="utf8">Valid UTF-8 (a message's text, invalid input already replaced by U+FFFD).</param>
+    public static void WriteEscaped(IBufferWriter<byte> output, ReadOnlySpan<byte> utf8)
+    {
+        while (!utf8.IsEmpty)
+        {
+            var index = IndexOfUnsafe(utf8, out var length, out var unsafeChar);
+            var safe = index < 0 ? utf8 : utf8[..index];
+            if (!safe.IsEmpty)
+            {
+                output.Write(safe);
+            }
+
+            if (index < 0)
+            {
+                return;
+            }
+
+            WriteEscape(output, unsafeChar);
+            utf8 = utf8[(index + length)..];
+        }
+    }
+
     /// <summary>Returns <paramref name="text"/> escaped, as a string.</summary>
     public static string Escape(string text)
     {
@@ -106,11 +139,64 @@ public static class TerminalText
 
     private static int First(int current, int found) => found < 0 ? current : found;
 
+    /// <summary>
+    /// The first unsafe character of valid UTF-8: its byte index, its length in bytes, the character.
+    /// Every unsafe character is a C0 control, DEL, or starts with 0xC2 (C1 controls), 0xD8 (U+061C)
+    /// or 0xE2 (U+200E-U+2069): a vectorized search for those bytes, then a look at the candidates.
+    /// </summary>
+    private static int IndexOfUnsafe(ReadOnlySpan<byte> utf8, out int length, out char unsafeChar)
+    {
+        var start = 0;
+        while (true)
+        {
+            var found = utf8[start..].IndexOfAny(s_unsafeUtf8Starts);
+            if (found < 0)
+            {
+                length = 0;
+                unsafeChar = default;
+                return -1;
+            }
+
+            var index = start + found;
+            var rest = utf8[index..];
+            var lead = rest[0];
+            if (lead < 0x80)
+            {
+                length = 1;
+                unsafeChar = (char)lead;
+                return index;
+            }
+
+            length = lead < 0xE0 ? 2 : 3;
+            if (rest.Length >= length)
+            {
+                var c = length == 2
+                    ? (char)(((lead & 0x1F) << 6) | (rest[1] & 0x3F))
+                    : (char)(((lead & 0x0F) << 12) | ((rest[1] & 0x3F) << 6) | (rest[2] & 0x3F));
+                if (IsUnsafe(c))
+                {
+                    unsafeChar = c;
+                    return index;
+                }
+            }
+
+            start = index + 1;
+        }
+    }
+
     private static void WriteEscape(IBufferWriter<byte> output, char c)
     {
-        var escape = c <= 0xFF
-            ? string.Create(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}")
-            : string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
-        Encoding.UTF8.GetBytes(escape, output);
+        // \xHH for a character up to U+00FF, \uHHHH above.
+        var wide = c > 0xFF;
+        var span = output.GetSpan(6);
+        span[0] = (byte)'\\';
+        span[1] = wide ? (byte)'u' : (byte)'x';
+        var digits = wide ? 4 : 2;
+        for (var i = 0; i < digits; i++)
+        {
+            span[2 + i] = (byte)"0123456789ABCDEF"[(c >> (4 * (digits - 1 - i))) & 0xF];
+        }
+
+        output.Advance(2 + digits);
     }
 }

@@ -15,5 +15,7 @@ public static class FuzzTargets
         new PlainFramingTarget(PlainFraming.Whole),
         new ProxyHeaderTarget(),
         new ConfirmedFrameTarget(),
+        new OctetFramingTarget(),
+        new SyslogParserTarget(),
     ];
 }

@@ -20,13 +20,13 @@ internal static class ChatCommand
         {
             Description = "The chat server: a host name, an IPv4 address or an IPv6 address ([::1]:2023). Port 2023 unless given.",
         };
-        var name = new Option<string>("--name", "-n")
+        var name = new Option<string>("--name")
         {
-            Description = "Your name in the room (1-32 characters, no spaces). Default: your address, until you type /nick NAME.",
+            Description = "Your name in the room (1-32 characters, no spaces). Until you type /nick NAME. [default: your address]",
         };
         var retry = new Option<TimeSpan>("--retry")
         {
-            Description = "When the server goes away, keep reconnecting (backoff with jitter) for up to this long. Default 5m; 0 = never.",
+            Description = "When the server goes away, keep reconnecting (backoff with jitter) for up to this long; 0 = never.",
             HelpName = "DURATION",
             DefaultValueFactory = _ => TimeSpan.FromMinutes(5),
             CustomParser = result =>
@@ -50,11 +50,11 @@ internal static class ChatCommand
             "--timeout",
             TimeSpan.FromSeconds(5),
             allowInfinite: false,
-            "How long connecting and the handshake may take. Default 5s.");
+            "How long connecting and the handshake may take.");
 
         var tokenFile = new Option<string>("--token-file")
         {
-            Description = "Read the access token for a server that requires one from this file (first line). Default: $TCPMSG_TOKEN, if set.",
+            Description = "Read the access token for a server that requires one from this file (first line). [default: $TCPMSG_TOKEN, if set]",
             HelpName = "FILE",
         };
 
@@ -108,8 +108,10 @@ internal static class ChatCommand
 
             var retryFor = parseResult.GetValue(retry);
             var wait = parseResult.GetValue(timeout);
+            var reporter = new RetryReporter(app.Console.Error, strings, "tcpmsg chat", target.ToString(), retryFor);
             var options = MessageClientOptions.Default with
             {
+                Retrying = reporter.Report,
                 JoinChat = true,
                 Name = parseResult.GetValue(name),
                 RetryFor = retryFor > TimeSpan.Zero ? retryFor : null,
@@ -119,12 +121,12 @@ internal static class ChatCommand
                 Tls = tls,
                 Token = token,
             };
-            return await RunAsync(app, strings, target, options, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(app, strings, target, options, reporter, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(CliApplication app, Strings strings, HostPort target, MessageClientOptions options, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliApplication app, Strings strings, HostPort target, MessageClientOptions options, RetryReporter reporter, CancellationToken cancellationToken)
     {
         (string Line, int Code) Describe(TcpMsgException ex) => ex switch
         {
@@ -156,6 +158,14 @@ internal static class ChatCommand
             await app.Console.Error.WriteLineAsync(line).ConfigureAwait(false);
             return code;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C while still trying to connect: say so, never "connected".
+            await app.Console.Error.WriteLineAsync(strings.Format("NeverConnected", "tcpmsg chat", target)).ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+
+        reporter.Reset();
 
         await using (client.ConfigureAwait(false))
         {

@@ -14,27 +14,16 @@ internal static class HistoryCommand
     {
         var store = new Option<string>("--store")
         {
-            Description = "The store to read. Default: tcpmsg.db in the working directory.",
+            Description = "The store to read (a path relative to the working directory, or absolute).",
             HelpName = "PATH",
             DefaultValueFactory = _ => StoreOptions.Default.Path,
         };
-        var limit = new Option<int>("--limit", "-n")
-        {
-            Description = "How many of the newest messages to show (oldest first). Default 50.",
-            DefaultValueFactory = _ => HistoryQuery.Default.Limit,
-        };
-        limit.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-            {
-                r.AddError("--limit must be at least 1");
-            }
-        });
+        var limit = OptionFactory.Integer("--limit", HistoryQuery.Default.Limit, 1, int.MaxValue, "How many of the newest messages to show (oldest first).", "-n");
         var since = new Option<string>("--since") { Description = "Only messages received at or after this time (2026-11-25T08:00:00Z) or this long ago (10m, 2h).", HelpName = "TIME" };
         var until = new Option<string>("--until") { Description = "Only messages received before this time or this long ago.", HelpName = "TIME" };
         var from = new Option<string>("--from") { Description = "Only messages from this address (127.0.0.1, ::1) or address and port (127.0.0.1:54321, [::1]:54321).", HelpName = "ADDRESS" };
         var contains = new Option<string>("--contains") { Description = "Only messages whose text contains this (case-sensitive).", HelpName = "TEXT" };
-        var format = new Option<OutputFormat>("--format") { Description = "text (the server's lines) or json (one object per message).", DefaultValueFactory = _ => OutputFormat.Text };
+        var format = OptionFactory.Choice("--format", OutputFormat.Text, "text (the server's lines) or json (one object per message).");
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new messages as they are stored, like tail -f; Ctrl+C ends." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Under each message: its id, time, sender's address and port, and client certificate (TLS)." };
 

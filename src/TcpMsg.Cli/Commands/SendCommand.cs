@@ -38,14 +38,14 @@ internal static class SendCommand
             "--timeout",
             TimeSpan.FromSeconds(5),
             allowInfinite: false,
-            "How long connecting, the handshake and the final close may each take. Default 5s.");
+            "How long connecting, the handshake and the final close may each take.");
         var clientId = new Option<string>("--client-id")
         {
             Description = "A stable sender id: a later run with the same id continues its sequence, and the server drops what it already has.",
         };
         var tokenFile = new Option<string>("--token-file")
         {
-            Description = "Read the access token for a server that requires one from this file (first line). Default: $TCPMSG_TOKEN, if set.",
+            Description = "Read the access token for a server that requires one from this file (first line). [default: $TCPMSG_TOKEN, if set]",
             HelpName = "FILE",
         };
         var verbose = new Option<bool>("--verbose", "-v")

@@ -15,60 +15,55 @@ internal static class ServeCommand
 {
     public static Command Create(CliApplication app)
     {
-        var port = new Option<int>("--port", "-p")
-        {
-            Description = "Port to listen on, on every interface (IPv4 and IPv6); also the default port for --listen.",
-            DefaultValueFactory = _ => TcpMsgServerOptions.DefaultPort,
-        };
-        port.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
-            {
-                result.AddError("--port must be between 0 and 65535");
-            }
-        });
+        var port = OptionFactory.Integer(
+            "--port",
+            TcpMsgServerOptions.DefaultPort,
+            0,
+            65535,
+            "Port to listen on, on every interface (IPv4 and IPv6); also the default port for --listen.",
+            "-p");
+        port.HelpName = "PORT";
         var listen = new Option<string[]>("--listen", "-l")
         {
             Description = "ADDRESS[:PORT] to listen on, instead of every interface; repeatable. Examples: 127.0.0.1, [::1]:2023, *:2024, localhost.",
             HelpName = "ADDRESS[:PORT]",
             AllowMultipleArgumentsPerToken = false,
         };
-        var framing = new Option<PlainFraming>("--framing")
-        {
-            Description = "How plain connections are cut into messages: lines (one message per line) or whole (one message per connection).",
-            DefaultValueFactory = _ => PlainFraming.Lines,
-        };
+        var framing = OptionFactory.Choice(
+            "--framing",
+            PlainFraming.Lines,
+            "How plain connections are cut into messages: lines (one message per line) or whole (one message per connection).");
         var maxMessageSize = OptionFactory.Size(
             "--max-message-size",
             TcpMsgServerOptions.Default.MaxMessageSize,
-            "Largest message accepted (e.g. 64KiB, 4MiB); a longer one closes its connection. Default 1MiB.");
+            "Largest message accepted (e.g. 64KiB, 4MiB); a longer one closes its connection.");
         var idleTimeout = OptionFactory.Duration(
             "--idle-timeout",
             TcpMsgServerOptions.Default.IdleTimeout,
             allowInfinite: true,
-            "Close a connection when nothing arrives for this long (e.g. 30s, 5m; 0 = never). Default 5m.");
-        var maxConnections = new Option<int>("--max-connections")
-        {
-            Description = "Most connections open at once; more are refused. Default 10000.",
-            DefaultValueFactory = _ => TcpMsgServerOptions.Default.MaxConnections,
-        };
+            "Close a connection when nothing arrives for this long (e.g. 30s, 5m; 0 = never).");
+        var maxConnections = OptionFactory.Integer(
+            "--max-connections",
+            TcpMsgServerOptions.Default.MaxConnections,
+            1,
+            int.MaxValue,
+            "Most connections open at once; more are refused.");
         var shutdownTimeout = OptionFactory.Duration(
             "--shutdown-timeout",
             TcpMsgServerOptions.Default.ShutdownTimeout,
             allowInfinite: false,
-            "On Ctrl+C or SIGTERM, how long open connections may go on before they are closed. Default 5s.");
-        var format = new Option<OutputFormat>("--format")
-        {
-            Description = "Output: text (the tutorial's lines) or json (one JSON object per event).",
-            DefaultValueFactory = _ => OutputFormat.Text,
-        };
+            "On Ctrl+C or SIGTERM, how long open connections may go on before they are closed.");
+        var format = OptionFactory.Choice(
+            "--format",
+            OutputFormat.Text,
+            "Output: text (the tutorial's lines) or json (one JSON object per event).");
         var verbose = new Option<bool>("--verbose", "-v")
         {
             Description = "Narrate each connection: handshake, the client's FIN, the server's close, bytes and duration.",
         };
         var store = new Option<string>("--store")
         {
-            Description = "The SQLite file messages are stored in before they count as received. Default: tcpmsg.db in the working directory.",
+            Description = "The SQLite file messages are stored in before they count as received (relative to the working directory, or absolute).",
             HelpName = "PATH",
             DefaultValueFactory = _ => StoreOptions.Default.Path,
         };
@@ -76,11 +71,10 @@ internal static class ServeCommand
         {
             Description = "Do not store messages: print (and acknowledge) them as they arrive.",
         };
-        var durability = new Option<Durability>("--durability")
-        {
-            Description = "fsync: an acknowledged message survives a power loss (default). process: it survives a crash of the server process; faster.",
-            DefaultValueFactory = _ => Durability.Fsync,
-        };
+        var durability = OptionFactory.Choice(
+            "--durability",
+            Durability.Fsync,
+            "fsync: an acknowledged message survives a power loss. process: it survives a crash of the server process; faster.");
 
         var chat = ChatRoomOptions(out var chatOptions);
         var command = new Command("serve", "Receive messages on TCP port 2023 and print them.")
@@ -89,6 +83,8 @@ internal static class ServeCommand
         };
         var security = new ServeSecurityOptions();
         security.AddTo(command);
+        var http = new ServeHttpOptions();
+        http.AddTo(command);
         foreach (var option in chatOptions)
         {
             command.Options.Add(option);
@@ -111,7 +107,8 @@ internal static class ServeCommand
             }
 
             if (!security.TryCompleteEndpoints(parseResult, endpoints, defaultPort, out var securityError) ||
-                !security.TryBuild(parseResult, out var protection, out securityError))
+                !security.TryBuild(parseResult, out var protection, out securityError) ||
+                !http.TryBuild(parseResult, out var httpOptions, out securityError))
             {
                 await app.Console.Error.WriteLineAsync($"tcpmsg: {securityError}").ConfigureAwait(false);
                 return ExitCodes.Usage;
@@ -137,6 +134,7 @@ internal static class ServeCommand
                     : StoreOptions.Default with { Path = parseResult.GetValue(store)!, Durability = parseResult.GetValue(durability) },
                 Security = protection,
                 Chat = chat(parseResult),
+                Http = httpOptions,
             };
 
             return await RunAsync(app, strings, options, parseResult.GetValue(format), parseResult.GetValue(verbose), cancellationToken).ConfigureAwait(false);
@@ -151,37 +149,22 @@ internal static class ServeCommand
         {
             Description = "Run a chat room: every stored message is also sent to every other connected client (nc users included); standard input posts to the room.",
         };
-        var history = new Option<int>("--chat-history")
-        {
-            Description = "With --chat: how many of the last stored messages a client gets when it joins. Default 20.",
-            HelpName = "N",
-            DefaultValueFactory = _ => ChatOptions.Default.HistorySize,
-        };
-        history.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 0 or > 100_000)
-            {
-                result.AddError("--chat-history must be between 0 and 100000");
-            }
-        });
-        var slowClient = new Option<SlowClientPolicy>("--slow-client")
-        {
-            Description = "With --chat: what happens to a client that falls further behind than --chat-queue: disconnect (default) or drop (it skips what it missed and is told how many).",
-            DefaultValueFactory = _ => SlowClientPolicy.Disconnect,
-        };
-        var queue = new Option<int>("--chat-queue")
-        {
-            Description = "With --chat: how many messages may wait to be sent to the clients (one queue, shared; also at most 16 MiB). Default 10000.",
-            HelpName = "N",
-            DefaultValueFactory = _ => ChatOptions.Default.MaxQueuedMessages,
-        };
-        queue.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > 1_000_000)
-            {
-                result.AddError("--chat-queue must be between 1 and 1000000");
-            }
-        });
+        var history = OptionFactory.Integer(
+            "--chat-history",
+            ChatOptions.Default.HistorySize,
+            0,
+            100_000,
+            "With --chat: how many of the last stored messages a client gets when it joins.");
+        var slowClient = OptionFactory.Choice(
+            "--slow-client",
+            SlowClientPolicy.Disconnect,
+            "With --chat: what happens to a client that falls further behind than --chat-queue: disconnect or drop (it skips what it missed and is told how many).");
+        var queue = OptionFactory.Integer(
+            "--chat-queue",
+            ChatOptions.Default.MaxQueuedMessages,
+            1,
+            1_000_000,
+            "With --chat: how many messages may wait to be sent to the clients (one queue, shared; also at most 16 MiB).");
         options = [chat, history, slowClient, queue];
         return parseResult => parseResult.GetValue(chat)
             ? ChatOptions.Default with
@@ -252,6 +235,11 @@ internal static class ServeCommand
             var tls = server.TlsEndPoints;
             var where = string.Join(", ", server.LocalEndPoints.Select(e => ConnectionInfo.FormatEndPoint(e) + (tls.Contains(e) ? strings.Get("TlsMarker") : string.Empty)));
             await console.Error.WriteLineAsync(strings.Format("Listening", where)).ConfigureAwait(false);
+            foreach (var endPoint in server.HttpEndPoints)
+            {
+                await console.Error.WriteLineAsync(strings.Format("HttpListening", $"http://{ConnectionInfo.FormatEndPoint(endPoint)}/")).ConfigureAwait(false);
+            }
+
             app.ServerStarted?.Invoke(server);
             using var stopPosting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var posting = options.Chat is null ? Task.CompletedTask : ServerConsolePoster.RunAsync(server, console, strings, stopPosting.Token);

@@ -23,24 +23,24 @@ internal sealed class ServeSecurityOptions
     };
 
     private readonly Option<string> _tlsClientCa = File("--tls-client-ca", "Require client certificates signed by a CA in this PEM file; the subject is shown with each connection.");
-    private readonly Option<TimeSpan> _handshakeTimeout = OptionFactory.Duration("--handshake-timeout", TcpMsgSecurityOptions.Default.HandshakeTimeout, allowInfinite: false, "Close a connection whose TLS handshake, PROXY header or confirmed-mode HELLO is not done in this time. Default 10s.");
+    private readonly Option<TimeSpan> _handshakeTimeout = OptionFactory.Duration("--handshake-timeout", TcpMsgSecurityOptions.Default.HandshakeTimeout, allowInfinite: false, "Close a connection whose TLS handshake, PROXY header or confirmed-mode HELLO is not done in this time.");
     private readonly Option<string[]> _allow = Networks("--allow", "Only these networks may connect (CIDR, e.g. 10.0.0.0/8, 2001:db8::/32); repeatable. The most specific --allow/--deny wins.");
     private readonly Option<string[]> _deny = Networks("--deny", "These networks may not connect (CIDR); repeatable.");
     private readonly Option<string[]> _allowFile = new("--allow-file") { Description = "File of networks that may connect, one per line, # comments; re-read when it changes. Repeatable.", HelpName = "FILE" };
     private readonly Option<string[]> _denyFile = new("--deny-file") { Description = "File of networks that may not connect; re-read when it changes. Repeatable.", HelpName = "FILE" };
-    private readonly Option<int> _maxPerIp = new("--max-connections-per-ip")
-    {
-        HelpName = "N",
-        Description = "Most connections open at once from one address (IPv6: one /64); 0 = no limit. Default 100.",
-        DefaultValueFactory = _ => TcpMsgSecurityOptions.Default.MaxConnectionsPerAddress,
-    };
+    private readonly Option<int> _maxPerIp = OptionFactory.Integer(
+        "--max-connections-per-ip",
+        TcpMsgSecurityOptions.Default.MaxConnectionsPerAddress,
+        int.MinValue,
+        int.MaxValue,
+        "Most connections open at once from one address (IPv6: one /64); 0 = no limit.");
 
     private readonly Option<string> _rate = new("--rate") { Description = "Messages per connection, e.g. 1000/s or 60/m; past it, reading pauses (nothing is dropped).", HelpName = "RATE" };
-    private readonly Option<int?> _burst = new("--burst") { Description = "Messages a connection may send at once before --rate applies. Default: twice the rate per second.", HelpName = "N" };
+    private readonly Option<int?> _burst = OptionFactory.OptionalInteger("--burst", int.MinValue, int.MaxValue, "Messages a connection may send at once before --rate applies. [default: twice the rate per second]");
     private readonly Option<string> _ratePerIp = new("--rate-per-ip") { Description = "Messages per address, all its connections together (IPv6: per /64).", HelpName = "RATE" };
-    private readonly Option<int?> _burstPerIp = new("--burst-per-ip") { Description = "Burst for --rate-per-ip. Default: twice the rate per second.", HelpName = "N" };
-    private readonly Option<TimeSpan> _messageTimeout = OptionFactory.Duration("--message-timeout", TcpMsgSecurityOptions.Default.MessageTimeout, allowInfinite: true, "Close a connection whose message takes longer than this from its first byte to its end (slow-loris; 0 = never). Default 60s.");
-    private readonly Option<TimeSpan> _lifetime = WithoutDefault(OptionFactory.Duration("--max-connection-lifetime", Timeout.InfiniteTimeSpan, allowInfinite: true, "Close connections older than this, after their complete messages. Default: never."));
+    private readonly Option<int?> _burstPerIp = OptionFactory.OptionalInteger("--burst-per-ip", int.MinValue, int.MaxValue, "Burst for --rate-per-ip. [default: twice the rate per second]");
+    private readonly Option<TimeSpan> _messageTimeout = OptionFactory.Duration("--message-timeout", TcpMsgSecurityOptions.Default.MessageTimeout, allowInfinite: true, "Close a connection whose message takes longer than this from its first byte to its end (slow-loris; 0 = never).");
+    private readonly Option<TimeSpan> _lifetime = WithoutDefault(OptionFactory.Duration("--max-connection-lifetime", Timeout.InfiniteTimeSpan, allowInfinite: true, "Close connections older than this, after their complete messages. [default: never]"));
     private readonly Option<bool> _proxyProtocol = new("--proxy-protocol") { Description = "Every connection comes from a load balancer and starts with a PROXY protocol header (v1 or v2); needs --trusted-proxy." };
     private readonly Option<string[]> _tokenFile = new("--token-file")
     {

@@ -74,4 +74,17 @@ internal sealed class LineTemplate
 
         output.Write(_literals[^1]);
     }
+
+    /// <summary>Writes the line (without a line end); <paramref name="slots"/> writes slot N's value, from spans it may hold.</summary>
+    public void Write<TSlots>(IBufferWriter<byte> output, scoped ref TSlots slots)
+        where TSlots : ISlotWriter, allows ref struct
+    {
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            output.Write(_literals[i]);
+            slots.Write(output, _slots[i]);
+        }
+
+        output.Write(_literals[^1]);
+    }
 }

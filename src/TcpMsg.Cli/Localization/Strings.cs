@@ -22,16 +22,28 @@ internal sealed class Strings
 
     public LineTemplate Template(string name) => LineTemplate.Parse(Get(name));
 
-    /// <summary>Picks the culture: <c>--lang</c> when given, else the UI culture (LANG, LC_ALL, LC_MESSAGES).</summary>
+    /// <summary>Picks the culture: <c>--lang</c> when given (en or zh, see <see cref="TryNormalizeLanguage"/>), else the UI culture (LANG, LC_ALL, LC_MESSAGES).</summary>
     public static Strings For(string? lang)
     {
-        var culture = lang?.ToLowerInvariant() switch
+        var culture = lang switch
         {
-            null or "" or "auto" => CultureInfo.CurrentUICulture,
-            "zh" or "cn" or "chinese" => CultureInfo.GetCultureInfo("zh-CN"),
-            "en" or "english" => CultureInfo.GetCultureInfo("en"),
-            var other => CultureInfo.GetCultureInfo(other),
+            "zh" => CultureInfo.GetCultureInfo("zh-CN"),
+            "en" => CultureInfo.GetCultureInfo("en"),
+            _ => CultureInfo.CurrentUICulture,
         };
         return new Strings(culture);
+    }
+
+    /// <summary>The languages --lang accepts: en, zh (zh-CN, zh_CN, cn, chinese, english) and auto; others are refused.</summary>
+    public static bool TryNormalizeLanguage(string text, out string? language)
+    {
+        language = text.Trim().ToLowerInvariant().Replace('_', '-') switch
+        {
+            "auto" => "auto",
+            "zh" or "zh-cn" or "zh-hans" or "cn" or "chinese" => "zh",
+            "en" or "en-us" or "en-gb" or "english" => "en",
+            _ => null,
+        };
+        return language is not null;
     }
 }

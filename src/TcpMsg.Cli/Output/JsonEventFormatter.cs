@@ -102,6 +102,49 @@ internal sealed class JsonEventFormatter : IEventFormatter
         return true;
     }
 
+    /// <summary>Writes a received message read in place: the text goes from its UTF-8 bytes to the JSON string, no string is made.</summary>
+    public bool Write(in ReceivedMessageView message, IBufferWriter<byte> output)
+    {
+        var writer = _writer ??= new Utf8JsonWriter(output, s_options);
+        writer.Reset(output);
+        writer.WriteStartObject();
+        writer.WriteString("event", "message");
+        writer.WriteString("time", message.Timestamp.UtcDateTime);
+        var connection = message.Connection;
+        writer.WriteString("connection", connection.Id);
+        writer.WriteString("peer", connection.EndPoint);
+        WriteSecurity(writer, connection);
+        if (message.Id != 0)
+        {
+            writer.WriteNumber("id", message.Id);
+        }
+
+        writer.WriteString("text", message.Utf8Text);
+        if (message.Sender is not null)
+        {
+            writer.WriteString("sender", message.Sender);
+        }
+
+        writer.WriteNumber("bytes", message.ByteCount);
+        writer.WriteString("framing", FramingName(message.Framing));
+        if (message.ClientId is not null)
+        {
+            writer.WriteString("client_id", message.ClientId);
+            writer.WriteNumber("seq", message.Sequence);
+        }
+
+        if (!message.IsValidUtf8)
+        {
+            writer.WriteBoolean("valid_utf8", false);
+            writer.WriteBase64String("raw", message.RawBytes);
+        }
+
+        writer.WriteEndObject();
+        writer.Flush();
+        output.Write("\n"u8);
+        return true;
+    }
+
     /// <summary>Writes a stored message as a <c>message</c> event, as <c>serve</c> printed it, with its store id.</summary>
     public void Write(TcpMsg.Storage.StoredMessage message, IBufferWriter<byte> output)
     {

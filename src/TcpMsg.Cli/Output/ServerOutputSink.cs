@@ -31,23 +31,45 @@ internal sealed class ServerOutputSink : IServerEventSink
         _stdoutClosed = stdoutClosed;
     }
 
-    public async ValueTask OnEventsAsync(IReadOnlyList<ServerEvent> events, CancellationToken cancellationToken)
+    /// <summary>Messages are formatted from their UTF-8 text as they came: no string or event object per message.</summary>
+    public async ValueTask OnBatchAsync(ServerEventBatch batch, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < events.Count; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
-            var serverEvent = events[i];
-            if (serverEvent is ConnectionError error)
+            if (!batch.IsMessage(i))
             {
-                await _console.Error.WriteLineAsync(_text.ErrorLine(error)).ConfigureAwait(false);
+                await WriteAsync(batch.GetEvent(i), cancellationToken).ConfigureAwait(false);
             }
-
-            if (!_stdoutBroken && _formatter.Write(serverEvent, _buffer) && _buffer.WrittenCount >= FlushThreshold)
+            else if (!_stdoutBroken && _formatter.Write(batch.GetMessage(i), _buffer) && _buffer.WrittenCount >= FlushThreshold)
             {
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
         await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask OnEventsAsync(IReadOnlyList<ServerEvent> events, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < events.Count; i++)
+        {
+            await WriteAsync(events[i], cancellationToken).ConfigureAwait(false);
+        }
+
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask WriteAsync(ServerEvent serverEvent, CancellationToken cancellationToken)
+    {
+        if (serverEvent is ConnectionError error)
+        {
+            await _console.Error.WriteLineAsync(_text.ErrorLine(error)).ConfigureAwait(false);
+        }
+
+        if (!_stdoutBroken && _formatter.Write(serverEvent, _buffer) && _buffer.WrittenCount >= FlushThreshold)
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async ValueTask FlushAsync(CancellationToken cancellationToken)

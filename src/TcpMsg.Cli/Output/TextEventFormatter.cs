@@ -80,14 +80,25 @@ internal sealed class TextEventFormatter : IEventFormatter
         }
     }
 
+    /// <summary>Writes a received message's line from its UTF-8 text, as it came: no string is made.</summary>
+    public bool Write(in ReceivedMessageView message, IBufferWriter<byte> output)
+    {
+        WriteMessageLine(message.Connection.Address, message.Utf8Text, output);
+        return true;
+    }
+
+    /// <summary>Writes one message line from UTF-8 text: the peer's address, the localized separator, the escaped text.</summary>
+    public void WriteMessageLine(string address, ReadOnlySpan<byte> utf8Text, IBufferWriter<byte> output)
+    {
+        var slots = new MessageSlots(AddressUtf8(address), utf8Text);
+        _message.Write(output, ref slots);
+        output.Write(s_newLine);
+    }
+
     /// <summary>Writes one message line: the peer's address, the localized separator, the escaped text.</summary>
     public void WriteMessageLine(string address, string text, IBufferWriter<byte> output)
     {
-        if (!string.Equals(address, _address, StringComparison.Ordinal))
-        {
-            _address = address;
-            _addressUtf8 = Encoding.UTF8.GetBytes(address);
-        }
+        AddressUtf8(address);
 
         _message.Write(output, (address: _addressUtf8, text), static (o, state, slot) =>
         {
@@ -151,4 +162,41 @@ internal sealed class TextEventFormatter : IEventFormatter
     }
 
     private static void WriteText(IBufferWriter<byte> output, string text) => TextEscaper.WriteUtf8(output, text);
+
+    /// <summary>The sender address's UTF-8 bytes, kept for the next line: most lines in a row come from the same address.</summary>
+    private byte[] AddressUtf8(string address)
+    {
+        if (!ReferenceEquals(address, _address) && !string.Equals(address, _address, StringComparison.Ordinal))
+        {
+            _address = address;
+            _addressUtf8 = Encoding.UTF8.GetBytes(address);
+        }
+
+        return _addressUtf8;
+    }
+
+    /// <summary>A message line's slots: the address as it is, the text escaped.</summary>
+    private readonly ref struct MessageSlots : ISlotWriter
+    {
+        private readonly ReadOnlySpan<byte> _address;
+        private readonly ReadOnlySpan<byte> _text;
+
+        public MessageSlots(ReadOnlySpan<byte> address, ReadOnlySpan<byte> text)
+        {
+            _address = address;
+            _text = text;
+        }
+
+        public void Write(IBufferWriter<byte> output, int slot)
+        {
+            if (slot == 0)
+            {
+                output.Write(_address);
+            }
+            else
+            {
+                TerminalText.WriteEscaped(output, _text);
+            }
+        }
+    }
 }

@@ -61,6 +61,12 @@ public sealed record MessageClientOptions
     /// <summary>The clock of the retry deadline and its backoff waits; the system clock unless a test replaces it.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// With <see cref="RetryFor"/>: told, from a background task, each time an attempt to (re)connect
+    /// failed and another will follow, with why; for progress reports. It must not throw or block.
+    /// </summary>
+    public Action<TcpMsgConnectionException>? Retrying { get; init; }
+
     /// <summary>Bytes buffered before they are written to the socket; larger batches mean fewer system calls.</summary>
     public int SendBufferSize { get; init; } = 64 * 1024;
 

@@ -1,6 +1,6 @@
 namespace TcpMsg.Protocol;
 
-/// <summary>A peer broke the confirmed-mode protocol: a malformed, unknown or oversized frame.</summary>
+/// <summary>A peer broke the protocol: a malformed, unknown or oversized confirmed-mode frame, or a bad octet-counted (RFC 6587) frame.</summary>
 public sealed class ProtocolException : TcpMsgException
 {
     /// <summary>Creates the exception.</summary>

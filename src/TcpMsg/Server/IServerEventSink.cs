@@ -13,4 +13,12 @@ public interface IServerEventSink
 {
     /// <summary>Handles a batch of events.</summary>
     ValueTask OnEventsAsync(IReadOnlyList<ServerEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Handles a batch of events as the server dispatches it. The server calls this method; by default
+    /// it makes the batch's event objects (a string per message) and passes them to
+    /// <see cref="OnEventsAsync"/>. A sink that reads message text as UTF-8 implements it to read
+    /// <see cref="ServerEventBatch.GetMessage"/> in place, and no object or string is made for it.
+    /// </summary>
+    ValueTask OnBatchAsync(ServerEventBatch batch, CancellationToken cancellationToken) => OnEventsAsync(batch.Events, cancellationToken);
 }

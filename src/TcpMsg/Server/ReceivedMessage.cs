@@ -1,6 +1,9 @@
 namespace TcpMsg.Server;
 
-/// <summary>One complete message as the server received it.</summary>
+/// <summary>
+/// One complete message as the server received it, after it was stored. Made only for a sink that
+/// reads events as objects; <see cref="ReceivedMessageView"/> reads the same message in place.
+/// </summary>
 public sealed class ReceivedMessage : ServerEvent
 {
     /// <summary>Creates a received message.</summary>
@@ -12,6 +15,7 @@ public sealed class ReceivedMessage : ServerEvent
     /// <param name="rawBytes">The original bytes when they were not valid UTF-8, else null.</param>
     /// <param name="clientId">The sender's client id, in confirmed mode.</param>
     /// <param name="sequence">The sender's sequence number, in confirmed mode; 0 in plain mode.</param>
+    /// <param name="id">The id the store gave it; 0 without a store.</param>
     public ReceivedMessage(
         ConnectionInfo connection,
         DateTimeOffset timestamp,
@@ -20,9 +24,11 @@ public sealed class ReceivedMessage : ServerEvent
         MessageFraming framing,
         byte[]? rawBytes = null,
         string? clientId = null,
-        long sequence = 0)
+        long sequence = 0,
+        long id = 0)
         : base(connection, timestamp)
     {
+        Id = id;
         Text = text;
         ByteCount = byteCount;
         Framing = framing;
@@ -32,7 +38,7 @@ public sealed class ReceivedMessage : ServerEvent
     }
 
     /// <summary>The id the store gave the message; 0 when the server runs without a store.</summary>
-    public long Id { get; internal set; }
+    public long Id { get; }
 
     /// <summary>The message's text. Invalid UTF-8 sequences show as U+FFFD.</summary>
     public string Text { get; }
@@ -55,17 +61,11 @@ public sealed class ReceivedMessage : ServerEvent
     /// <summary>The sender's name in the chat room (<see cref="TcpMsgServerOptions.Chat"/>); null without a chat room.</summary>
     public string? Sender { get; internal init; }
 
+    /// <summary>The syslog fields when the message is syslog (docs/syslog.md); null otherwise.</summary>
+    public SyslogInfo? Syslog { get; internal init; }
+
     /// <summary>The chat member that sent it: the relay does not send a member its own messages.</summary>
     internal Internal.Chat.ChatMember? ChatOrigin { get; init; }
-
-    /// <summary>Where the acknowledgement goes once the message is stored (confirmed mode).</summary>
-    internal Internal.IAckTarget? AckTarget { get; init; }
-
-    /// <summary>Set when the store already had this client id and sequence: acknowledged, not stored or shown again.</summary>
-    internal bool IsDuplicate { get; set; }
-
-    /// <summary>Set when the message was refused without trying the store (an earlier one of its connection failed): not stored, shown or acknowledged.</summary>
-    internal bool IsRefused { get; set; }
 
     /// <summary>True when the bytes were valid UTF-8.</summary>
     public bool IsValidUtf8 => RawBytes is null;

@@ -20,6 +20,7 @@ public sealed partial class ServerStatistics
     private long _duplicateMessages;
     private long _sequenceGaps;
     private long _storeFailures;
+    private long _acksSent;
     private int _storeFailing;
 
     /// <summary>Connections accepted since the server started.</summary>
@@ -72,10 +73,15 @@ public sealed partial class ServerStatistics
     /// <summary>Commits that failed (each is retried).</summary>
     public long StoreFailures => Volatile.Read(ref _storeFailures);
 
+    /// <summary>Acknowledgements sent to confirmed senders (one per connection per stored batch).</summary>
+    public long AcksSent => Volatile.Read(ref _acksSent);
+
     /// <summary>True while the store is failing and messages are held back.</summary>
     public bool StoreFailing => Volatile.Read(ref _storeFailing) != 0;
 
     internal void OnStored(long count) => Interlocked.Add(ref _messagesStored, count);
+
+    internal void OnAcks(int count) => Interlocked.Add(ref _acksSent, count);
 
     internal void OnDuplicate() => Interlocked.Increment(ref _duplicateMessages);
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TcpMsg.Server.Http;
 using TcpMsg.Server.Internal;
 using TcpMsg.Server.Internal.Chat;
 using TcpMsg.Storage;
@@ -24,6 +25,7 @@ public sealed class TcpMsgServer : IAsyncDisposable
     private readonly List<ListenOptions> _listeners;
     private readonly HashSet<ListenOptions> _tlsListeners;
     private int _stopped;
+    private List<ListenOptions> _httpListeners = [];
 
     private TcpMsgServer(IHost host, List<ListenOptions> listeners, HashSet<ListenOptions> tlsListeners, ServerStatistics statistics)
     {
@@ -44,20 +46,34 @@ public sealed class TcpMsgServer : IAsyncDisposable
     public IReadOnlyList<IPEndPoint> TlsEndPoints =>
         [.. _listeners.Where(_tlsListeners.Contains).Select(l => l.EndPoint).OfType<IPEndPoint>()];
 
+    /// <summary>Where the HTTP endpoint listens (<see cref="TcpMsgServerOptions.Http"/>), with the port the system chose for port 0; empty without one.</summary>
+    public IReadOnlyList<IPEndPoint> HttpEndPoints =>
+        [.. _httpListeners.Select(l => l.EndPoint).OfType<IPEndPoint>()];
+
     /// <summary>The services of the server's host, for advanced use.</summary>
     public IServiceProvider Services => _host.Services;
 
     /// <summary>Starts a server that delivers its events to <paramref name="sinks"/>.</summary>
     /// <exception cref="ListenException">An endpoint could not be bound.</exception>
     /// <exception cref="StoreException">The store could not be opened.</exception>
-    public static async Task<TcpMsgServer> StartAsync(
+    public static Task<TcpMsgServer> StartAsync(
         TcpMsgServerOptions options,
         IEnumerable<IServerEventSink>? sinks = null,
         ILoggerFactory? loggerFactory = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        StartAsync(options, sinks, loggerFactory, time: null, cancellationToken);
+
+    /// <summary>As the public overload, with every deadline and rate of the server on <paramref name="time"/> (tests use a fake clock).</summary>
+    internal static async Task<TcpMsgServer> StartAsync(
+        TcpMsgServerOptions options,
+        IEnumerable<IServerEventSink>? sinks,
+        ILoggerFactory? loggerFactory,
+        TimeProvider? time,
+        CancellationToken cancellationToken)
     {
         var listeners = new List<ListenOptions>();
         var tlsListeners = new HashSet<ListenOptions>();
+        var httpListeners = new List<ListenOptions>();
         var endpoints = options.Endpoints.Count > 0
             ? options.Endpoints
             : [ListenEndpoint.Any(TcpMsgServerOptions.DefaultPort)];
@@ -67,7 +83,16 @@ public sealed class TcpMsgServer : IAsyncDisposable
             {
                 services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
                 services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
+                if (time is not null)
+                {
+                    services.AddSingleton(time);
+                }
+
                 services.AddTcpMsgServer(options);
+                if (options.Http is { } http)
+                {
+                    services.AddTcpMsgHttp(http);
+                }
                 foreach (var sink in sinks ?? [])
                 {
                     services.AddTcpMsgEventSink(sink);
@@ -89,8 +114,19 @@ public sealed class TcpMsgServer : IAsyncDisposable
                             }
                         });
                     }
+
+                    if (options.Http is { } http)
+                    {
+                        kestrel.ListenTcpMsgHttp(http.Endpoint, httpListeners.Add);
+                    }
                 })
-                .Configure(static _ => { }))
+                .Configure(app =>
+                {
+                    if (options.Http is not null)
+                    {
+                        app.UseTcpMsgHttp();
+                    }
+                }))
             .Build();
 
         try
@@ -115,7 +151,7 @@ public sealed class TcpMsgServer : IAsyncDisposable
             throw;
         }
 
-        return new TcpMsgServer(host, listeners, tlsListeners, host.Services.GetRequiredService<ServerStatistics>());
+        return new TcpMsgServer(host, listeners, tlsListeners, host.Services.GetRequiredService<ServerStatistics>()) { _httpListeners = httpListeners };
     }
 
     /// <summary>

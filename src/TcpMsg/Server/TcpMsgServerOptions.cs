@@ -18,6 +18,9 @@ public sealed record TcpMsgServerOptions
     /// <summary>How plain-mode connections are cut into messages.</summary>
     public PlainFraming Framing { get; init; } = PlainFraming.Lines;
 
+    /// <summary>Whether plain connections are read as syslog: octet counting detected, fields parsed (docs/syslog.md).</summary>
+    public SyslogMode Syslog { get; init; } = SyslogMode.Auto;
+
     /// <summary>The largest message accepted, in bytes. A longer one closes its connection; nothing is truncated.</summary>
     public int MaxMessageSize { get; init; } = 1024 * 1024;
 
@@ -51,9 +54,16 @@ public sealed record TcpMsgServerOptions
     /// </summary>
     public ChatOptions? Chat { get; init; }
 
+    /// <summary>
+    /// Serves metrics, health checks, the message API and the live page over HTTP beside the TCP
+    /// listener (docs/observability.md). Null (the default): no HTTP endpoint.
+    /// </summary>
+    public Http.TcpMsgHttpOptions? Http { get; init; }
+
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
+        Http?.Validate();
         Chat?.Validate();
         if (MaxMessageSize <= 0)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,7 +31,7 @@ public static class TcpMsgServiceCollectionExtensions
         services.TryAddSingleton<ServerStatistics>();
         if (options.Store is { } store)
         {
-            services.TryAddSingleton<IMessageStore>(_ => new SqliteMessageStore(store));
+            services.TryAddSingleton<IMessageStore>(provider => new TimedMessageStore(new SqliteMessageStore(store), provider.GetRequiredService<IMeterFactory>()));
         }
 
         if (options.Chat is not null)
@@ -42,6 +43,9 @@ public static class TcpMsgServiceCollectionExtensions
             services.AddSingleton<IServerEventSink>(provider => provider.GetRequiredService<ChatRelay>());
         }
 
+        // After the chat relay, before the sinks added later: counts by framing, once per batch.
+        services.TryAddSingleton<MessageCounts>();
+        services.AddSingleton<IServerEventSink>(provider => provider.GetRequiredService<MessageCounts>());
         services.TryAddSingleton<MessagePipeline>();
         services.TryAddSingleton<ConnectionTracker>();
         services.TryAddSingleton<RefusalReporter>();

@@ -24,6 +24,15 @@ public sealed record HistoryQuery
     /// <summary>Only messages whose text contains this (case-sensitive).</summary>
     public string? Contains { get; init; }
 
+    /// <summary>Only syslog messages from this application (RFC 5424 APP-NAME, RFC 3164 TAG), exactly.</summary>
+    public string? App { get; init; }
+
+    /// <summary>Only syslog messages from this host name, exactly.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>Only syslog messages of this severity or worse: 4 (warning) keeps warning, err, crit, alert and emerg.</summary>
+    public int? Severity { get; init; }
+
     /// <summary>Only messages with an id above this one (used to follow the store).</summary>
     public long AfterId { get; init; }
 }

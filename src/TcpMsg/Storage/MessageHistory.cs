@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using TcpMsg.Server;
 using TcpMsg.Storage.Internal;
 
 namespace TcpMsg.Storage;
@@ -63,10 +64,25 @@ public sealed class MessageHistory : IDisposable
     /// <summary>The newest <see cref="HistoryQuery.Limit"/> messages that match, oldest first.</summary>
     public IReadOnlyList<StoredMessage> Read(HistoryQuery query)
     {
+        var messages = Query(query, forward: false);
+        messages.Reverse();
+        return messages;
+    }
+
+    /// <summary>
+    /// The first <see cref="HistoryQuery.Limit"/> messages after <see cref="HistoryQuery.AfterId"/> that
+    /// match, oldest first: the next page when reading the store forward by id, with no gap.
+    /// </summary>
+    public IReadOnlyList<StoredMessage> ReadForward(HistoryQuery query) => Query(query, forward: true);
+
+    private List<StoredMessage> Query(HistoryQuery query, bool forward)
+    {
         var messages = new List<StoredMessage>();
         using var command = _connection.CreateCommand();
         var where = Filter(command, query);
-        command.CommandText = $"SELECT id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender, client_cert FROM messages{where} ORDER BY id DESC LIMIT $limit";
+        var order = forward ? "ASC" : "DESC";
+        command.CommandText = $"SELECT id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender, client_cert, " +
+            $"syslog_format, syslog_facility, syslog_severity, syslog_timestamp, syslog_host, syslog_app, syslog_procid, syslog_msgid, syslog_sd, syslog_body FROM messages{where} ORDER BY id {order} LIMIT $limit";
         command.Parameters.AddWithValue("$limit", query.Limit);
         try
         {
@@ -87,6 +103,7 @@ public sealed class MessageHistory : IDisposable
                 {
                     Sender = reader.IsDBNull(10) ? null : reader.GetString(10),
                     ClientCertificate = reader.IsDBNull(11) ? null : reader.GetString(11),
+                    Syslog = ReadSyslog(reader, reader.GetString(6)),
                 });
             }
         }
@@ -95,7 +112,6 @@ public sealed class MessageHistory : IDisposable
             throw SqliteErrors.Translate(ex, _path, "cannot read");
         }
 
-        messages.Reverse();
         return messages;
     }
 
@@ -137,7 +153,7 @@ public sealed class MessageHistory : IDisposable
             IReadOnlyList<StoredMessage> fresh;
             do
             {
-                fresh = Read(query with { AfterId = lastId, Limit = 1000, Since = query.Since, Until = query.Until });
+                fresh = ReadForward(query with { AfterId = lastId, Limit = 1000 });
                 foreach (var message in fresh)
                 {
                     lastId = message.Id;
@@ -156,6 +172,21 @@ public sealed class MessageHistory : IDisposable
         using var command = _connection.CreateCommand();
         command.CommandText = "PRAGMA data_version";
         return (long)command.ExecuteScalar()!;
+    }
+
+    // Columns 12-21: format, facility, severity, timestamp, host, app, procid, msgid, sd, body offset.
+    private static SyslogInfo? ReadSyslog(SqliteDataReader reader, string text)
+    {
+        if (reader.IsDBNull(12))
+        {
+            return null;
+        }
+
+        string? Text(int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+        var utf8 = Encoding.UTF8.GetBytes(text);
+        var bodyAt = Math.Clamp(reader.GetInt32(21), 0, utf8.Length);
+        return new SyslogInfo(reader.GetString(12), reader.GetInt32(13), reader.GetInt32(14), Text(15), Text(16), Text(17), Text(18), Text(19), Text(20),
+            Encoding.UTF8.GetString(utf8, bodyAt, utf8.Length - bodyAt));
     }
 
     private long MaxId()
@@ -203,6 +234,25 @@ public sealed class MessageHistory : IDisposable
         {
             And("instr(text, $contains) > 0");
             command.Parameters.AddWithValue("$contains", query.Contains);
+        }
+
+        if (query.App is { } app)
+        {
+            And("syslog_app = $app");
+            command.Parameters.AddWithValue("$app", app);
+        }
+
+        if (query.Host is { } host)
+        {
+            And("syslog_host = $host");
+            command.Parameters.AddWithValue("$host", host);
+        }
+
+        if (query.Severity is { } severity)
+        {
+            // Lower numbers are worse: "warning or worse" is 0 to 4.
+            And("syslog_severity <= $severity");
+            command.Parameters.AddWithValue("$severity", severity);
         }
 
         return where.ToString();

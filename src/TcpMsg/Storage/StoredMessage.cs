@@ -29,6 +29,9 @@ public sealed record StoredMessage(
     /// <summary>The subject of the client certificate the sender presented over TLS; null without one.</summary>
     public string? ClientCertificate { get; init; }
 
+    /// <summary>The syslog fields when the message parsed as syslog (docs/syslog.md); null otherwise.</summary>
+    public Server.SyslogInfo? Syslog { get; init; }
+
     /// <summary>The sender as <c>127.0.0.1:54321</c> or <c>[::1]:54321</c>.</summary>
     public string PeerEndPoint => PeerAddress.Contains(':', StringComparison.Ordinal) ? $"[{PeerAddress}]:{PeerPort}" : $"{PeerAddress}:{PeerPort}";
 }

@@ -24,14 +24,15 @@ public sealed class TestServer : IAsyncDisposable
         TcpMsgServerOptions? options = null,
         CollectingSink? sink = null,
         ListenEndpoint? endpoint = null,
-        Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
+        Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null,
+        TimeProvider? time = null)
     {
         sink ??= new CollectingSink();
         options = (options ?? TcpMsgServerOptions.Default) with
         {
             Endpoints = [endpoint ?? ListenEndpoint.ForAddress(IPAddress.Loopback, 0)],
         };
-        var server = await TcpMsgServer.StartAsync(options, [sink], loggerFactory).WithTimeout();
+        var server = await TcpMsgServer.StartAsync(options, [sink], loggerFactory, time, CancellationToken.None).WithTimeout();
         return new TestServer(server, sink);
     }
 

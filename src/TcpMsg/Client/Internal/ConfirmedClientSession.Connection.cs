@@ -22,7 +22,15 @@ internal sealed partial class ConfirmedClientSession
         {
             _retryDeadline = _time.GetUtcNow() + _options.RetryFor.Value;
             _lastLoss = ex;
+            _options.Retrying?.Invoke(ex);
             await ReconnectAsync(cancellationToken).ConfigureAwait(false);
+
+            // Never a client that never connected: interrupted, or given up on.
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_connection is null && _fatal is { } fatal)
+            {
+                throw fatal;
+            }
         }
     }
 
@@ -203,6 +211,7 @@ internal sealed partial class ConfirmedClientSession
             {
                 last = ex;
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+                _options.Retrying?.Invoke(ex);
             }
             catch (TcpMsgException ex)
             {

@@ -1,4 +1,4 @@
-using TcpMsg.Server;
+using TcpMsg.Server.Internal;
 
 namespace TcpMsg.Storage.Internal;
 
@@ -13,7 +13,7 @@ internal interface IMessageStore : IDisposable
     /// message the store already has is not stored again: it gets its original id and is marked duplicate.
     /// </summary>
     /// <exception cref="StoreException">Nothing was committed.</exception>
-    void Append(IReadOnlyList<ReceivedMessage> messages);
+    void Append(IReadOnlyList<PendingMessage> messages);
 
     /// <summary>The highest sequence stored for <paramref name="clientId"/>, or 0. Safe to call from any thread.</summary>
     long GetLastSequence(string clientId);

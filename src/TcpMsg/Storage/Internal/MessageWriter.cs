@@ -1,7 +1,8 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
-using TcpMsg.Server;
+using TcpMsg.Protocol;
+using TcpMsg.Server.Internal;
 
 namespace TcpMsg.Storage.Internal;
 
@@ -15,8 +16,9 @@ internal sealed class MessageWriter : IDisposable
 {
     private const string InsertSql =
         """
-        INSERT INTO messages (id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender, client_cert)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+        INSERT INTO messages (id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender, client_cert,
+            syslog_facility, syslog_severity, syslog_format, syslog_timestamp, syslog_host, syslog_app, syslog_procid, syslog_msgid, syslog_sd, syslog_body)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
         ON CONFLICT (client_id, seq) WHERE client_id IS NOT NULL DO NOTHING
         """;
 
@@ -36,7 +38,7 @@ internal sealed class MessageWriter : IDisposable
 
     /// <summary>Commits <paramref name="messages"/> in one transaction; sets ids and marks duplicates.</summary>
     /// <exception cref="SqliteException">Nothing was committed.</exception>
-    public void Append(IReadOnlyList<ReceivedMessage> messages)
+    public void Append(IReadOnlyList<PendingMessage> messages)
     {
         // BEGIN IMMEDIATE: the write lock is ours from the start, so the highest id read here stays
         // the highest, and the ids this batch takes are the next ones.
@@ -70,7 +72,7 @@ internal sealed class MessageWriter : IDisposable
     }
 
     /// <summary>Inserts one message with <paramref name="id"/>; false when it was a duplicate (and got its first id).</summary>
-    private bool Insert(ReceivedMessage message, long id)
+    private bool Insert(PendingMessage message, long id)
     {
         if (message.IsDuplicate)
         {
@@ -110,6 +112,7 @@ internal sealed class MessageWriter : IDisposable
 
         BindText(s, 11, message.Sender);
         BindText(s, 12, connection.ClientCertificateSubject);
+        BindSyslog(s, message);
         var result = raw.sqlite3_step(s);
         raw.sqlite3_reset(s);
         Check(result, raw.SQLITE_DONE);
@@ -125,7 +128,7 @@ internal sealed class MessageWriter : IDisposable
         return false;
     }
 
-    private long LookupId(ReceivedMessage message)
+    private long LookupId(PendingMessage message)
     {
         BindText(_lookup, 1, message.ClientId);
         raw.sqlite3_bind_int64(_lookup, 2, message.Sequence);
@@ -145,6 +148,47 @@ internal sealed class MessageWriter : IDisposable
             raw.sqlite3_reset(_lookup);
         }
     }
+
+    /// <summary>Binds the syslog fields (13-22) as slices of the message's UTF-8 text, or NULLs.</summary>
+    private static void BindSyslog(sqlite3_stmt s, PendingMessage message)
+    {
+        if (!message.TryGetSyslog(out var f))
+        {
+            for (var i = 13; i <= 22; i++)
+            {
+                raw.sqlite3_bind_null(s, i);
+            }
+
+            return;
+        }
+
+        var text = message.Text;
+        raw.sqlite3_bind_int(s, 13, f.Facility);
+        raw.sqlite3_bind_int(s, 14, f.Severity);
+        BindText(s, 15, f.Format == SyslogFormat.Rfc5424 ? "rfc5424"u8 : "rfc3164"u8);
+        BindField(s, 16, f.Timestamp, text);
+        BindField(s, 17, f.Host, text);
+        BindField(s, 18, f.App, text);
+        BindField(s, 19, f.ProcId, text);
+        BindField(s, 20, f.MsgId, text);
+        BindField(s, 21, f.StructuredData, text);
+        raw.sqlite3_bind_int(s, 22, f.Body.IsPresent ? f.Body.Start : text.Length);
+    }
+
+    private static void BindField(sqlite3_stmt s, int index, SyslogField field, ReadOnlySpan<byte> text)
+    {
+        if (field.IsPresent)
+        {
+            BindText(s, index, field.Of(text));
+        }
+        else
+        {
+            raw.sqlite3_bind_null(s, index);
+        }
+    }
+
+    /// <summary>Binds UTF-8 text as it came from the socket (SQLite copies it); TEXT, like a bound string.</summary>
+    private static void BindText(sqlite3_stmt statement, int index, ReadOnlySpan<byte> utf8) => raw.sqlite3_bind_text(statement, index, utf8);
 
     /// <summary>Binds <paramref name="value"/> as UTF-8 (SQLite copies it), or NULL.</summary>
     private void BindText(sqlite3_stmt statement, int index, string? value)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using TcpMsg.Server;
+using TcpMsg.Server.Internal;
 
 namespace TcpMsg.Storage.Internal;
 
@@ -45,7 +46,7 @@ internal sealed class SqliteMessageStore : IMessageStore
 
     public void Open() => EnsureOpen();
 
-    public void Append(IReadOnlyList<ReceivedMessage> messages)
+    public void Append(IReadOnlyList<PendingMessage> messages)
     {
         if (messages.Count == 0)
         {
@@ -59,10 +60,10 @@ internal sealed class SqliteMessageStore : IMessageStore
         }
         catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException)
         {
-            for (var i = 0; i < messages.Count; i++)
+            foreach (var message in messages)
             {
-                messages[i].Id = 0;
-                messages[i].IsDuplicate = false;
+                message.Id = 0;
+                message.IsDuplicate = false;
             }
 
             // The connection may be in any state after an I/O error; start afresh next time.

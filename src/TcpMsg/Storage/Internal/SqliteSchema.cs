@@ -43,6 +43,21 @@ internal static class SqliteSchema
         CREATE UNIQUE INDEX messages_sender_seq ON messages (client_id, seq) WHERE client_id IS NOT NULL;
         DROP INDEX messages_peer;
         """,
+
+        // Syslog (docs/syslog.md): the fields of a message that parsed as RFC 5424 or RFC 3164, NULL for
+        // others. The body is not copied: syslog_body is where it starts in the text, in UTF-8 bytes.
+        """
+        ALTER TABLE messages ADD COLUMN syslog_facility INTEGER;
+        ALTER TABLE messages ADD COLUMN syslog_severity INTEGER;
+        ALTER TABLE messages ADD COLUMN syslog_format TEXT;
+        ALTER TABLE messages ADD COLUMN syslog_timestamp TEXT;
+        ALTER TABLE messages ADD COLUMN syslog_host TEXT;
+        ALTER TABLE messages ADD COLUMN syslog_app TEXT;
+        ALTER TABLE messages ADD COLUMN syslog_procid TEXT;
+        ALTER TABLE messages ADD COLUMN syslog_msgid TEXT;
+        ALTER TABLE messages ADD COLUMN syslog_sd TEXT;
+        ALTER TABLE messages ADD COLUMN syslog_body INTEGER;
+        """,
     ];
 
     public static int CurrentVersion => s_migrations.Length;

@@ -46,8 +46,8 @@ public sealed class AdmittingListenerTests : LoopbackTest
         var addresses = services.GetRequiredService<AddressTable>();
         await using var listener = await BindAsync(services);
 
-        // One connection of 127.0.0.2 is counted, as the admission layer counts it for a served connection.
-        Assert.True(addresses.TryAcquire(s_denied, 1, out var lease));
+        // One connection of 127.0.0.2 is counted, as the gate counts it for a served connection.
+        Assert.True(addresses.TryAcquire(s_denied, 1, out var entry));
         using var over = await RawClient.ConnectAsync((IPEndPoint)listener.EndPoint, s_denied);
         using var other = await RawClient.ConnectAsync((IPEndPoint)listener.EndPoint, IPAddress.Loopback);
 
@@ -57,14 +57,14 @@ public sealed class AdmittingListenerTests : LoopbackTest
         Assert.Equal(1, statistics.ConnectionsRefused);
 
         // Once the address is under its cap again, it is let through.
-        addresses.Release(lease);
+        addresses.Release(entry);
         using var again = await RawClient.ConnectAsync((IPEndPoint)listener.EndPoint, s_denied);
         await using var second = await listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.Equal(s_denied, ((IPEndPoint)second!.RemoteEndPoint!).Address);
     }
 
     [Fact]
-    public async Task The_connection_limit_counts_from_accept_until_the_layers_release_the_connection()
+    public async Task The_connection_limit_counts_from_accept_until_the_lease_is_given_back()
     {
         await using var services = await StartServicesAsync(TcpMsgServerOptions.Default with { MaxConnections = 1 });
         var statistics = services.GetRequiredService<ServerStatistics>();
@@ -80,9 +80,13 @@ public sealed class AdmittingListenerTests : LoopbackTest
         Assert.Equal(1, statistics.ConnectionsRefused);
         Assert.False(pending.IsCompleted);
 
-        // Released twice (the PROXY layer and the admission layer both may): counted once.
-        gate.Release(served!);
-        gate.Release(served!);
+        // The lease came with the connection; given back twice, it counts once.
+        var lease = served!.Features.Get<AdmissionLease>();
+        Assert.NotNull(lease);
+        Assert.Equal(1, gate.Count);
+        lease.Dispose();
+        lease.Dispose();
+        Assert.Equal(0, gate.Count);
         using var third = await RawClient.ConnectAsync((IPEndPoint)listener.EndPoint, IPAddress.Loopback);
         await using var next = await pending.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.NotNull(next);

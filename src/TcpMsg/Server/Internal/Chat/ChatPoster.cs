@@ -27,10 +27,10 @@ internal sealed class ChatPoster
 
     public async Task<long> PostAsync(string text, CancellationToken cancellationToken)
     {
-        var bytes = Encoding.UTF8.GetByteCount(text);
-        if (bytes > _maxMessageSize)
+        var bytes = Encoding.UTF8.GetBytes(text);
+        if (bytes.Length > _maxMessageSize)
         {
-            throw new MessageTooLargeException(_maxMessageSize, bytes);
+            throw new MessageTooLargeException(_maxMessageSize, bytes.Length);
         }
 
         if (_pipeline.IsFull)
@@ -39,11 +39,9 @@ internal sealed class ChatPoster
         }
 
         var receipt = new Receipt();
-        _pipeline.Publish(new ReceivedMessage(_source, _time.GetUtcNow(), text, bytes, MessageFraming.Line)
-        {
-            Sender = _name,
-            AckTarget = receipt,
-        });
+        var batch = _pipeline.RentBatch(_source, _time.GetUtcNow(), MessageFraming.Line, ackTarget: receipt);
+        batch.Add(bytes, _name);
+        _pipeline.Publish(batch);
         return await receipt.Stored.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -86,6 +86,33 @@ internal sealed class ChatRoom
         }
     }
 
+    /// <summary>
+    /// For the metrics: how many members, and how many log entries the furthest behind has yet to
+    /// read (taken under the log's lock, where the cursors move).
+    /// </summary>
+    public (int Members, long MaxLag) Lag()
+    {
+        ChatMember[] members;
+        lock (_lock)
+        {
+            members = [.. _names.Values];
+        }
+
+        long maxLag = 0;
+        lock (Log.Lock)
+        {
+            foreach (var member in members)
+            {
+                if (!member.IsEvicted)
+                {
+                    maxLag = Math.Max(maxLag, Log.Tail - member.Cursor);
+                }
+            }
+        }
+
+        return (members.Length, maxLag);
+    }
+
     /// <summary>The member left (the others were told): its name is free again.</summary>
     public void Leave(ChatMember member)
     {

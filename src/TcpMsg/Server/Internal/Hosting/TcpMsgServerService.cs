@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 namespace TcpMsg.Server.Internal;
 
 /// <summary>
-/// Runs the dispatcher and the connection sweeper for the host's lifetime. Stopping is ordered:
+/// Runs the dispatcher for the host's lifetime (the deadline sweeper is a hosted service of its own). Stopping is ordered:
 /// the shutdown clock starts before Kestrel stops accepting; the queue is drained after every
 /// connection has ended, so every message fully received is dispatched.
 /// </summary>
@@ -28,7 +28,6 @@ internal sealed class TcpMsgServerService : IHostedLifecycleService
     public Task StartingAsync(CancellationToken cancellationToken)
     {
         _pipeline.Start();
-        _tracker.Start();
         return Task.CompletedTask;
     }
 

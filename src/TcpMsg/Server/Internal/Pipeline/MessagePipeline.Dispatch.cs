@@ -13,29 +13,32 @@ internal sealed partial class MessagePipeline
     private async Task DispatchAsync(CancellationToken token)
     {
         var reader = _channel.Reader;
-        var batch = new List<ServerEvent>(MaxBatchSize);
-        var messages = new List<ReceivedMessage>(MaxBatchSize);
-        var visible = new List<ServerEvent>(MaxBatchSize);
-        var held = new List<ServerEvent>();
+        var items = new List<PipelineItem>(MaxBatchSize);
+        var messages = new List<PendingMessage>(MaxBatchSize);
+        var visible = new ServerEventBatch();
+        var held = new List<PipelineItem>();
         var retry = s_firstRetry;
         DateTimeOffset? failingSince = null;
         try
         {
             while (held.Count > 0 || await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                batch.Clear();
-                batch.AddRange(held);
+                items.Clear();
+                items.AddRange(held);
                 held.Clear();
-                while (batch.Count < MaxBatchSize && reader.TryRead(out var serverEvent))
+                var count = 0;
+                while (count < MaxBatchSize && reader.TryRead(out var item))
                 {
-                    batch.Add(serverEvent);
+                    items.Add(item);
+                    count += item.Messages?.Count ?? 1;
                 }
 
-                Collect(batch, messages);
+                RefuseAfterStoreFailure(items);
+                Collect(items, messages);
                 if (!TryStore(messages, out var failure))
                 {
                     failingSince ??= DateTimeOffset.UtcNow;
-                    Hold(batch, held, failure!, firstFailure: retry == s_firstRetry);
+                    Hold(items, held, failure!, firstFailure: retry == s_firstRetry);
                     await Task.Delay(retry, token).ConfigureAwait(false);
                     retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, s_maxRetry.Ticks));
                     continue;
@@ -51,19 +54,22 @@ internal sealed partial class MessagePipeline
 
                 _statistics.OnMessages(messages.Count);
                 _senders.Settle(messages, _statistics, _logger);
-                Visible(batch, visible);
+                Visible(items, visible);
                 if (!token.IsCancellationRequested)
                 {
                     await DeliverAsync(visible, token).ConfigureAwait(false);
                 }
 
-                Acknowledge(messages);
-                Release(CostOf(batch));
+                visible.Clear();
+                messages.Clear();
+                Acknowledge(items);
+                Release(CostOf(items));
+                ReturnBatches(items);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            var lost = held.OfType<ReceivedMessage>().Count();
+            var lost = held.Sum(item => item.Messages?.Count ?? 0);
             if (lost > 0)
             {
                 LogLostAtShutdown(lost);
@@ -71,7 +77,7 @@ internal sealed partial class MessagePipeline
         }
     }
 
-    private bool TryStore(List<ReceivedMessage> messages, out StoreException? failure)
+    private bool TryStore(List<PendingMessage> messages, out StoreException? failure)
     {
         failure = null;
         if (_store is null || messages.Count == 0)
@@ -98,7 +104,7 @@ internal sealed partial class MessagePipeline
     /// and connection events are held, in order, and retried, so nothing plain is lost while the
     /// store recovers. Held bytes stay counted, so connections pause once the limit is reached.
     /// </summary>
-    private void Hold(List<ServerEvent> batch, List<ServerEvent> held, StoreException failure, bool firstFailure)
+    private void Hold(List<PipelineItem> items, List<PipelineItem> held, StoreException failure, bool firstFailure)
     {
         _statistics.OnStoreFailure(true);
         if (firstFailure)
@@ -107,23 +113,62 @@ internal sealed partial class MessagePipeline
         }
 
         long released = 0;
-        foreach (var serverEvent in batch)
+        foreach (var item in items)
         {
-            if (serverEvent is ReceivedMessage { AckTarget: { } target } confirmed)
+            if (item.Messages is { AckTarget: { } target } confirmed)
             {
-                target.Reject(confirmed.Sequence, ProtocolErrorCode.StoreFailed, failure.Message);
-                released += Cost(confirmed);
+                for (var i = 0; i < confirmed.Count; i++)
+                {
+                    target.Reject(confirmed[i].Sequence, ProtocolErrorCode.StoreFailed, failure.Message);
+                }
+
+                released += confirmed.Cost;
+                _batches.Return(confirmed);
             }
             else
             {
-                held.Add(serverEvent);
+                held.Add(item);
             }
         }
 
         Release(released);
     }
 
-    private async ValueTask DeliverAsync(List<ServerEvent> batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// A connection the store failed on may have more messages queued: none of them is stored, shown
+    /// or acknowledged, since it would commit past the one that failed (an ACK and WELCOME mean
+    /// "everything up to here is stored"). The connection is closing; its client resends.
+    /// </summary>
+    private void RefuseAfterStoreFailure(List<PipelineItem> items)
+    {
+        long released = 0;
+        var kept = 0;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            if (item.Messages is { AckTarget: { StoreFailed: true } target } refused)
+            {
+                for (var m = 0; m < refused.Count; m++)
+                {
+                    target.Reject(refused[m].Sequence, ProtocolErrorCode.StoreFailed, "an earlier message of this connection was not stored; reconnect and resend");
+                }
+
+                released += refused.Cost;
+                _batches.Return(refused);
+                continue;
+            }
+
+            items[kept++] = item;
+        }
+
+        if (kept < items.Count)
+        {
+            items.RemoveRange(kept, items.Count - kept);
+            Release(released);
+        }
+    }
+
+    private async ValueTask DeliverAsync(ServerEventBatch batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
@@ -134,7 +179,7 @@ internal sealed partial class MessagePipeline
         {
             try
             {
-                await sink.OnEventsAsync(batch, cancellationToken).ConfigureAwait(false);
+                await sink.OnBatchAsync(batch, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -148,55 +193,83 @@ internal sealed partial class MessagePipeline
         }
     }
 
-    /// <summary>Tells each confirmed connection, once per batch, how far its messages are stored.</summary>
-    private void Acknowledge(List<ReceivedMessage> messages)
+    /// <summary>Tells each confirmed connection, once per dispatch, how far its messages are stored.</summary>
+    private void Acknowledge(List<PipelineItem> items)
     {
-        // Cumulative: the last message of each connection in the batch acknowledges the earlier ones.
+        // Cumulative: the last message of each connection in the dispatch acknowledges the earlier ones.
         _acknowledged.Clear();
-        for (var i = messages.Count - 1; i >= 0; i--)
+        for (var i = items.Count - 1; i >= 0; i--)
         {
-            var message = messages[i];
-            if (message.AckTarget is { } target && _acknowledged.Add(target))
+            if (items[i].Messages is { AckTarget: { } target } batch && _acknowledged.Add(target))
             {
-                target.Acknowledge(message.Sequence, message.Id);
+                ref var last = ref batch[batch.Count - 1];
+                target.Acknowledge(last.Sequence, last.Id);
             }
         }
+
+        _statistics.OnAcks(_acknowledged.Count);
     }
 
-    private static void Collect(List<ServerEvent> batch, List<ReceivedMessage> messages)
+    private static void Collect(List<PipelineItem> items, List<PendingMessage> messages)
     {
         messages.Clear();
-        foreach (var serverEvent in batch)
+        foreach (var item in items)
         {
-            if (serverEvent is ReceivedMessage message)
+            if (item.Messages is { } batch)
             {
-                messages.Add(message);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    messages.Add(new PendingMessage(batch, i));
+                }
             }
         }
     }
 
     /// <summary>What users see is what is stored: duplicates were stored before, and are not shown again.</summary>
-    private static void Visible(List<ServerEvent> batch, List<ServerEvent> visible)
+    private static void Visible(List<PipelineItem> items, ServerEventBatch visible)
     {
         visible.Clear();
-        foreach (var serverEvent in batch)
+        foreach (var item in items)
         {
-            if (serverEvent is not ReceivedMessage { IsDuplicate: true } and not ReceivedMessage { IsRefused: true })
+            if (item.Event is { } serverEvent)
             {
                 visible.Add(serverEvent);
+                continue;
+            }
+
+            var batch = item.Messages!;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (!batch[i].IsDuplicate)
+                {
+                    visible.Add(batch, i);
+                }
             }
         }
     }
 
-    private static long CostOf(List<ServerEvent> batch)
+    private static long CostOf(List<PipelineItem> items)
     {
         long bytes = 0;
-        foreach (var serverEvent in batch)
+        foreach (var item in items)
         {
-            bytes += Cost(serverEvent);
+            bytes += Cost(item);
         }
 
         return bytes;
+    }
+
+    private void ReturnBatches(List<PipelineItem> items)
+    {
+        foreach (var item in items)
+        {
+            if (item.Messages is { } batch)
+            {
+                _batches.Return(batch);
+            }
+        }
+
+        items.Clear();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event sink {Sink} failed on a batch of {Count} events")]

@@ -7,15 +7,17 @@ namespace TcpMsg.Server.Internal;
 /// <summary>
 /// Carries events from every connection to one dispatcher, which stores each batch of messages in
 /// one transaction, then hands the batch to the sinks in order and acknowledges confirmed senders.
+/// Messages travel as <see cref="MessageBatch"/>es, one queue operation per socket read.
 /// The queue is bounded by bytes: once <see cref="TcpMsgServerOptions.MaxPendingBytes"/> are waiting,
 /// connections stop reading their sockets until the dispatcher catches up.
 /// </summary>
 internal sealed partial class MessagePipeline : IDisposable
 {
-    // Large enough to amortise a flush or a transaction, small enough to keep latency low.
+    // Messages (or events) per dispatch: large enough to amortise a flush or a transaction, small
+    // enough to keep latency low.
     private const int MaxBatchSize = 4096;
 
-    private readonly Channel<ServerEvent> _channel = Channel.CreateUnbounded<ServerEvent>(
+    private readonly Channel<PipelineItem> _channel = Channel.CreateUnbounded<PipelineItem>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
     private readonly IServerEventSink[] _sinks;
@@ -28,6 +30,7 @@ internal sealed partial class MessagePipeline : IDisposable
     // flood of connection events is bounded too.
     private const int EventOverhead = 64;
 
+    private readonly MessageBatchPool _batches = new();
     private readonly CancellationTokenSource _abortDispatch = new();
     private readonly HashSet<IAckTarget> _acknowledged = new(ReferenceEqualityComparer.Instance);
     private TaskCompletionSource _room = NewRoomSignal();
@@ -71,13 +74,46 @@ internal sealed partial class MessagePipeline : IDisposable
     /// <summary>The same, when it is known without a store query (the sender was seen since the start).</summary>
     public bool TryGetLastSequence(string clientId, out long last) => _senders.TryGetLastCommitted(clientId, out last);
 
-    /// <summary>Queues an event. Never blocks; a message's bytes count against the pending limit.</summary>
+    /// <summary>A batch for the messages of one read; published with <see cref="Publish(MessageBatch)"/>, returned by the dispatcher.</summary>
+    public MessageBatch RentBatch(
+        ConnectionInfo connection,
+        DateTimeOffset timestamp,
+        MessageFraming framing,
+        string? clientId = null,
+        IAckTarget? ackTarget = null,
+        Chat.ChatMember? chatOrigin = null) =>
+        _batches.Rent(connection, timestamp, framing, clientId, ackTarget, chatOrigin);
+
+    /// <summary>Queues an event other than a message. Never blocks; it counts against the pending limit.</summary>
     public void Publish(ServerEvent serverEvent)
     {
-        Interlocked.Add(ref _pendingBytes, Cost(serverEvent));
-        if (!_channel.Writer.TryWrite(serverEvent))
+        Interlocked.Add(ref _pendingBytes, EventOverhead);
+        if (!_channel.Writer.TryWrite(new PipelineItem(serverEvent)))
         {
             LogLateEvent(serverEvent.Kind, serverEvent.Connection.Id);
+        }
+    }
+
+    /// <summary>Queues a batch of messages in one operation; an empty one goes back to the pool. Its bytes count against the pending limit.</summary>
+    public void Publish(MessageBatch batch)
+    {
+        if (batch.Count == 0)
+        {
+            _batches.Return(batch);
+            return;
+        }
+
+        long cost = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            cost += batch[i].WireLength + EventOverhead;
+        }
+
+        batch.Cost = cost;
+        Interlocked.Add(ref _pendingBytes, cost);
+        if (!_channel.Writer.TryWrite(new PipelineItem(batch)))
+        {
+            LogLateEvent(ServerEventKind.Message, batch.Connection.Id);
         }
     }
 
@@ -117,8 +153,7 @@ internal sealed partial class MessagePipeline : IDisposable
         }
     }
 
-    private static long Cost(ServerEvent serverEvent) =>
-        serverEvent is ReceivedMessage message ? message.ByteCount + EventOverhead : EventOverhead;
+    private static long Cost(PipelineItem item) => item.Messages?.Cost ?? EventOverhead;
 
     private static TaskCompletionSource NewRoomSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

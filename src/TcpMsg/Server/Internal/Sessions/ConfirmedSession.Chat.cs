@@ -46,6 +46,9 @@ internal sealed partial class ConfirmedSession
                 if (_chat!.TryRename(member, command.Argument, out var previous, out var refusal))
                 {
                     member.Tell(new NoticeFrame(NoticeKind.Name, command.Request, command.Argument));
+
+                    // The messages before the rename go out under the old name.
+                    Flush();
                     _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), ChatMemberChange.Renamed, command.Argument, previous) { Member = member });
                 }
                 else

@@ -5,8 +5,8 @@ using TcpMsg.Server.Internal.Transport;
 namespace TcpMsg.Server.Internal;
 
 /// <summary>
-/// A confirmed-mode connection (docs/protocol.md): HELLO, then pipelined MESSAGE frames, each
-/// published with this session's outbox as where its acknowledgement goes; GOODBYE ends it once
+/// A confirmed-mode connection (docs/protocol.md): HELLO, then pipelined MESSAGE frames, the ones of
+/// each read published as one batch with this session's outbox as where the acknowledgement goes; GOODBYE ends it once
 /// everything sent was acknowledged. Any protocol violation is answered with ERROR and closes.
 /// In a chat room, a client that asks for it is a member (ConfirmedSession.Chat.cs).
 /// </summary>
@@ -32,6 +32,9 @@ internal sealed partial class ConfirmedSession
     private HelloFrame? _helloToAnswer;
     private long _lastPublished;
     private long _lastReceived;
+
+    // The messages of the current read, published once the read is framed.
+    private MessageBatch? _batch;
 
     public ConfirmedSession(
         ConnectionState state,
@@ -63,8 +66,8 @@ internal sealed partial class ConfirmedSession
     {
         _outbox.Start();
 
-        // Slow-loris in confirmed mode: HELLO must come within the handshake timeout.
-        using var helloDeadline = _time.CreateTimer(static s => ((ConfirmedSession)s!).OnHelloDeadline(), this, _options.Security.HandshakeTimeout, Timeout.InfiniteTimeSpan);
+        // Slow-loris in confirmed mode: HELLO must come within the handshake timeout (DeadlineSweeper).
+        _state.AwaitHandshake(_options.Security.HandshakeTimeout);
         try
         {
             return await ReadFramesAsync().ConfigureAwait(false);
@@ -146,6 +149,7 @@ internal sealed partial class ConfirmedSession
             }
             finally
             {
+                Flush();
                 _state.Unconsumed = buffer.Slice(consumed).Length;
                 _state.OnAdvanced(_state.Unconsumed, !consumed.Equals(buffer.Start));
                 input.AdvanceTo(consumed, limited ? consumed : buffer.End);
@@ -180,25 +184,12 @@ internal sealed partial class ConfirmedSession
         }
     }
 
-    private void OnHelloDeadline()
-    {
-        if (Volatile.Read(ref _clientId) is null)
-        {
-            var timeout = _options.Security.HandshakeTimeout;
-            _state.Close(DisconnectReason.HandshakeTimeout, () => _reporter.Report(
-                _state.Info,
-                ConnectionErrorCode.HandshakeTimeout,
-                $"no HELLO within {timeout.TotalSeconds:0.###} s of the preamble",
-                (long)timeout.TotalMilliseconds));
-        }
-    }
-
     private async Task<DisconnectReason> EndAsync(bool peerFinished)
     {
         if (_state.AbortReason == DisconnectReason.ServerShutdown)
         {
             // Give messages already in the pipeline a moment to be acknowledged, then say why we close.
-            using var settle = new CancellationTokenSource(s_shutdownSettle);
+            using var settle = new CancellationTokenSource(s_shutdownSettle, _time);
             try
             {
                 await _outbox.WaitSettledAsync(_lastPublished, settle.Token).ConfigureAwait(false);
@@ -264,6 +255,7 @@ internal sealed partial class ConfirmedSession
 
         _claimed = true;
         Volatile.Write(ref _clientId, hello.ClientId);
+        _state.HandshakeDone();
         _helloToAnswer = hello;
     }
 
@@ -318,13 +310,14 @@ internal sealed partial class ConfirmedSession
             throw new ProtocolException(ProtocolErrorCode.TooLarge, $"message {sequence} of {bytes.Length} bytes exceeds the limit of {_options.MaxMessageSize}");
         }
 
-        var info = _state.Info;
-        var now = _time.GetUtcNow();
-        var text = Utf8MessageDecoder.Decode(bytes, out var valid);
         _state.MessagesReceived++;
-        if (!valid)
+        var batch = _batch ??= _pipeline.RentBatch(_state.Info, _time.GetUtcNow(), MessageFraming.Confirmed, _clientId, _outbox, _member);
+        if (!batch.TryAdd(bytes, _member?.Name ?? _posterName, sequence))
         {
             // Confirmed senders encode UTF-8 themselves: a bad message is refused, not stored.
+            var info = _state.Info;
+            var now = batch.Timestamp;
+            Flush();
             _statistics.OnInvalidUtf8();
             _pipeline.Publish(new ConnectionError(info, now, ConnectionErrorCode.InvalidUtf8, $"message {sequence} from {info.EndPoint} is not valid UTF-8; refused", bytes.Length));
             _outbox.Refuse(sequence, ProtocolErrorCode.InvalidUtf8, "the message is not valid UTF-8");
@@ -332,11 +325,15 @@ internal sealed partial class ConfirmedSession
         }
 
         _lastPublished = sequence;
-        _pipeline.Publish(new ReceivedMessage(info, now, text, (int)bytes.Length, MessageFraming.Confirmed, null, _clientId, sequence)
+    }
+
+    /// <summary>Publishes the messages of this read so far, in one operation, before anything else this connection publishes.</summary>
+    private void Flush()
+    {
+        if (_batch is { } batch)
         {
-            AckTarget = _outbox,
-            Sender = _member?.Name ?? _posterName,
-            ChatOrigin = _member,
-        });
+            _batch = null;
+            _pipeline.Publish(batch);
+        }
     }
 }

@@ -7,7 +7,8 @@ using TcpMsg.Server.Internal.Transport;
 namespace TcpMsg.Server.Internal;
 
 /// <summary>
-/// Serves one connection: enforces the connection limit, tells plain from confirmed mode by the
+/// Serves one connection that the layers below admitted (its <see cref="AdmissionLease"/> holds its
+/// place under the limits): tracks it for the deadline sweep, tells plain from confirmed mode by the
 /// first bytes, runs the matching session, and reports how the connection ended.
 /// </summary>
 internal sealed partial class MessageConnectionHandler : ConnectionHandler
@@ -20,7 +21,6 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     private readonly ConnectionTracker _tracker;
     private readonly ServerStatistics _statistics;
     private readonly TimeProvider _time;
-    private readonly RefusalReporter _refusals;
     private readonly TokenVerifier _tokens;
     private readonly PeerReporter _reporter;
     private readonly ILogger _logger;
@@ -33,7 +33,6 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         ConnectionTracker tracker,
         ServerStatistics statistics,
         TimeProvider time,
-        RefusalReporter refusals,
         TokenVerifier tokens,
         PeerReporter reporter,
         ILogger<MessageConnectionHandler> logger,
@@ -47,14 +46,13 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         _tracker = tracker;
         _statistics = statistics;
         _time = time;
-        _refusals = refusals;
         _logger = logger;
     }
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var info = ConnectionDescriber.Describe(connection, _time.GetUtcNow());
-        var state = new ConnectionState(connection, info);
+        var state = new ConnectionState(connection, info, _time);
 
         // Rate limits pause reading by the messages this connection delivers, in either mode.
         if (connection.Features.Get<IMessageRateFeature>() is { } rate)
@@ -63,13 +61,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
             state.Rate = rate;
         }
 
-        if (!_tracker.TryAdd(state))
-        {
-            _statistics.OnRefused();
-            _refusals.Report(info, _tracker.Capacity);
-            return;
-        }
-
+        _tracker.Add(state);
         _statistics.OnAccepted();
         try
         {
@@ -124,7 +116,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     private async Task<PreambleMatch> DetectModeAsync(ConnectionState state)
     {
         var input = state.Context.Transport.Input;
-        using var silent = _chat is null ? null : new CancellationTokenSource(s_chatListenerDelay);
+        using var silent = _chat is null ? null : new CancellationTokenSource(s_chatListenerDelay, _time);
         while (true)
         {
             ReadResult result;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using TcpMsg.Protocol;
 using TcpMsg.Server.Internal.Chat;
 
@@ -36,12 +37,25 @@ internal sealed partial class PlainSession
     /// <summary>A slow member's disconnect is reported with what it was behind by.</summary>
     private DisconnectReason Ended(DisconnectReason reason) => ChatMember.ReportEnd(_member, reason, _state, _pipeline, _time);
 
-    /// <summary>Handles the line when it is a command; a line escaped with "//" loses one slash and is a message.</summary>
-    private bool IsCommand(ref string text)
+    /// <summary>
+    /// Handles a valid line that starts with "/" when it is a command; a line escaped with "//" loses
+    /// one slash and is a message. Only such lines are decoded here.
+    /// </summary>
+    private bool IsCommandLine(ref ReadOnlySequence<byte> line)
     {
+        var text = Utf8MessageDecoder.Decode(line, out var valid);
+        if (!valid)
+        {
+            return false;
+        }
+
         if (!PlainCommand.TryParse(text, out var command, out var message))
         {
-            text = message;
+            if (!ReferenceEquals(message, text))
+            {
+                line = line.Slice(1);
+            }
+
             return false;
         }
 
@@ -74,6 +88,9 @@ internal sealed partial class PlainSession
         if (_chat!.TryRename(member, name, out var previous, out var refusal))
         {
             member.Tell(new NoticeFrame(NoticeKind.Name, Name: name));
+
+            // The lines before the rename go out under the old name.
+            Flush();
             _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), ChatMemberChange.Renamed, name, previous) { Member = member });
         }
         else

@@ -5,8 +5,8 @@ using TcpMsg.Server.Internal.Chat;
 namespace TcpMsg.Server.Internal;
 
 /// <summary>
-/// A plain-mode connection: one read loop that frames complete messages, decodes each once and
-/// publishes it. Returns how the connection ended. In a chat room it is also a member: lines of
+/// A plain-mode connection: one read loop that frames the complete messages of each read into one
+/// batch of UTF-8 text and publishes the batch. Returns how the connection ended. In a chat room it is also a member: lines of
 /// the room are written back, and its lines may be commands (PlainSession.Chat.cs).
 /// </summary>
 internal sealed partial class PlainSession
@@ -17,6 +17,9 @@ internal sealed partial class PlainSession
     private readonly ServerStatistics _statistics;
     private readonly TimeProvider _time;
     private readonly MessageFraming _framing;
+
+    // The messages of the current read, published once the read is framed.
+    private MessageBatch? _batch;
 
     public PlainSession(ConnectionState state, TcpMsgServerOptions options, MessagePipeline pipeline, ServerStatistics statistics, TimeProvider time, ChatRoom? chat = null)
     {
@@ -46,7 +49,7 @@ internal sealed partial class PlainSession
     {
         var info = _state.Info;
         var input = _state.Context.Transport.Input;
-        var framer = new PlainMessageReader(_options.Framing, _options.MaxMessageSize);
+        var framer = new DetectingMessageReader(_options.Framing, _options.MaxMessageSize, detect: _options.Syslog != SyslogMode.Off);
         try
         {
             while (true)
@@ -68,7 +71,7 @@ internal sealed partial class PlainSession
                 {
                     while (!_quit && framer.TryReadMessage(buffer.Slice(consumed), finished, out var message, out consumed, out examined))
                     {
-                        Deliver(info, message);
+                        Deliver(message);
                         if (--allowance == 0)
                         {
                             // The rate allows no more from this read: the rest is read again once it does.
@@ -80,6 +83,9 @@ internal sealed partial class PlainSession
                 }
                 finally
                 {
+                    // The read's messages go to the pipeline in one operation, even when a message too
+                    // large ended the loop: the complete ones before it were received.
+                    Flush();
                     _state.Unconsumed = buffer.Slice(consumed).Length;
                     _state.OnAdvanced(_state.Unconsumed, !consumed.Equals(buffer.Start));
                     input.AdvanceTo(consumed, examined);
@@ -120,34 +126,66 @@ internal sealed partial class PlainSession
                 ex.Limit));
             return DisconnectReason.MessageTooLarge;
         }
+        catch (ProtocolException ex)
+        {
+            // A bad octet count or a frame cut short: what follows cannot be framed.
+            _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), ConnectionErrorCode.ProtocolError, $"{ex.Message}; connection closed"));
+            return DisconnectReason.ProtocolError;
+        }
     }
 
-    private void Deliver(ConnectionInfo info, in ReadOnlySequence<byte> bytes)
+    /// <summary>
+    /// Adds one framed message to this read's batch: copied once, validated as UTF-8 once, stamped
+    /// with the read's one receive time. No string is made (except for a chat member's line that
+    /// may be a command).
+    /// </summary>
+    private void Deliver(in ReadOnlySequence<byte> bytes)
     {
-        var text = Utf8MessageDecoder.Decode(bytes, out var valid);
-        if (_member is not null && _framing == MessageFraming.Line && valid && IsCommand(ref text))
+        var message = bytes;
+        if (_member is not null && _framing == MessageFraming.Line && FirstByte(bytes) == (byte)'/' && IsCommandLine(ref message))
         {
             return;
         }
 
-        var length = (int)bytes.Length;
-        var now = _time.GetUtcNow();
         _state.MessagesReceived++;
-        if (!valid)
+        var batch = _batch ??= RentBatch(_state.Info, _time.GetUtcNow());
+        var sender = _member?.Name;
+        if (batch.TryAdd(message, sender))
         {
-            _statistics.OnInvalidUtf8();
-            _pipeline.Publish(new ConnectionError(
-                info,
-                now,
-                ConnectionErrorCode.InvalidUtf8,
-                $"message from {info.EndPoint} is not valid UTF-8; bad bytes shown as U+FFFD",
-                length));
+            return;
         }
 
-        _pipeline.Publish(new ReceivedMessage(info, now, text, length, _framing, valid ? null : bytes.ToArray())
-        {
-            Sender = _member?.Name,
-            ChatOrigin = _member,
-        });
+        // Not valid UTF-8 (rare): reported before the message, which then comes in a batch of its own.
+        var info = _state.Info;
+        var now = batch.Timestamp;
+        Flush();
+        _statistics.OnInvalidUtf8();
+        _pipeline.Publish(new ConnectionError(
+            info,
+            now,
+            ConnectionErrorCode.InvalidUtf8,
+            $"message from {info.EndPoint} is not valid UTF-8; bad bytes shown as U+FFFD",
+            (int)message.Length));
+        _batch = RentBatch(info, now);
+        _batch.AddInvalid(message, sender);
     }
+
+    private MessageBatch RentBatch(ConnectionInfo info, DateTimeOffset now)
+    {
+        var batch = _pipeline.RentBatch(info, now, _framing, chatOrigin: _member);
+        batch.Syslog = _options.Syslog;
+        return batch;
+    }
+
+    /// <summary>Publishes the messages framed so far, before anything else this connection publishes.</summary>
+    private void Flush()
+    {
+        if (_batch is { } batch)
+        {
+            _batch = null;
+            _pipeline.Publish(batch);
+        }
+    }
+
+    private static byte FirstByte(in ReadOnlySequence<byte> bytes) => bytes.FirstSpan.IsEmpty ? bytes.Slice(0, 1).FirstSpan[0] : bytes.FirstSpan[0];
 }

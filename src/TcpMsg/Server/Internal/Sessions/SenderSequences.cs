@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using TcpMsg.Protocol;
 using TcpMsg.Storage.Internal;
 
 namespace TcpMsg.Server.Internal;
@@ -34,28 +33,16 @@ internal sealed partial class SenderSequences
     }
 
     /// <summary>
-    /// Before a commit: learn the stored position of senders seen for the first time; take out the
-    /// messages of connections whose earlier messages the store failed on (storing them would leave a
-    /// gap below an acknowledged sequence), and mark as duplicates the sequences not above the highest
-    /// stored one (docs/protocol.md: acknowledged, never stored, even where an earlier sender jumped).
+    /// Before a commit: learn the stored position of senders seen for the first time, and mark as
+    /// duplicates the sequences not above the highest stored one (docs/protocol.md: acknowledged,
+    /// never stored, even where the sender jumped ahead before).
     /// </summary>
-    public void Prepare(List<ReceivedMessage> messages)
+    public void Prepare(List<PendingMessage> messages)
     {
-        var refused = 0;
-        for (var i = 0; i < messages.Count; i++)
+        foreach (var message in messages)
         {
-            var message = messages[i];
             if (message.ClientId is not { } clientId)
             {
-                messages[i - refused] = message;
-                continue;
-            }
-
-            if (message.AckTarget is { StoreFailed: true } target)
-            {
-                message.IsRefused = true;
-                target.Reject(message.Sequence, ProtocolErrorCode.StoreFailed, "an earlier message of this connection was not stored");
-                refused++;
                 continue;
             }
 
@@ -69,18 +56,11 @@ internal sealed partial class SenderSequences
             {
                 message.IsDuplicate = true;
             }
-
-            messages[i - refused] = message;
-        }
-
-        if (refused > 0)
-        {
-            messages.RemoveRange(messages.Count - refused, refused);
         }
     }
 
     /// <summary>After a commit: mark duplicates (when there is no store), count them and the gaps.</summary>
-    public void Settle(List<ReceivedMessage> messages, ServerStatistics statistics, ILogger logger)
+    public void Settle(List<PendingMessage> messages, ServerStatistics statistics, ILogger logger)
     {
         foreach (var message in messages)
         {

@@ -5,14 +5,15 @@ namespace TcpMsg.Server.Internal.Transport;
 /// <summary>
 /// Per-address state: how many connections each address (IPv6: each network of the configured prefix)
 /// has open, and its shared rate bucket. An entry lives while the address has connections, and after
-/// that until its bucket has refilled, so reconnecting does not reset an address's rate.
+/// that until its bucket has refilled, so reconnecting does not reset an address's rate. Only the
+/// <see cref="AdmissionGate"/> counts here, for the leases it gives out.
 /// </summary>
 internal sealed class AddressTable
 {
     // How often (in acquisitions) idle entries are looked for and dropped.
     private const int PruneEvery = 1024;
 
-    private readonly Dictionary<IPAddress, AddressLease> _entries = [];
+    private readonly Dictionary<IPAddress, AddressEntry> _entries = [];
     private readonly Lock _lock = new();
     private readonly RateLimit? _rate;
     private readonly TimeProvider _time;
@@ -35,17 +36,8 @@ internal sealed class AddressTable
         }
     }
 
-    /// <summary>True when <paramref name="key"/> has <paramref name="max"/> connections open; counts nothing.</summary>
-    public bool IsFull(IPAddress key, int max)
-    {
-        lock (_lock)
-        {
-            return _entries.TryGetValue(key, out var lease) && lease.Connections >= max;
-        }
-    }
-
     /// <summary>Counts a connection for <paramref name="key"/> unless it already has <paramref name="max"/> (0: no limit).</summary>
-    public bool TryAcquire(IPAddress key, int max, out AddressLease lease)
+    public bool TryAcquire(IPAddress key, int max, out AddressEntry entry)
     {
         lock (_lock)
         {
@@ -55,37 +47,37 @@ internal sealed class AddressTable
                 Prune();
             }
 
-            if (!_entries.TryGetValue(key, out lease!))
+            if (!_entries.TryGetValue(key, out entry!))
             {
-                _entries[key] = lease = new AddressLease(key, _rate is null ? null : new TokenBucket(_rate, _time));
+                _entries[key] = entry = new AddressEntry(key, _rate is null ? null : new TokenBucket(_rate, _time));
             }
 
-            if (max > 0 && lease.Connections >= max)
+            if (max > 0 && entry.Connections >= max)
             {
                 return false;
             }
 
-            lease.Connections++;
+            entry.Connections++;
             return true;
         }
     }
 
-    public void Release(AddressLease lease)
+    public void Release(AddressEntry entry)
     {
         lock (_lock)
         {
-            if (--lease.Connections == 0 && (lease.Bucket is null || lease.Bucket.IsFull))
+            if (--entry.Connections == 0 && (entry.Bucket is null || entry.Bucket.IsFull))
             {
-                _entries.Remove(lease.Key);
+                _entries.Remove(entry.Key);
             }
         }
     }
 
     private void Prune()
     {
-        foreach (var (key, lease) in _entries)
+        foreach (var (key, entry) in _entries)
         {
-            if (lease.Connections == 0 && (lease.Bucket is null || lease.Bucket.IsFull))
+            if (entry.Connections == 0 && (entry.Bucket is null || entry.Bucket.IsFull))
             {
                 _entries.Remove(key);
             }

@@ -8,7 +8,8 @@ namespace TcpMsg.Server.Internal.Transport;
 
 /// <summary>
 /// One bound tcpmsg endpoint: accepts sockets, closes at once those whose peer the
-/// <see cref="AdmissionGate"/> refuses, and hands the others to Kestrel as connections. Kestrel's
+/// <see cref="AdmissionGate"/> refuses, and hands the others to Kestrel as connections, each with the
+/// <see cref="AdmissionLease"/> the gate gave it (a connection feature). Kestrel's
 /// accept loop calls <see cref="AcceptAsync"/>; refused peers are taken care of within one call.
 /// When the process is out of file descriptors (or the kernel out of buffers), accepting pauses
 /// briefly instead of failing again at once: the waiting peers stay in the kernel's backlog, and a
@@ -24,24 +25,28 @@ internal sealed partial class AdmittingListener : IConnectionListener
     private readonly SocketTransportOptions _options;
     private readonly SocketConnectionContextFactory _contexts;
     private readonly AdmissionGate _gate;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
+
+    // Timestamps of the server's clock; _exhaustedSince is 0 while accepting works.
     private long _exhaustedSince;
     private long _exhaustedReportedAt;
     private int _exhaustedPauses;
 
-    private AdmittingListener(Socket socket, SocketTransportOptions options, SocketConnectionContextFactory contexts, AdmissionGate gate, ILogger logger)
+    private AdmittingListener(Socket socket, SocketTransportOptions options, SocketConnectionContextFactory contexts, AdmissionGate gate, TimeProvider time, ILogger logger)
     {
         _socket = socket;
         _options = options;
         _contexts = contexts;
         _gate = gate;
+        _time = time;
         _logger = logger;
         EndPoint = socket.LocalEndPoint!;
     }
 
     public EndPoint EndPoint { get; }
 
-    public static AdmittingListener Bind(EndPoint endpoint, SocketTransportOptions options, SocketConnectionContextFactory contexts, AdmissionGate gate, ILogger logger)
+    public static AdmittingListener Bind(EndPoint endpoint, SocketTransportOptions options, SocketConnectionContextFactory contexts, AdmissionGate gate, TimeProvider time, ILogger logger)
     {
         Socket socket;
         try
@@ -57,7 +62,7 @@ internal sealed partial class AdmittingListener : IConnectionListener
         try
         {
             socket.Listen(options.Backlog);
-            return new AdmittingListener(socket, options, contexts, gate, logger);
+            return new AdmittingListener(socket, options, contexts, gate, time, logger);
         }
         catch
         {
@@ -88,7 +93,7 @@ internal sealed partial class AdmittingListener : IConnectionListener
             {
                 // EMFILE, ENFILE, ENOBUFS, ENOMEM: accepting again at once would fail again at once.
                 Exhausted(e);
-                await Task.Delay(s_exhaustedPause, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(s_exhaustedPause, _time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             catch (SocketException)
@@ -104,9 +109,11 @@ internal sealed partial class AdmittingListener : IConnectionListener
 
             // Nothing may escape to Kestrel's accept loop: an exception there ends it, and the server
             // would accept no more connections.
+            AdmissionLease? lease = null;
             try
             {
-                if (_gate.RefusesAtAccept(accepted.RemoteEndPoint, accepted.LocalEndPoint))
+                lease = _gate.TryAdmit(accepted.RemoteEndPoint, accepted.LocalEndPoint);
+                if (lease is null)
                 {
                     Close(accepted);
                     continue;
@@ -116,34 +123,28 @@ internal sealed partial class AdmittingListener : IConnectionListener
                 {
                     accepted.NoDelay = _options.NoDelay;
                 }
+
+                var connection = _contexts.Create(accepted);
+
+                // The admission layer takes it from here, and gives it back when the connection ends.
+                connection.Features.Set(lease);
+                return connection;
             }
             catch (SocketException)
             {
-                // Reset between accept and now: nothing to serve.
+                // Reset between accept and now (or before its endpoints could be read, as Kestrel's own
+                // listener allows for): nothing to serve.
+                lease?.Dispose();
                 accepted.Dispose();
                 continue;
             }
             catch (Exception ex)
             {
                 LogAdmissionFailed(ex, accepted.RemoteEndPoint);
+                lease?.Dispose();
                 accepted.Dispose();
                 continue;
             }
-
-            ConnectionContext connection;
-            try
-            {
-                connection = _contexts.Create(accepted);
-            }
-            catch (SocketException)
-            {
-                // Reset before its endpoints could be read, as Kestrel's own listener allows for.
-                accepted.Dispose();
-                continue;
-            }
-
-            _gate.Admitted(connection);
-            return connection;
         }
     }
 
@@ -162,14 +163,14 @@ internal sealed partial class AdmittingListener : IConnectionListener
 
     private void Exhausted(SocketException error)
     {
-        var now = Environment.TickCount64;
+        var now = Math.Max(1, _time.GetTimestamp());
         _exhaustedPauses++;
         if (_exhaustedSince == 0)
         {
             _exhaustedSince = now;
         }
 
-        if (_exhaustedReportedAt == 0 || now - _exhaustedReportedAt >= s_exhaustedReportEvery.TotalMilliseconds)
+        if (_exhaustedReportedAt == 0 || _time.GetElapsedTime(_exhaustedReportedAt, now) >= s_exhaustedReportEvery)
         {
             _exhaustedReportedAt = now;
             LogExhausted(EndPoint, error.Message, _exhaustedPauses, (long)s_exhaustedPause.TotalMilliseconds);
@@ -178,7 +179,8 @@ internal sealed partial class AdmittingListener : IConnectionListener
 
     private void Recovered()
     {
-        LogRecovered(EndPoint, (Environment.TickCount64 - _exhaustedSince) / 1000.0);
+        var seconds = _time.GetElapsedTime(_exhaustedSince).TotalSeconds;
+        LogRecovered(EndPoint, seconds);
         _exhaustedSince = 0;
         _exhaustedReportedAt = 0;
         _exhaustedPauses = 0;

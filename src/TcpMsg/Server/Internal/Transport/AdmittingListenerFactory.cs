@@ -19,9 +19,11 @@ internal sealed class AdmittingListenerFactory : IConnectionListenerFactory, ICo
     private readonly ILoggerFactory _loggers;
     private readonly GatedEndpoints _endpoints;
     private readonly AdmissionGate _gate;
+    private readonly TimeProvider _time;
 
-    public AdmittingListenerFactory(IOptions<SocketTransportOptions> options, ILoggerFactory loggers, GatedEndpoints endpoints, AdmissionGate gate)
+    public AdmittingListenerFactory(IOptions<SocketTransportOptions> options, ILoggerFactory loggers, GatedEndpoints endpoints, AdmissionGate gate, TimeProvider time)
     {
+        _time = time;
         _options = options.Value;
         _loggers = loggers;
         _endpoints = endpoints;
@@ -44,7 +46,7 @@ internal sealed class AdmittingListenerFactory : IConnectionListenerFactory, ICo
             _loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
         try
         {
-            return ValueTask.FromResult<IConnectionListener>(AdmittingListener.Bind(endpoint, _options, contexts, _gate, _loggers.CreateLogger<AdmittingListener>()));
+            return ValueTask.FromResult<IConnectionListener>(AdmittingListener.Bind(endpoint, _options, contexts, _gate, _time, _loggers.CreateLogger<AdmittingListener>()));
         }
         catch
         {

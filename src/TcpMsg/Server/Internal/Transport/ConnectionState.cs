@@ -1,29 +1,40 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Connections;
 
 namespace TcpMsg.Server.Internal;
 
-/// <summary>What the server tracks about one open connection, shared by its handler and the sweeper.</summary>
+/// <summary>
+/// What the server tracks about one open connection, shared by its handler and the
+/// <see cref="Transport.DeadlineSweeper"/>: what arrived, and the clocks of its deadlines (idle,
+/// handshake, unfinished message), all read from the server's <see cref="TimeProvider"/>.
+/// </summary>
 internal sealed class ConnectionState
 {
     private const int NotAborted = -1;
 
+    // _readStartedAt between reads; _handshakeDeadline when no handshake is awaited.
+    private const long NotReading = long.MinValue;
+    private const long NoDeadline = long.MaxValue;
+
     private readonly ConnectionContext _context;
+    private readonly TimeProvider _time;
     private long _lastActivity;
+    private long _handshakeDeadline = NoDeadline;
 
     // The message clock (slow-loris): how long the peer has kept an unfinished message waiting,
-    // counting only the time the server spent waiting for the peer in reads, never its own work.
-    private long _readStartedAt;
+    // counting only the time the server spent waiting for the peer in reads, never its own work
+    // nor the time a rate limit held a read (IMessageRateFeature.TakeThrottledTicks).
+    private long _readStartedAt = NotReading;
     private long _peerTicks;
     private int _messagePending;
     private int _abortReason = NotAborted;
     private CancellationTokenSource? _aborted;
 
-    public ConnectionState(ConnectionContext context, ConnectionInfo info)
+    public ConnectionState(ConnectionContext context, ConnectionInfo info, TimeProvider time)
     {
         _context = context;
+        _time = time;
         Info = info;
-        _lastActivity = Environment.TickCount64;
+        _lastActivity = time.GetTimestamp();
     }
 
     public ConnectionInfo Info { get; }
@@ -77,13 +88,24 @@ internal sealed class ConnectionState
         }
     }
 
-    /// <summary>Milliseconds since anything arrived, as of <paramref name="now"/> (<see cref="Environment.TickCount64"/>).</summary>
-    public long IdleMilliseconds(long now) => now - Volatile.Read(ref _lastActivity);
+    /// <summary>How long nothing has arrived, as of <paramref name="now"/> (a timestamp of the server's clock).</summary>
+    public TimeSpan IdleTime(long now) => _time.GetElapsedTime(Volatile.Read(ref _lastActivity), now);
 
-    public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+    /// <summary>The connection is busy as of now: the idle clock starts again.</summary>
+    public void Touch() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+
+    /// <summary>The session awaits its handshake (a confirmed client's HELLO) for at most <paramref name="timeout"/> from now.</summary>
+    public void AwaitHandshake(TimeSpan timeout) =>
+        Volatile.Write(ref _handshakeDeadline, _time.GetTimestamp() + (long)(timeout.TotalSeconds * _time.TimestampFrequency));
+
+    /// <summary>The handshake arrived: no handshake deadline any more.</summary>
+    public void HandshakeDone() => Volatile.Write(ref _handshakeDeadline, NoDeadline);
+
+    /// <summary>True when a handshake is awaited and its deadline has passed as of <paramref name="now"/>.</summary>
+    public bool HandshakeExpired(long now) => now >= Volatile.Read(ref _handshakeDeadline);
 
     /// <summary>A read for the peer's bytes starts: the message clock runs if a message is unfinished.</summary>
-    public void BeginRead() => Volatile.Write(ref _readStartedAt, Stopwatch.GetTimestamp());
+    public void BeginRead() => Volatile.Write(ref _readStartedAt, _time.GetTimestamp());
 
     /// <summary>
     /// After <c>AdvanceTo</c>: <paramref name="unconsumed"/> bytes of an unfinished message are left.
@@ -102,29 +124,33 @@ internal sealed class ConnectionState
         }
     }
 
-    /// <summary>How long the peer has kept the current unfinished message waiting; zero between messages.</summary>
-    public TimeSpan UnfinishedMessageTime()
+    /// <summary>How long the peer has kept the current unfinished message waiting, as of <paramref name="now"/>; zero between messages.</summary>
+    public TimeSpan UnfinishedMessageTime(long now)
     {
         if (Volatile.Read(ref _messagePending) == 0)
         {
             return TimeSpan.Zero;
         }
 
+        // A read in progress counts up to now, or up to when a rate limit began to hold it.
         var started = Volatile.Read(ref _readStartedAt);
-        var waiting = started == 0 ? 0 : Stopwatch.GetTimestamp() - started;
-        return TimeSpan.FromSeconds((Volatile.Read(ref _peerTicks) + waiting) / (double)Stopwatch.Frequency);
+        var until = Rate is { IsThrottling: true } rate ? rate.ThrottledSince : now;
+        var waiting = started == NotReading ? 0 : Math.Max(0, until - started);
+        return TimeSpan.FromSeconds((Volatile.Read(ref _peerTicks) + waiting) / (double)_time.TimestampFrequency);
     }
 
     /// <summary>Counts what a read brought: the buffer minus what was already there.</summary>
     public void OnRead(long bufferLength, ServerStatistics statistics)
     {
-        var started = Interlocked.Exchange(ref _readStartedAt, 0);
-        if (started != 0 && Volatile.Read(ref _messagePending) != 0)
+        var now = _time.GetTimestamp();
+        var started = Interlocked.Exchange(ref _readStartedAt, NotReading);
+        var held = Rate?.TakeThrottledTicks() ?? 0;
+        if (started != NotReading && Volatile.Read(ref _messagePending) != 0)
         {
-            Interlocked.Add(ref _peerTicks, Stopwatch.GetTimestamp() - started);
+            Interlocked.Add(ref _peerTicks, Math.Max(0, now - started - held));
         }
 
-        Touch();
+        Volatile.Write(ref _lastActivity, now);
         var fresh = bufferLength - Unconsumed;
         if (fresh > 0)
         {

@@ -4,55 +4,64 @@ using Microsoft.Extensions.Logging;
 namespace TcpMsg.Server.Internal.Transport;
 
 /// <summary>
-/// One periodic sweep over the open connections (not a timer per connection) that closes those whose
-/// message has dribbled in for longer than the message timeout (slow-loris) and those older than the
-/// maximum lifetime. Closing is the gentle kind: complete messages are kept, then a FIN. It also
-/// keeps connections that a rate limit holds back from looking idle to the idle-timeout sweep.
+/// The one sweep over the open connections (one timer for the server, not one per connection, on the
+/// server's <see cref="TimeProvider"/>) that closes what is past a deadline: a confirmed client that
+/// sent no HELLO within the handshake timeout, a message that has dribbled in for longer than the
+/// message timeout (slow-loris), a connection older than the maximum lifetime, one on which nothing
+/// arrived for the idle timeout. Closing is the gentle kind: complete messages are kept, then a FIN.
+/// A connection that a rate limit holds back is busy, not idle, and the time it is held does not
+/// count against its message. The PROXY and TLS layers, which run before a session tracks the
+/// connection, bound their handshakes themselves, on the same clock.
 /// </summary>
 internal sealed partial class DeadlineSweeper : BackgroundService
 {
     private readonly ConnectionTracker _tracker;
     private readonly MessagePipeline _pipeline;
+    private readonly PeerReporter _reporter;
     private readonly ServerStatistics _statistics;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _idleTimeout;
+    private readonly TimeSpan _handshakeTimeout;
     private readonly TimeSpan _messageTimeout;
     private readonly TimeSpan _lifetime;
-    private readonly TimeSpan _touchThrottled;
     private readonly ILogger _logger;
 
     public DeadlineSweeper(
         TcpMsgServerOptions options,
         ConnectionTracker tracker,
         MessagePipeline pipeline,
+        PeerReporter reporter,
         ServerStatistics statistics,
         TimeProvider time,
         ILogger<DeadlineSweeper> logger)
     {
         _tracker = tracker;
         _pipeline = pipeline;
+        _reporter = reporter;
         _statistics = statistics;
         _time = time;
+        _idleTimeout = options.IdleTimeout;
+        _handshakeTimeout = options.Security.HandshakeTimeout;
         _messageTimeout = options.Security.MessageTimeout;
         _lifetime = options.Security.MaxConnectionLifetime;
-        _touchThrottled = options.Security.ConnectionRate is null && options.Security.AddressRate is null ? Timeout.InfiniteTimeSpan : options.IdleTimeout;
         _logger = logger;
+    }
+
+    /// <summary>How often the sweep runs: a quarter of the shortest deadline keeps the error under 25%; the bounds keep it cheap and prompt.</summary>
+    public TimeSpan Tick
+    {
+        get
+        {
+            var shortest = new[] { _idleTimeout, _handshakeTimeout, _messageTimeout, _lifetime }
+                .Where(t => t != Timeout.InfiniteTimeSpan)
+                .Min();
+            return TimeSpan.FromMilliseconds(Math.Clamp(shortest.TotalMilliseconds / 4, 10, 1000));
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // With rate limits, throttled connections are marked busy four times per idle timeout.
-        var shortest = new[] { _messageTimeout, _lifetime, _touchThrottled }
-            .Where(t => t != Timeout.InfiniteTimeSpan)
-            .DefaultIfEmpty()
-            .Min();
-        if (shortest <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        // A quarter of the shortest limit keeps the error under 25%; the bounds keep the sweep cheap and prompt.
-        var tick = TimeSpan.FromMilliseconds(Math.Clamp(shortest.TotalMilliseconds / 4, 10, 1000));
-        using var timer = new PeriodicTimer(tick, _time);
+        using var timer = new PeriodicTimer(Tick, _time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
@@ -72,30 +81,47 @@ internal sealed partial class DeadlineSweeper : BackgroundService
 
     private void Sweep()
     {
-        var now = _time.GetUtcNow();
+        var now = _time.GetTimestamp();
+        var utcNow = _time.GetUtcNow();
         foreach (var state in _tracker.Connections)
         {
-            var input = state.Context.Features.Get<GuardedPipeReader>();
-            if (input is { IsThrottling: true })
+            // Reading paused by a rate limit: the server holds the connection back, not the peer.
+            if (state.Rate is { IsThrottling: true })
             {
                 state.Touch();
             }
 
-            // With rate limits the guarded reader keeps the message clock (it knows when it throttles);
-            // otherwise the sessions keep it in the connection's state.
-            if (_messageTimeout != Timeout.InfiniteTimeSpan &&
-                (input?.UnfinishedMessageTime() ?? state.UnfinishedMessageTime()) > _messageTimeout)
+            if (state.HandshakeExpired(now))
             {
-                CloseSlow(state, now);
+                CloseHandshake(state);
             }
-            else if (_lifetime != Timeout.InfiniteTimeSpan && now - state.Info.ConnectedAt > _lifetime)
+            else if (_messageTimeout != Timeout.InfiniteTimeSpan && state.UnfinishedMessageTime(now) > _messageTimeout)
             {
-                CloseOld(state, now);
+                CloseSlow(state, utcNow);
+            }
+            else if (_lifetime != Timeout.InfiniteTimeSpan && utcNow - state.Info.ConnectedAt > _lifetime)
+            {
+                CloseOld(state, utcNow);
+            }
+            else if (_idleTimeout != Timeout.InfiniteTimeSpan && state.IdleTime(now) > _idleTimeout)
+            {
+                // The handler reports it with the connection's end (MessageConnectionHandler.ReportEnd).
+                state.Close(DisconnectReason.IdleTimeout, _statistics.OnIdleTimeout);
             }
         }
     }
 
     // The reports are built only for a connection being closed: the sweep visits every connection.
+    private void CloseHandshake(ConnectionState state)
+    {
+        var info = state.Info;
+        state.Close(DisconnectReason.HandshakeTimeout, () => _reporter.Report(
+            info,
+            ConnectionErrorCode.HandshakeTimeout,
+            $"no HELLO within {_handshakeTimeout.TotalSeconds:0.###} s of the preamble",
+            (long)_handshakeTimeout.TotalMilliseconds));
+    }
+
     private void CloseSlow(ConnectionState state, DateTimeOffset now)
     {
         var info = state.Info;
@@ -124,6 +150,6 @@ internal sealed partial class DeadlineSweeper : BackgroundService
             (long)_lifetime.TotalMilliseconds)));
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The message-timeout sweep failed; slow connections are no longer closed")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The deadline sweep failed; connections past a deadline are no longer closed")]
     private partial void LogSweepFailed(Exception exception);
 }

@@ -1,16 +1,15 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 
 namespace TcpMsg.Server.Internal.Transport;
 
 /// <summary>
-/// The connection's input as the protocol handler sees it, with two guards. Rate limits: a read with
-/// bytes in it reserves messages from the token buckets and, when they are in debt, is held until the
-/// debt is repaid; the handler takes no more messages than were granted, the rest wait unread, and
-/// nothing is dropped. The message clock: how long the peer has kept an unfinished message waiting,
-/// counted only while the handler is waiting for the peer, never while the server itself is busy or
-/// throttling, so a slow server cannot make a client look slow.
+/// The connection's input as the protocol handler sees it, held to the rate limits: a read with bytes
+/// in it reserves messages from the token buckets of the connection's <see cref="AdmissionLease"/>
+/// and, when they are in debt, is held until the debt is repaid; the handler takes no more messages
+/// than were granted, the rest wait unread, and nothing is dropped. The time a read is held is the
+/// server's, not the peer's: it says how long (<see cref="TakeThrottledTicks"/>), so the connection's
+/// message clock (<see cref="ConnectionState"/>) leaves it out.
 /// </summary>
 internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
 {
@@ -22,11 +21,9 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
     private CancellationTokenSource? _throttleWait;
     private volatile bool _cancelRequested;
 
-    // The message clock. _lastBuffer is the buffer the handler is working on.
-    private ReadOnlySequence<byte> _lastBuffer;
-    private volatile bool _messagePending;
-    private long _peerTicks;
-    private long _readStartedAt;
+    // When the current hold began (a TimeProvider timestamp, while held), and the ticks held since last taken.
+    private long _throttledSince;
+    private long _throttledTicks;
 
     // What the current read was granted by each bucket (0: nothing reserved).
     private long _connectionGranted;
@@ -53,18 +50,9 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
     /// <summary>True while reading is paused by a rate limit: the connection is busy, not idle.</summary>
     public bool IsThrottling => Volatile.Read(ref _throttleWait) is not null;
 
-    /// <summary>How long the peer has kept the current unfinished message waiting; zero between messages.</summary>
-    public TimeSpan UnfinishedMessageTime()
-    {
-        if (!_messagePending)
-        {
-            return TimeSpan.Zero;
-        }
+    public long ThrottledSince => Volatile.Read(ref _throttledSince);
 
-        var started = Volatile.Read(ref _readStartedAt);
-        var waiting = started == 0 ? 0 : _time.GetTimestamp() - started;
-        return TimeSpan.FromSeconds((Volatile.Read(ref _peerTicks) + waiting) / (double)_time.TimestampFrequency);
-    }
+    public long TakeThrottledTicks() => Interlocked.Exchange(ref _throttledTicks, 0);
 
     public void CountMessages(Func<long> messagesReceived) => _messagesReceived = messagesReceived;
 
@@ -78,7 +66,7 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
     {
         try
         {
-            var result = await ReadTimedAsync(cancellationToken).ConfigureAwait(false);
+            var result = await _inner.ReadAsync(cancellationToken).ConfigureAwait(false);
 
             // Bytes to read: reserve what the handler may take, waiting while the buckets are in debt.
             if (!result.IsCanceled && !result.Buffer.IsEmpty && !await ReserveAsync(cancellationToken).ConfigureAwait(false))
@@ -86,7 +74,6 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
                 result = new ReadResult(result.Buffer, isCanceled: true, result.IsCompleted);
             }
 
-            _lastBuffer = result.Buffer;
             return result;
         }
         finally
@@ -111,7 +98,6 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
             return false;
         }
 
-        _lastBuffer = result.Buffer;
         return true;
     }
 
@@ -119,19 +105,6 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
 
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
-        var unconsumed = _lastBuffer.Slice(consumed).Length;
-        if (unconsumed == 0)
-        {
-            _messagePending = false;
-        }
-        else if (!_messagePending || !consumed.Equals(_lastBuffer.Start))
-        {
-            // A new unfinished message: its first bytes came with the read that just ended.
-            Volatile.Write(ref _peerTicks, 0);
-            _messagePending = true;
-        }
-
-        _lastBuffer = default;
         _inner.AdvanceTo(consumed, examined);
         ChargeMessages();
     }
@@ -198,25 +171,6 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
         _addressGranted = 0;
     }
 
-    /// <summary>The inner read, timed for the message clock when a message is unfinished.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ReadResult> ReadTimedAsync(CancellationToken cancellationToken)
-    {
-        Volatile.Write(ref _readStartedAt, _time.GetTimestamp());
-        try
-        {
-            return await _inner.ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            var started = Interlocked.Exchange(ref _readStartedAt, 0);
-            if (_messagePending)
-            {
-                Interlocked.Add(ref _peerTicks, _time.GetTimestamp() - started);
-            }
-        }
-    }
-
     /// <summary>
     /// Reserves for the read and waits until the buckets' debt is repaid; false when the wait was cut
     /// short by CancelPendingRead (the server closing the connection). A peer that finished sending
@@ -234,6 +188,8 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
 
         _statistics.OnThrottled();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var since = _time.GetTimestamp();
+        Volatile.Write(ref _throttledSince, since);
         Volatile.Write(ref _throttleWait, cancel);
         try
         {
@@ -252,6 +208,8 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
         finally
         {
             Volatile.Write(ref _throttleWait, null);
+            Interlocked.Add(ref _throttledTicks, _time.GetTimestamp() - since);
+            Volatile.Write(ref _throttledSince, 0);
         }
     }
 }

@@ -6,15 +6,15 @@ using TcpMsg.Protocol;
 namespace TcpMsg.Server.Internal.Transport;
 
 /// <summary>
-/// The outermost layer when the PROXY protocol is on: only trusted proxies may connect, each must
-/// start with a valid header within the handshake timeout, and the header's source replaces the
-/// connection's remote endpoint, so every layer above (access rules, limits, the record of each
-/// message) sees the real client.
+/// The layer right above admission when the PROXY protocol is on. Only trusted proxies get this far
+/// (the <see cref="AdmissionGate"/> refused the others when it gave out the leases); each must start with a valid header
+/// within the handshake timeout. The header's source replaces the connection's remote endpoint, so every
+/// layer above (TLS, the record of each message) sees the real client, and the connection's
+/// <see cref="AdmissionLease"/> is rebound to it: the client's access rules and per-address cap decide.
 /// </summary>
 internal sealed class ProxyProtocolMiddleware
 {
     private readonly ConnectionDelegate _next;
-    private readonly IReadOnlyList<IPNetwork> _trusted;
     private readonly TimeSpan _timeout;
     private readonly PeerReporter _reporter;
     private readonly AdmissionGate _gate;
@@ -25,7 +25,6 @@ internal sealed class ProxyProtocolMiddleware
     {
         _next = next;
         _gate = gate;
-        _trusted = options.Security.ProxyProtocol!.TrustedProxies;
         _timeout = options.Security.HandshakeTimeout;
         _reporter = reporter;
         _statistics = statistics;
@@ -34,26 +33,10 @@ internal sealed class ProxyProtocolMiddleware
 
     public async Task OnConnectionAsync(ConnectionContext context)
     {
-        try
-        {
-            await HandleAsync(context).ConfigureAwait(false);
-        }
-        finally
-        {
-            // The admission layer releases the connections it sees; this covers those refused here.
-            _gate.Release(context);
-        }
-    }
-
-    private async Task HandleAsync(ConnectionContext context)
-    {
-        var proxy = context.RemoteEndPoint as IPEndPoint;
-        if (proxy is null || !IsTrusted(proxy.Address))
-        {
-            Refuse(context, ConnectionErrorCode.AccessDenied, AdmissionGate.UntrustedProxyReason(proxy is null ? null : AddressGrouping.Normalize(proxy.Address)));
-            return;
-        }
-
+        // The admission layer below took the lease: only a trusted proxy's connection gets this far.
+        var lease = context.Features.Get<AdmissionLease>()
+            ?? throw new InvalidOperationException("the PROXY layer runs above the admission layer");
+        var proxy = (IPEndPoint)context.RemoteEndPoint!;
         ProxyHeader? header;
 
         // Not linked to ConnectionClosed: it fires as soon as the FIN arrives, and a cancelled read would
@@ -90,6 +73,15 @@ internal sealed class ProxyProtocolMiddleware
             context.LocalEndPoint = header.Destination;
         }
 
+        // The client is known now (a LOCAL header, from a health check, names none: the proxy stays the
+        // peer): its access rules and its per-address cap decide, on the lease taken at accept.
+        var client = header.Source ?? proxy;
+        if (!lease.Rebind(client.Address, out var refusal))
+        {
+            _gate.Refused(context, refusal);
+            return;
+        }
+
         await _next(context).ConfigureAwait(false);
     }
 
@@ -118,20 +110,6 @@ internal sealed class ProxyProtocolMiddleware
                 input.AdvanceTo(consumed, examined);
             }
         }
-    }
-
-    private bool IsTrusted(IPAddress address)
-    {
-        address = AddressGrouping.Normalize(address);
-        foreach (var network in _trusted)
-        {
-            if (network.Contains(address))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private void Refuse(ConnectionContext context, ConnectionErrorCode code, string reason)

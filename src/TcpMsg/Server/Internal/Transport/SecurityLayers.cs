@@ -8,9 +8,11 @@ namespace TcpMsg.Server.Internal.Transport;
 
 /// <summary>
 /// Puts the protection layers under the tcpmsg handler on one Kestrel endpoint, outermost first:
-/// PROXY header (when on) -> admission (access rules, per-address cap) -> TLS (on TLS endpoints)
-/// -> input guard (rate limits) -> the protocol handler. The message timeout needs no layer of its own
-/// (the sessions keep its clock in the connection's state), which spares every connection the guard's memory.
+/// admission (holds the connection's <see cref="AdmissionLease"/>) -> PROXY header (when on; rebinds
+/// the lease to the client) -> TLS (on TLS endpoints) -> input guard (rate limits, when on) -> the
+/// protocol handler. The deadlines need no layer of their own: the sessions keep their clocks in the
+/// connection's state and the <see cref="DeadlineSweeper"/> closes what expired, which spares every
+/// connection the guard's memory.
 /// </summary>
 internal static class SecurityLayers
 {
@@ -18,8 +20,8 @@ internal static class SecurityLayers
     {
         // Refusals by address happen at accept, on this endpoint's listener (AdmittingListenerFactory).
         listen.ApplicationServices.GetRequiredService<GatedEndpoints>().Add(listen.EndPoint);
-        listen.Use(next => Create<ProxyProtocolMiddleware>(listen, next, static s => s.ProxyProtocol is not null, static m => m.OnConnectionAsync));
         listen.Use(next => Create<AdmissionMiddleware>(listen, next, static _ => true, static m => m.OnConnectionAsync));
+        listen.Use(next => Create<ProxyProtocolMiddleware>(listen, next, static s => s.ProxyProtocol is not null, static m => m.OnConnectionAsync));
         if (tls)
         {
             listen.Use(next => Create<TlsServerMiddleware>(

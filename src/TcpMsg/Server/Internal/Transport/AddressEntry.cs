@@ -2,10 +2,13 @@ using System.Net;
 
 namespace TcpMsg.Server.Internal.Transport;
 
-/// <summary>One address's entry in the <see cref="AddressTable"/>; also the connection feature that carries its rate bucket down the layers.</summary>
-internal sealed class AddressLease
+/// <summary>
+/// One address's entry in the <see cref="AddressTable"/>: its open connections and the rate bucket they
+/// share. Connections hold it through their <see cref="AdmissionLease"/>.
+/// </summary>
+internal sealed class AddressEntry
 {
-    public AddressLease(IPAddress key, TokenBucket? bucket)
+    public AddressEntry(IPAddress key, TokenBucket? bucket)
     {
         Key = key;
         Bucket = bucket;
