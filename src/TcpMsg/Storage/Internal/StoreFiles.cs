@@ -109,10 +109,6 @@ internal static class StoreFiles
             // Too large to check within the budget: the part checked was sound; go on.
             return;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is raw.SQLITE_CORRUPT or raw.SQLITE_NOTADB)
-        {
-            throw new StoreException(StoreFailure.Corrupt, $"{path} is damaged ({ex.Message}); restore it from a backup, or save what is readable with sqlite3 {path} .recover", ex);
-        }
         finally
         {
             raw.sqlite3_progress_handler(handle, 0, null, null);
