@@ -52,10 +52,14 @@ internal static class SendCommand
         {
             Description = "Print what was delivered (the store's message id).",
         };
+        var skipOversized = new Option<bool>("--skip-oversized")
+        {
+            Description = "A line of standard input larger than the server accepts is skipped (and said so) instead of stopping the send there.",
+        };
 
         var command = new Command("send", "Send messages to a tcpmsg server and wait until each is stored (or, with --plain, to any TCP receiver).")
         {
-            server, text, plain, retry, timeout, clientId, tokenFile, verbose,
+            server, text, plain, retry, timeout, clientId, tokenFile, verbose, skipOversized,
         };
         var tlsOptions = new SendTlsOptions();
         tlsOptions.AddTo(command);
@@ -91,6 +95,18 @@ internal static class SendCommand
             }
 
             var words = parseResult.GetValue(text) ?? [];
+            if (words.Length == 0 && app.Console.IsInputClosed)
+            {
+                // Started with <&-: what the runtime put on descriptor 0 is not input.
+                await app.Console.Error.WriteLineAsync(strings.Get("Send_InputClosed")).ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            if (words.Length == 0 && !app.Console.IsInputRedirected)
+            {
+                await app.Console.Error.WriteLineAsync(strings.Get("Send_ReadingTerminal")).ConfigureAwait(false);
+            }
+
             var wait = parseResult.GetValue(timeout);
             string? token;
             try
@@ -114,7 +130,7 @@ internal static class SendCommand
                 ClientId = parseResult.GetValue(clientId),
                 Tls = tls,
             };
-            var sender = new Sender(app, strings, target, options, parseResult.GetValue(verbose));
+            var sender = new Sender(app, strings, target, options, parseResult.GetValue(verbose)) { SkipOversized = parseResult.GetValue(skipOversized) };
             return await sender.RunAsync(words.Length > 0 ? string.Join(' ', words) : null, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -129,6 +145,9 @@ internal static class SendCommand
 
     private sealed class Sender(CliApplication app, Strings strings, HostPort target, MessageClientOptions options, bool verbose)
     {
+        /// <summary>Skip a line too large for the server instead of stopping there.</summary>
+        public bool SkipOversized { get; init; }
+
         public async Task<int> RunAsync(string? text, CancellationToken cancellationToken)
         {
             MessageClient client;
@@ -153,9 +172,9 @@ internal static class SendCommand
                     {
                         // Lines stream through the window: bounded memory, no round trip per message.
                         using var input = new StreamReader(app.Console.In, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
-                        while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+                        if (await SendLinesAsync(client, input, cancellationToken).ConfigureAwait(false) is { } stopped)
                         {
-                            await client.EnqueueAsync(line, cancellationToken).ConfigureAwait(false);
+                            return stopped;
                         }
                     }
 
@@ -183,6 +202,47 @@ internal static class SendCommand
             }
 
             return ExitCodes.Ok;
+        }
+
+        /// <summary>
+        /// Each line is a message. A line larger than the server accepts is skipped (--skip-oversized)
+        /// or ends the send there, after the lines before it were delivered: the exit code then, else null.
+        /// </summary>
+        private async Task<int?> SendLinesAsync(MessageClient client, StreamReader input, CancellationToken cancellationToken)
+        {
+            long number = 0;
+            while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                number++;
+                try
+                {
+                    await client.EnqueueAsync(line, cancellationToken).ConfigureAwait(false);
+                }
+                catch (MessageRejectedException ex) when (ex.Code == TcpMsg.Protocol.ProtocolErrorCode.TooLarge && ex.Sequence == 0)
+                {
+                    if (SkipOversized)
+                    {
+                        await app.Console.Error.WriteLineAsync(strings.Format("Send_LineSkipped", number, ex.Reason)).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    // Deliver what came before it, then say where the send stopped and what it left.
+                    await client.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                    var after = 0L;
+                    if (app.Console.IsInputRedirected)
+                    {
+                        while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is not null)
+                        {
+                            after++;
+                        }
+                    }
+
+                    await app.Console.Error.WriteLineAsync(strings.Format("Send_LineTooLarge", number, ex.Reason, after + 1, number - 1)).ConfigureAwait(false);
+                    return ExitCodes.NotDelivered;
+                }
+            }
+
+            return null;
         }
 
         private async Task ReportAsync(MessageClient client)

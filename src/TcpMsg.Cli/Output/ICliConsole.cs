@@ -15,6 +15,9 @@ internal interface ICliConsole
     /// <summary>Standard input as bytes.</summary>
     Stream In { get; }
 
+    /// <summary>True when the process was started with standard input closed: there is no input at all.</summary>
+    bool IsInputClosed => false;
+
     /// <summary>True when standard input is not a terminal.</summary>
     bool IsInputRedirected { get; }
 

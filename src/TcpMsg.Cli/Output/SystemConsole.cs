@@ -6,7 +6,7 @@ namespace TcpMsg.Cli.Output;
 internal sealed class SystemConsole : ICliConsole
 {
     private readonly Lazy<Stream> _out = new(Console.OpenStandardOutput);
-    private readonly Lazy<Stream> _in = new(Console.OpenStandardInput);
+    private readonly Lazy<Stream> _in = new(() => StandardInputState.WasClosedAtStart ? Stream.Null : Console.OpenStandardInput());
     private readonly Lazy<ITerminal> _terminal = new(() => new SystemTerminal());
     private readonly Lazy<TextWriter> _error = new(() =>
         TextWriter.Synchronized(new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true }));
@@ -17,7 +17,9 @@ internal sealed class SystemConsole : ICliConsole
 
     public Stream In => _in.Value;
 
-    public bool IsInputRedirected => Console.IsInputRedirected;
+    public bool IsInputClosed => StandardInputState.WasClosedAtStart;
 
-    public ITerminal? Terminal => !Console.IsInputRedirected && !Console.IsOutputRedirected ? _terminal.Value : null;
+    public bool IsInputRedirected => StandardInputState.WasClosedAtStart || Console.IsInputRedirected;
+
+    public ITerminal? Terminal => !IsInputRedirected && !Console.IsOutputRedirected ? _terminal.Value : null;
 }

@@ -105,6 +105,7 @@ internal sealed partial class ConfirmedSession
         finally
         {
             await _outbox.CompleteAsync().ConfigureAwait(false);
+            _member?.Depart();
             if (_claimed)
             {
                 _clientIds.Release(_clientId!, this);
