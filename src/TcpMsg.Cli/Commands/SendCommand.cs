@@ -183,7 +183,7 @@ internal static class SendCommand
                 catch (MessageDeliveryException ex)
                 {
                     await app.Console.Error.WriteLineAsync(strings.Format("Send_NotDelivered", ex.Failed, ex.Delivered, ex.InnerException?.Message ?? ex.Message)).ConfigureAwait(false);
-                    return ExitCodes.NotDelivered;
+                    return ex.InnerException is TcpMsgConnectionException { Failure: ConnectionFailure.StoreFailed } ? ExitCodes.StoreFailed : ExitCodes.NotDelivered;
                 }
                 catch (MessageRejectedException ex)
                 {
@@ -279,7 +279,8 @@ internal static class SendCommand
                 ConnectionFailure.Unreachable => (strings.Format("Send_Unreachable", target), ExitCodes.Unreachable),
                 ConnectionFailure.NotTcpMsgServer => (strings.Format("Send_NotTcpMsg", target), ExitCodes.NotTcpMsgServer),
                 ConnectionFailure.Unauthorized => (strings.Format("Send_Unauthorized", target), ExitCodes.Unauthorized),
-                ConnectionFailure.RejectedByServer => (strings.Format("Send_Failed", ex.Message), ExitCodes.NotDelivered),
+                ConnectionFailure.RejectedByServer or ConnectionFailure.ClientIdInUse => (strings.Format("Send_Failed", ex.Message), ExitCodes.NotDelivered),
+                ConnectionFailure.StoreFailed => (strings.Format("Send_Failed", ex.Message), ExitCodes.StoreFailed),
                 _ => (strings.Format("Send_Failed", ex.Message), ExitCodes.Failure),
             };
             await app.Console.Error.WriteLineAsync(line).ConfigureAwait(false);

@@ -35,4 +35,13 @@ public enum ConnectionFailure
 
     /// <summary>The client asked to join a chat room (<see cref="MessageClientOptions.JoinChat"/>) and the server runs none.</summary>
     NoChatRoom,
+
+    /// <summary>The server's store kept failing (disk full, read-only, locked) until the retry time was spent.</summary>
+    StoreFailed,
+
+    /// <summary>
+    /// The client id belongs to another sender: another connection uses it now, it is bound to another
+    /// token or client certificate, or the server has sequences of it that this client never sent.
+    /// </summary>
+    ClientIdInUse,
 }

@@ -52,9 +52,14 @@ public sealed record MessageClientOptions
 
     /// <summary>
     /// Keep reconnecting, with exponential backoff and jitter, for up to this long after a failure,
-    /// resending whatever was not acknowledged. Null: fail at the first connection loss.
+    /// resending whatever was not acknowledged. Null: fail at the first connection loss. The time
+    /// counts from the first failure: a reconnect that is answered but followed by more failures
+    /// (a store that keeps failing) does not start it again; only an acknowledgement does.
     /// </summary>
     public TimeSpan? RetryFor { get; init; }
+
+    /// <summary>The clock of the retry deadline and its backoff waits; the system clock unless a test replaces it.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>
     /// With <see cref="RetryFor"/>: told, from a background task, each time an attempt to (re)connect

@@ -26,4 +26,10 @@ public enum ProtocolErrorCode : ushort
 
     /// <summary>Chat: the client did not read what was sent to it fast enough; the connection is closed.</summary>
     TooSlow = 8,
+
+    /// <summary>
+    /// The client id is in use by another live connection, or bound to another token or client
+    /// certificate (docs/security.md); the connection is closed.
+    /// </summary>
+    ClientIdInUse = 9,
 }

@@ -41,4 +41,13 @@ public enum DisconnectReason
 
     /// <summary>Chat: the client did not read what the room sent it fast enough.</summary>
     SlowConsumer,
+
+    /// <summary>
+    /// Confirmed mode: the store failed to commit some of the client's messages; the connection is
+    /// closed so that none of its later messages is stored past the gap (the client resends).
+    /// </summary>
+    StoreFailed,
+
+    /// <summary>Confirmed mode: the client id is in use by another live connection, or bound to another token.</summary>
+    ClientIdInUse,
 }

@@ -137,7 +137,7 @@ public sealed class ChatCommandTests : LoopbackTest
     {
         using var directory = new TempDirectory();
         var tokens = directory.File("tokens");
-        await File.WriteAllTextAsync(tokens, "letmein\n", Token);
+        await File.WriteAllTextAsync(tokens, "letmein-0123456789abcdef\n", Token);
         await using var serve = await InProcessCli.ServeAsync("--chat", "--token-file", tokens, "--lang", "en");
         var input = new TestInput();
         await using var cli = InProcessCli.Start(new TestConsole(input.Stream), "chat", $"127.0.0.1:{serve.Port}", "--token-file", tokens, "--name", "member");

@@ -82,7 +82,7 @@ public sealed class SendCommandTests : LoopbackTest
     {
         using var directory = new TempDirectory();
         var tokens = directory.File("tokens");
-        await File.WriteAllTextAsync(tokens, "# the team's token\nletmein\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(tokens, "# the team's token\nletmein-0123456789abcdef\n", TestContext.Current.CancellationToken);
         await using var cli = await InProcessCli.ServeAsync("--token-file", tokens, "--no-plain");
 
         var (with, withConsole) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{cli.Port}", "--token-file", tokens, "authorised");

@@ -57,7 +57,7 @@ public sealed class StoreFailureTests : LoopbackTest
     }
 
     [Fact]
-    public async Task A_store_made_read_only_while_running_fails_cleanly_and_recovers_when_writable_again()
+    public async Task A_store_made_read_only_while_running_fails_cleanly_closes_the_connection_and_recovers_when_writable_again()
     {
         await using var server = await StartAsync();
         await using var client = await MessageClient.ConnectAsync("127.0.0.1", server.Port, cancellationToken: Token);
@@ -73,7 +73,9 @@ public sealed class StoreFailureTests : LoopbackTest
             Chattr("-i");
         }
 
-        var after = await client.SendAsync("writable again", Token).WithTimeout(TestTimeouts.Extended);
+        // The failure closed the connection (nothing of it may commit past the failed message): a new one.
+        await using var next = await MessageClient.ConnectAsync("127.0.0.1", server.Port, cancellationToken: Token);
+        var after = await next.SendAsync("writable again", Token).WithTimeout(TestTimeouts.Extended);
 
         Assert.True(after.Confirmed);
         Assert.Equal(["writable", "writable again"], server.Sink.Texts);

@@ -20,7 +20,8 @@ internal sealed partial class ConfirmedClientSession
         }
         catch (TcpMsgConnectionException ex) when (_options.RetryFor is not null && IsWorthRetrying(ex))
         {
-            _retryDeadline = DateTimeOffset.UtcNow + _options.RetryFor.Value;
+            _retryDeadline = _time.GetUtcNow() + _options.RetryFor.Value;
+            _lastLoss = ex;
             _options.Retrying?.Invoke(ex);
             await ReconnectAsync(cancellationToken).ConfigureAwait(false);
 
@@ -58,12 +59,24 @@ internal sealed partial class ConfirmedClientSession
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+                if (_welcomed && welcome.LastSequence >= _ring.Next)
+                {
+                    // The server has sequences of our id that we never sent: someone else sends under it,
+                    // and taking its last sequence as ours would report their messages as our deliveries.
+                    throw new TcpMsgConnectionException(
+                        ConnectionFailure.ClientIdInUse,
+                        $"{_server} has sequence {welcome.LastSequence} of client id {_clientId}, but this client sent only up to {_ring.Next - 1}: another sender uses the same client id; give each sender its own");
+                }
+
+                // The server's last sequence is contiguous (it never stores past a sequence that failed),
+                // so everything up to it is stored. The retry deadline is not reset here: only an
+                // acknowledgement is progress, a WELCOME followed by more failures is not.
+                _welcomed = true;
                 _maxMessageSize = welcome.MaxMessageSize;
                 _ring.StartAfter(welcome.LastSequence);
                 Release(_ring.OnReconnected(welcome.LastSequence, Statistics));
                 connection.Touch();
                 _connection = connection;
-                _retryDeadline = null;
             }
 
             connection.Start();
@@ -152,9 +165,10 @@ internal sealed partial class ConfirmedClientSession
                 FailCommands(cause, reconnecting: false);
                 _chatEvents?.Writer.TryComplete();
             }
-            else if (_options.RetryFor is { } retryFor && cause is not TcpMsgConnectionException { Failure: ConnectionFailure.RejectedByServer or ConnectionFailure.Unauthorized })
+            else if (_options.RetryFor is { } retryFor && cause is not TcpMsgConnectionException { Failure: ConnectionFailure.RejectedByServer or ConnectionFailure.Unauthorized or ConnectionFailure.ClientIdInUse })
             {
-                _retryDeadline ??= DateTimeOffset.UtcNow + retryFor;
+                _retryDeadline ??= _time.GetUtcNow() + retryFor;
+                _lastLoss = cause;
                 reconnect = true;
                 FailCommands(cause, reconnecting: true);
             }
@@ -183,13 +197,16 @@ internal sealed partial class ConfirmedClientSession
     {
         var backoff = s_firstBackoff;
         TcpMsgException? last = null;
-        while (_retryDeadline is { } deadline && DateTimeOffset.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+        while (_retryDeadline is { } deadline && _time.GetUtcNow() < deadline && !cancellationToken.IsCancellationRequested)
         {
             // Full jitter: a fleet of clients does not come back in lockstep after a server restart.
+            // Never past the deadline: the retry time is a promise to the caller.
             var wait = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * backoff.TotalMilliseconds);
+            var left = deadline - _time.GetUtcNow();
+            wait = wait < left ? wait : left > TimeSpan.Zero ? left : TimeSpan.Zero;
             try
             {
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
                 await OpenAsync(cancellationToken).ConfigureAwait(false);
                 Statistics.OnReconnect();
                 return;
@@ -198,7 +215,7 @@ internal sealed partial class ConfirmedClientSession
             {
                 return;
             }
-            catch (TcpMsgConnectionException ex) when (IsWorthRetrying(ex))
+            catch (TcpMsgConnectionException ex) when (IsWorthRetrying(ex) || IsOurOwnEarlierConnection(ex))
             {
                 last = ex;
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
@@ -217,12 +234,24 @@ internal sealed partial class ConfirmedClientSession
 
         lock (_lock)
         {
+            // The store failing to the end is the store's failure, not the network's: say so (tcpmsg send exits 11).
+            var cause = last ?? _lastLoss;
+            var failure = cause?.InnerException is MessageRejectedException { Code: ProtocolErrorCode.StoreFailed }
+                ? ConnectionFailure.StoreFailed
+                : ConnectionFailure.TimedOut;
             Fatal(new TcpMsgConnectionException(
-                ConnectionFailure.TimedOut,
-                $"gave up reconnecting to {_server} after {_options.RetryFor?.TotalSeconds:0.###} s; last error: {last?.Message ?? "none"}",
-                last));
+                failure,
+                $"gave up reconnecting to {_server} after {_options.RetryFor?.TotalSeconds:0.###} s; last error: {cause?.Message ?? "none"}",
+                cause));
         }
     }
+
+    /// <summary>
+    /// Refused as in use while reconnecting: the server may not have finished closing our previous
+    /// connection yet (it closes after a store failure); that clears, so it is retried until the deadline.
+    /// </summary>
+    private bool IsOurOwnEarlierConnection(TcpMsgConnectionException ex) =>
+        _welcomed && ex is { Failure: ConnectionFailure.ClientIdInUse, InnerException: MessageRejectedException };
 
     private void Fatal(TcpMsgException cause)
     {
@@ -234,7 +263,7 @@ internal sealed partial class ConfirmedClientSession
     }
 
     private static bool IsWorthRetrying(TcpMsgConnectionException ex) =>
-        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.Unauthorized or ConnectionFailure.HostNotFound or ConnectionFailure.NoChatRoom);
+        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.Unauthorized or ConnectionFailure.HostNotFound or ConnectionFailure.NoChatRoom or ConnectionFailure.ClientIdInUse);
 
     private TcpMsgConnectionException NotTcpMsg(string why) =>
         new(ConnectionFailure.NotTcpMsgServer, $"{_server} is not a tcpmsg server: {why}; {Hint}");
@@ -243,6 +272,10 @@ internal sealed partial class ConfirmedClientSession
     {
         { IsRetryable: true } => new TcpMsgConnectionException(ConnectionFailure.Reset, $"{_server} refused the connection: {error.Reason}"),
         { Code: ProtocolErrorCode.Unauthorized } => new TcpMsgConnectionException(ConnectionFailure.Unauthorized, $"{_server} refused the connection: {error.Reason}"),
+        { Code: ProtocolErrorCode.ClientIdInUse } => new TcpMsgConnectionException(
+            ConnectionFailure.ClientIdInUse,
+            $"{_server} refused client id {_clientId}: {error.Reason}",
+            new MessageRejectedException(0, error.Code, error.Reason)),
         _ => new TcpMsgConnectionException(ConnectionFailure.RejectedByServer, $"{_server} refused the connection ({error.Code}): {error.Reason}"),
     };
 

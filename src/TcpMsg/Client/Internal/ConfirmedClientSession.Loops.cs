@@ -163,7 +163,14 @@ internal sealed partial class ConfirmedClientSession
                 connection.Touch();
                 lock (_lock)
                 {
-                    Release(_ring.AcknowledgeUpTo(ack.Sequence, ack.Id, Statistics));
+                    var released = _ring.AcknowledgeUpTo(ack.Sequence, ack.Id, Statistics);
+                    if (released > 0)
+                    {
+                        // Progress: the next failure starts a new retry period.
+                        _retryDeadline = null;
+                    }
+
+                    Release(released);
                 }
 
                 return true;

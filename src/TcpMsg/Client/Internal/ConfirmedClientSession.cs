@@ -16,6 +16,7 @@ internal sealed partial class ConfirmedClientSession : IClientSession
     private readonly MessageClientOptions _options;
     private readonly string _clientId;
     private readonly PendingRing _ring;
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _window;
     private readonly Lock _lock = new();
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
@@ -27,6 +28,8 @@ internal sealed partial class ConfirmedClientSession : IClientSession
     private Exception? _firstFailure;
     private TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset? _retryDeadline;
+    private TcpMsgException? _lastLoss;
+    private bool _welcomed;
     private Task _recovery = Task.CompletedTask;
     private Task _writer = Task.CompletedTask;
     private Task _watchdog = Task.CompletedTask;
@@ -37,6 +40,7 @@ internal sealed partial class ConfirmedClientSession : IClientSession
     {
         _server = server;
         _options = options;
+        _time = options.TimeProvider;
         _clientId = options.ClientId ?? Guid.NewGuid().ToString("N");
         _ring = new PendingRing(Math.Max(1, options.Window));
         _window = new SemaphoreSlim(Math.Max(1, options.Window));

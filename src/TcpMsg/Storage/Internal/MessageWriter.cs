@@ -74,6 +74,14 @@ internal sealed class MessageWriter : IDisposable
     /// <summary>Inserts one message with <paramref name="id"/>; false when it was a duplicate (and got its first id).</summary>
     private bool Insert(PendingMessage message, long id)
     {
+        if (message.IsDuplicate)
+        {
+            // Not above the sender's highest stored sequence (SenderSequences): never stored, even
+            // where that sequence was skipped; acknowledged with the id it has, 0 if none.
+            message.Id = LookupId(message);
+            return false;
+        }
+
         var connection = message.Connection;
         var s = _insert;
         raw.sqlite3_bind_int64(s, 1, id);
@@ -115,11 +123,30 @@ internal sealed class MessageWriter : IDisposable
         }
 
         // ON CONFLICT DO NOTHING changed nothing: the store already has this client id and sequence.
-        BindText(_lookup, 1, message.ClientId);
-        raw.sqlite3_bind_int64(_lookup, 2, message.Sequence);
-        message.Id = ScalarInt64(_lookup);
+        message.Id = LookupId(message);
         message.IsDuplicate = true;
         return false;
+    }
+
+    private long LookupId(PendingMessage message)
+    {
+        BindText(_lookup, 1, message.ClientId);
+        raw.sqlite3_bind_int64(_lookup, 2, message.Sequence);
+        var result = raw.sqlite3_step(_lookup);
+        try
+        {
+            if (result == raw.SQLITE_DONE)
+            {
+                return 0;
+            }
+
+            Check(result, raw.SQLITE_ROW);
+            return raw.sqlite3_column_int64(_lookup, 0);
+        }
+        finally
+        {
+            raw.sqlite3_reset(_lookup);
+        }
     }
 
     /// <summary>Binds the syslog fields (13-22) as slices of the message's UTF-8 text, or NULLs.</summary>

@@ -18,6 +18,7 @@ internal sealed class SqliteMessageStore : IMessageStore
     private SqliteConnection? _connection;
     private MessageWriter? _writer;
     private WalCheckpointer? _checkpointer;
+    private bool _checked;
 
     public SqliteMessageStore(StoreOptions options)
     {
@@ -115,16 +116,18 @@ internal sealed class SqliteMessageStore : IMessageStore
             return _connection;
         }
 
-        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_options.Path));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
+        StoreFiles.Prepare(_options.Path);
         var connection = new SqliteConnection(_writeConnectionString);
         try
         {
             connection.Open();
+            if (!_checked)
+            {
+                // Once per process: a damaged page is found now, not by a later write or history.
+                StoreFiles.Check(connection, _options.Path);
+                _checked = true;
+            }
+
             Execute(connection, "PRAGMA journal_mode = WAL");
 
             // FULL syncs the WAL on every commit (survives power loss); NORMAL leaves that to the

@@ -19,13 +19,13 @@ public sealed class AuthenticationTests : LoopbackTest
     public async Task With_a_token_file_only_clients_presenting_a_listed_token_may_post()
     {
         var tokens = _directory.File("tokens");
-        await File.WriteAllLinesAsync(tokens, ["# operators", "s3cret-one", "", "second token"], Token);
+        await File.WriteAllLinesAsync(tokens, ["# operators", "s3cret-one-0123456789", "", "second token 0123456789"], Token);
         await using var server = await TestServer.StartAsync(Secure(s => s with { TokenFiles = [tokens] }));
 
-        await using var good = await MessageClient.ConnectAsync("127.0.0.1", server.Port, MessageClientOptions.Default with { Token = "second token" }, Token);
+        await using var good = await MessageClient.ConnectAsync("127.0.0.1", server.Port, MessageClientOptions.Default with { Token = "second token 0123456789" }, Token);
         var receipt = await good.SendAsync("authenticated", Token).WithTimeout();
         var missing = await Assert.ThrowsAsync<TcpMsgConnectionException>(() => MessageClient.ConnectAsync("127.0.0.1", server.Port, cancellationToken: Token));
-        var wrong = await Assert.ThrowsAsync<TcpMsgConnectionException>(() => MessageClient.ConnectAsync("127.0.0.1", server.Port, MessageClientOptions.Default with { Token = "s3cret-on" }, Token));
+        var wrong = await Assert.ThrowsAsync<TcpMsgConnectionException>(() => MessageClient.ConnectAsync("127.0.0.1", server.Port, MessageClientOptions.Default with { Token = "s3cret-one-012345678" }, Token));
 
         Assert.True(receipt.Confirmed);
         Assert.Equal(ConnectionFailure.Unauthorized, missing.Failure);
@@ -40,13 +40,13 @@ public sealed class AuthenticationTests : LoopbackTest
     public async Task A_changed_token_file_is_read_again()
     {
         var tokens = _directory.File("tokens");
-        await File.WriteAllTextAsync(tokens, "old\n", Token);
+        await File.WriteAllTextAsync(tokens, "old-token-0123456789\n", Token);
         await using var server = await TestServer.StartAsync(Secure(s => s with { TokenFiles = [tokens], FileReloadInterval = TimeSpan.FromMilliseconds(50) }));
 
-        await File.WriteAllTextAsync(tokens, "new\n", Token);
+        await File.WriteAllTextAsync(tokens, "new-token-0123456789\n", Token);
 
-        await Eventually.UntilAsync(() => CanConnect(server.Port, "new"), "the new token to be accepted");
-        Assert.False(await CanConnect(server.Port, "old"));
+        await Eventually.UntilAsync(() => CanConnect(server.Port, "new-token-0123456789"), "the new token to be accepted");
+        Assert.False(await CanConnect(server.Port, "old-token-0123456789"));
     }
 
     [Fact]

@@ -52,6 +52,9 @@ internal sealed class ChatPoster
 
         public Task<long> Stored => _stored.Task;
 
+        // One post per receipt: nothing of it can come after a failure.
+        public bool StoreFailed => false;
+
         public void Acknowledge(long sequence, long id) => _stored.TrySetResult(id);
 
         public void Reject(long sequence, ProtocolErrorCode code, string reason) =>

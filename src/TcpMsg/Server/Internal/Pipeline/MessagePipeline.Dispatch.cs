@@ -33,6 +33,7 @@ internal sealed partial class MessagePipeline
                     count += item.Messages?.Count ?? 1;
                 }
 
+                RefuseAfterStoreFailure(items);
                 var received = Collect(items, messages);
                 if (!TryStore(messages, out var failure))
                 {
@@ -131,6 +132,40 @@ internal sealed partial class MessagePipeline
         }
 
         Release(released);
+    }
+
+    /// <summary>
+    /// A connection the store failed on may have more messages queued: none of them is stored, shown
+    /// or acknowledged, since it would commit past the one that failed (an ACK and WELCOME mean
+    /// "everything up to here is stored"). The connection is closing; its client resends.
+    /// </summary>
+    private void RefuseAfterStoreFailure(List<PipelineItem> items)
+    {
+        long released = 0;
+        var kept = 0;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            if (item.Messages is { AckTarget: { StoreFailed: true } target } refused)
+            {
+                for (var m = 0; m < refused.Count; m++)
+                {
+                    target.Reject(refused[m].Sequence, ProtocolErrorCode.StoreFailed, "an earlier message of this connection was not stored; reconnect and resend");
+                }
+
+                released += refused.Cost;
+                _batches.Return(refused);
+                continue;
+            }
+
+            items[kept++] = item;
+        }
+
+        if (kept < items.Count)
+        {
+            items.RemoveRange(kept, items.Count - kept);
+            Release(released);
+        }
     }
 
     private async ValueTask DeliverAsync(ServerEventBatch batch, CancellationToken cancellationToken)

@@ -71,6 +71,9 @@ internal sealed partial class MessagePipeline : IDisposable
     /// <summary>The highest sequence stored (or, without a store, dispatched) for a client id; for WELCOME.</summary>
     public long GetLastSequence(string clientId) => _senders.LastCommitted(clientId);
 
+    /// <summary>The same, when it is known without a store query (the sender was seen since the start).</summary>
+    public bool TryGetLastSequence(string clientId, out long last) => _senders.TryGetLastCommitted(clientId, out last);
+
     /// <summary>A batch for the messages of one read; published with <see cref="Publish(MessageBatch)"/>, returned by the dispatcher.</summary>
     public MessageBatch RentBatch(
         ConnectionInfo connection,

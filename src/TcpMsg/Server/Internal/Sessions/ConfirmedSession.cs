@@ -26,8 +26,12 @@ internal sealed partial class ConfirmedSession
     private readonly ConnectionOutbox _outbox;
     private readonly TokenVerifier _tokens;
     private readonly PeerReporter _reporter;
+    private readonly ClientIdRegistry _clientIds;
     private string? _clientId;
+    private bool _claimed;
+    private HelloFrame? _helloToAnswer;
     private long _lastPublished;
+    private long _lastReceived;
 
     // The messages of the current read, published once the read is framed.
     private MessageBatch? _batch;
@@ -40,9 +44,11 @@ internal sealed partial class ConfirmedSession
         TimeProvider time,
         TokenVerifier tokens,
         PeerReporter reporter,
+        ClientIdRegistry clientIds,
         Chat.ChatRoom? chat = null)
     {
         _chat = chat;
+        _clientIds = clientIds;
         _tokens = tokens;
         _reporter = reporter;
         _state = state;
@@ -50,7 +56,10 @@ internal sealed partial class ConfirmedSession
         _pipeline = pipeline;
         _statistics = statistics;
         _time = time;
-        _outbox = new ConnectionOutbox(state.Context.Transport.Output, reason => state.Close(DisconnectReason.ProtocolError));
+        _outbox = new ConnectionOutbox(
+            state.Context.Transport.Output,
+            reason => state.Close(DisconnectReason.ProtocolError),
+            () => state.Close(DisconnectReason.StoreFailed));
     }
 
     public async Task<DisconnectReason> RunAsync()
@@ -68,6 +77,12 @@ internal sealed partial class ConfirmedSession
             _outbox.Refuse(0, ex.Code, ex.Message);
             _reporter.Report(_state.Info, ConnectionErrorCode.Unauthorized, ex.Message);
             return DisconnectReason.Unauthorized;
+        }
+        catch (ProtocolException ex) when (ex.Code == ProtocolErrorCode.ClientIdInUse)
+        {
+            _outbox.Refuse(0, ex.Code, ex.Message);
+            _pipeline.Publish(new ConnectionError(_state.Info, _time.GetUtcNow(), ConnectionErrorCode.ProtocolError, $"{_state.Info.EndPoint}: {ex.Message}; connection refused"));
+            return DisconnectReason.ClientIdInUse;
         }
         catch (ProtocolException ex)
         {
@@ -91,6 +106,10 @@ internal sealed partial class ConfirmedSession
         {
             await _outbox.CompleteAsync().ConfigureAwait(false);
             _member?.Depart();
+            if (_claimed)
+            {
+                _clientIds.Release(_clientId!, this);
+            }
         }
     }
 
@@ -114,6 +133,13 @@ internal sealed partial class ConfirmedSession
                 while (!goodbye && FrameReader.TryReadFrame(buffer.Slice(consumed), maxFrame, out var type, out var payload, out consumed))
                 {
                     goodbye = Handle(type, payload);
+                    if (_helloToAnswer is not null)
+                    {
+                        // WELCOME first (its lookup is not done on this thread); frames after HELLO wait.
+                        limited = true;
+                        break;
+                    }
+
                     if (!goodbye && _state.MessagesReceived - before >= allowance)
                     {
                         // The rate allows no more messages from this read: the rest is read again once it does.
@@ -128,6 +154,12 @@ internal sealed partial class ConfirmedSession
                 _state.Unconsumed = buffer.Slice(consumed).Length;
                 _state.OnAdvanced(_state.Unconsumed, !consumed.Equals(buffer.Start));
                 input.AdvanceTo(consumed, limited ? consumed : buffer.End);
+            }
+
+            if (_helloToAnswer is { } hello)
+            {
+                _helloToAnswer = null;
+                await WelcomeAsync(hello).ConfigureAwait(false);
             }
 
             if (goodbye)
@@ -217,9 +249,36 @@ internal sealed partial class ConfirmedSession
             throw new ProtocolException(ProtocolErrorCode.Unauthorized, hello.Token is null ? "this server requires a token" : "the token is not valid");
         }
 
+        if (!_clientIds.TryClaim(hello.ClientId, OwnerOf(hello.Token), this, out var reason))
+        {
+            throw new ProtocolException(ProtocolErrorCode.ClientIdInUse, reason);
+        }
+
+        _claimed = true;
         Volatile.Write(ref _clientId, hello.ClientId);
         _state.HandshakeDone();
-        var lastSequence = _pipeline.GetLastSequence(hello.ClientId);
+        _helloToAnswer = hello;
+    }
+
+    /// <summary>
+    /// WELCOME with the sender's last stored sequence: from memory when the dispatcher has seen the
+    /// sender, else from the store on the thread pool, never a query on this connection's thread.
+    /// </summary>
+    private async Task WelcomeAsync(HelloFrame hello)
+    {
+        long lastSequence;
+        try
+        {
+            lastSequence = _pipeline.TryGetLastSequence(hello.ClientId, out var known)
+                ? known
+                : await Task.Run(() => _pipeline.GetLastSequence(hello.ClientId)).ConfigureAwait(false);
+        }
+        catch (Storage.StoreException ex)
+        {
+            // Retryable for the client: the store may come back.
+            throw new ProtocolException(ProtocolErrorCode.StoreFailed, $"cannot read the last sequence of client id {hello.ClientId}: {ex.Message}");
+        }
+
         if (_chat is null)
         {
             _outbox.Welcome(new WelcomeFrame(1, lastSequence, _options.MaxMessageSize));
@@ -230,9 +289,23 @@ internal sealed partial class ConfirmedSession
         }
     }
 
+    /// <summary>Who the sender is, as far as the server can tell: its token, else its client certificate.</summary>
+    private string? OwnerOf(byte[]? token) =>
+        _tokens.Required && token is not null
+            ? "token:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(token))
+            : _state.Info.ClientCertificateSubject is { } subject ? "certificate:" + subject : null;
+
     private void OnMessage(in ReadOnlySequence<byte> payload)
     {
         var sequence = MessageFrame.Parse(payload, out var bytes);
+        if (sequence < 1 || sequence < _lastReceived)
+        {
+            // docs/protocol.md: sequences start at 1 and go up; the same one again is a resend (a
+            // duplicate), one going backwards on a connection is a broken or hostile client.
+            throw new ProtocolException(ProtocolErrorCode.Protocol, $"sequence {sequence} is below the previous one ({_lastReceived}) on this connection");
+        }
+
+        _lastReceived = sequence;
         if (bytes.Length > _options.MaxMessageSize)
         {
             throw new ProtocolException(ProtocolErrorCode.TooLarge, $"message {sequence} of {bytes.Length} bytes exceeds the limit of {_options.MaxMessageSize}");

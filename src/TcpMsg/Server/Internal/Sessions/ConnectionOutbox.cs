@@ -20,6 +20,8 @@ internal sealed class ConnectionOutbox : IAckTarget, IChatWriter
 
     private readonly PipeWriter _output;
     private readonly Action<string> _overflow;
+    private readonly Action? _storeFailed;
+    private int _storeFailedOnce;
     private readonly Lock _lock = new();
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -40,11 +42,15 @@ internal sealed class ConnectionOutbox : IAckTarget, IChatWriter
     private TaskCompletionSource _settledChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _writer = Task.CompletedTask;
 
-    public ConnectionOutbox(PipeWriter output, Action<string> overflow)
+    public ConnectionOutbox(PipeWriter output, Action<string> overflow, Action? storeFailed = null)
     {
         _output = output;
         _overflow = overflow;
+        _storeFailed = storeFailed;
     }
+
+    /// <inheritdoc />
+    public bool StoreFailed => Volatile.Read(ref _storeFailedOnce) != 0;
 
     /// <summary>The highest sequence acknowledged or rejected so far.</summary>
     public long Settled
@@ -127,7 +133,17 @@ internal sealed class ConnectionOutbox : IAckTarget, IChatWriter
     }
 
     /// <summary>A published message was not stored (the dispatcher's verdict): it counts as settled.</summary>
-    public void Reject(long sequence, ProtocolErrorCode code, string reason) => Enqueue(new ErrorFrame(sequence, code, reason), settles: true);
+    public void Reject(long sequence, ProtocolErrorCode code, string reason)
+    {
+        Enqueue(new ErrorFrame(sequence, code, reason), settles: true);
+        if (code == ProtocolErrorCode.StoreFailed && Interlocked.Exchange(ref _storeFailedOnce, 1) == 0)
+        {
+            // No later message of this connection may commit past the one that failed: the dispatcher
+            // refuses them (StoreFailed), and the connection ends; the client resends from WELCOME's last.
+            Enqueue(new ErrorFrame(0, ProtocolErrorCode.StoreFailed, reason + "; the connection is closed, reconnect and resend"), settles: false);
+            _storeFailed?.Invoke();
+        }
+    }
 
     /// <summary>The session refuses a message it never published, or the whole connection (sequence 0).</summary>
     public void Refuse(long sequence, ProtocolErrorCode code, string reason) => Enqueue(new ErrorFrame(sequence, code, reason), settles: false);

@@ -10,4 +10,10 @@ internal interface IAckTarget
 
     /// <summary>The message with <paramref name="sequence"/> was not stored.</summary>
     void Reject(long sequence, ProtocolErrorCode code, string reason);
+
+    /// <summary>
+    /// True once the store failed on one of this connection's messages: from then on none of its
+    /// messages may be stored (a later one would commit past the gap), and the connection closes.
+    /// </summary>
+    bool StoreFailed { get; }
 }

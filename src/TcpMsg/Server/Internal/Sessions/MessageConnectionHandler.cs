@@ -23,6 +23,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     private readonly PeerReporter _reporter;
     private readonly ILogger _logger;
     private readonly Chat.ChatRoom? _chat;
+    private readonly ClientIdRegistry _clientIds = new();
 
     public MessageConnectionHandler(
         TcpMsgServerOptions options,
@@ -153,7 +154,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
             await early.WithdrawAsync().ConfigureAwait(false);
         }
 
-        return await new ConfirmedSession(state, _options, _pipeline, _statistics, _time, _tokens, _reporter, _chat).RunAsync().ConfigureAwait(false);
+        return await new ConfirmedSession(state, _options, _pipeline, _statistics, _time, _tokens, _reporter, _clientIds, _chat).RunAsync().ConfigureAwait(false);
     }
 
     /// <summary>

@@ -16,17 +16,45 @@ internal sealed partial class SenderSequences
 
     public SenderSequences(IMessageStore? store) => _store = store;
 
+    /// <summary>The highest committed sequence; with a store, a query for a sender not seen since the start.</summary>
     public long LastCommitted(string clientId) =>
-        _store is not null ? _store.GetLastSequence(clientId) : _last.GetValueOrDefault(clientId);
+        _last.TryGetValue(clientId, out var last) ? last : _store?.GetLastSequence(clientId) ?? 0;
 
-    /// <summary>Before a commit: learn the stored position of senders seen for the first time.</summary>
+    /// <summary>The highest committed sequence when it is known without asking the store.</summary>
+    public bool TryGetLastCommitted(string clientId, out long last)
+    {
+        if (_last.TryGetValue(clientId, out last))
+        {
+            return true;
+        }
+
+        last = 0;
+        return _store is null;
+    }
+
+    /// <summary>
+    /// Before a commit: learn the stored position of senders seen for the first time, and mark as
+    /// duplicates the sequences not above the highest stored one (docs/protocol.md: acknowledged,
+    /// never stored, even where the sender jumped ahead before).
+    /// </summary>
     public void Prepare(List<PendingMessage> messages)
     {
         foreach (var message in messages)
         {
-            if (message.ClientId is { } clientId && !_last.ContainsKey(clientId))
+            if (message.ClientId is not { } clientId)
             {
-                _last[clientId] = _store?.GetLastSequence(clientId) ?? 0;
+                continue;
+            }
+
+            if (!_last.TryGetValue(clientId, out var last))
+            {
+                last = _store?.GetLastSequence(clientId) ?? 0;
+                _last[clientId] = last;
+            }
+
+            if (message.Sequence <= last)
+            {
+                message.IsDuplicate = true;
             }
         }
     }

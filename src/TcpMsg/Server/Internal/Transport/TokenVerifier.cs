@@ -54,12 +54,18 @@ internal sealed partial class TokenVerifier : ReloadableFileValue<byte[][]>
 
     protected override void OnReloadFailed(string reason) => LogReloadFailed(reason);
 
+    /// <summary>A token any shorter is guessable: 16 bytes, e.g. <c>openssl rand -hex 16</c> (32 characters).</summary>
+    public const int MinimumTokenBytes = 16;
+
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     protected override byte[][] Build()
     {
         var tokens = new List<string>(_options.Tokens);
         foreach (var file in _options.TokenFiles)
         {
-            var fromFile = File.ReadAllLines(file)
+            var fromFile = ReadText(file)
+                .Split('\n')
                 .Select(line => line.Trim())
                 .Where(line => line.Length > 0 && !line.StartsWith('#'))
                 .ToList();
@@ -68,10 +74,42 @@ internal sealed partial class TokenVerifier : ReloadableFileValue<byte[][]>
                 throw new InvalidDataException($"token file {file} holds no token");
             }
 
+            if (fromFile.FirstOrDefault(t => Encoding.UTF8.GetByteCount(t) < MinimumTokenBytes) is { } tooShort)
+            {
+                throw new InvalidDataException($"token file {file} has a token of {Encoding.UTF8.GetByteCount(tooShort)} bytes; tokens must be at least {MinimumTokenBytes} bytes (openssl rand -hex 16 makes one)");
+            }
+
             tokens.AddRange(fromFile);
         }
 
+        if (_options.Tokens.FirstOrDefault(t => Encoding.UTF8.GetByteCount(t) < MinimumTokenBytes) is { } shortOption)
+        {
+            throw new InvalidDataException($"a token of {Encoding.UTF8.GetByteCount(shortOption)} bytes was given; tokens must be at least {MinimumTokenBytes} bytes");
+        }
+
         return [.. tokens.Select(t => SHA256.HashData(Encoding.UTF8.GetBytes(t)))];
+    }
+
+    /// <summary>The file as UTF-8 text; a file that is not (random bytes, a key file by mistake) is refused, not read as tokens.</summary>
+    private static string ReadText(string file)
+    {
+        var bytes = File.ReadAllBytes(file);
+        string text;
+        try
+        {
+            text = s_strictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new InvalidDataException($"token file {file} is not UTF-8 text");
+        }
+
+        if (text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+        {
+            throw new InvalidDataException($"token file {file} is not a text file (it holds control characters)");
+        }
+
+        return text;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "token files re-read: {Count} tokens")]
