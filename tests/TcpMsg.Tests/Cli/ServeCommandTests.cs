@@ -156,8 +156,8 @@ public sealed class ServeCommandTests : LoopbackTest
         using var directory = new TempDirectory();
         await using var cli = await InProcessCli.ServeAsync("--store", directory.File("d.db"), "--durability", durability);
 
-        var registered = cli.Server.Services.GetService(typeof(TcpMsg.Storage.Internal.IMessageStore))!;
-        var store = (TcpMsg.Storage.Internal.SqliteMessageStore)(registered is TcpMsg.Server.Internal.TimedMessageStore timed ? timed.Inner : registered);
+        var timed = (TcpMsg.Server.Internal.TimedMessageStore)cli.Server.Services.GetService(typeof(TcpMsg.Storage.Internal.IMessageStore))!;
+        var store = (TcpMsg.Storage.Internal.SqliteMessageStore)timed.Inner;
 
         Assert.Equal(synchronous, store.ReadPragma("synchronous"));
     }
