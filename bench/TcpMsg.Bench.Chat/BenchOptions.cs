@@ -22,6 +22,15 @@ internal sealed record BenchOptions
 
     public string Durability { get; init; } = "fsync";
 
+    /// <summary>fanout (plain ingest, the room saturated and paced) or burst (issue #14: a flood past readers and a member that never reads).</summary>
+    public string Scenario { get; init; } = "fanout";
+
+    /// <summary>Lines the flooder sends in the burst.</summary>
+    public int BurstMessages { get; init; } = 100_000;
+
+    /// <summary>Reading members in each burst run.</summary>
+    public int[] BurstMembers { get; init; } = [10, 100];
+
     /// <summary>No phase may take longer than this; past it the run fails.</summary>
     public TimeSpan PhaseLimit { get; init; } = TimeSpan.FromMinutes(3);
 
@@ -40,7 +49,10 @@ internal sealed record BenchOptions
                 "--paced-rate" => options with { PacedRate = Int(value) },
                 "--paced-seconds" => options with { PacedSeconds = Int(value) },
                 "--durability" => options with { Durability = value },
-                _ => throw new ArgumentException($"unknown option {args[i]} (--members --senders --messages --size --paced-rate --paced-seconds --durability)"),
+                "--scenario" => options with { Scenario = value is "fanout" or "burst" ? value : throw new ArgumentException("--scenario is fanout or burst") },
+                "--burst-messages" => options with { BurstMessages = Int(value) },
+                "--burst-members" => options with { BurstMembers = [.. value.Split(',').Select(Int)] },
+                _ => throw new ArgumentException($"unknown option {args[i]} (--members --senders --messages --size --paced-rate --paced-seconds --durability --scenario --burst-messages --burst-members)"),
             };
         }
 

@@ -4,6 +4,30 @@ using TcpMsg.Bench.Chat;
 
 // tcpmsg chat fan-out benchmark: plain ingest, then the chat room saturated, then paced, in one run.
 var options = BenchOptions.Parse(args);
+string F(double value, string format = "N0") => double.IsNaN(value) ? "-" : value.ToString(format, CultureInfo.InvariantCulture);
+if (options.Scenario == "burst")
+{
+    var bursts = new List<BurstResult>();
+    foreach (var members in options.BurstMembers)
+    {
+        Console.Error.WriteLine($"burst: {options.BurstMessages} lines of 60 bytes from 1 flooder, {members} reading members, 1 member that never reads");
+        bursts.Add(await Burst.RunAsync(options, members));
+    }
+
+    Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; " +
+        $"server `tcpmsg serve --chat` ({options.Durability} durability, default window), clients in one other process; every member a raw socket.");
+    Console.WriteLine();
+    Console.WriteLine("| reading members | lines | flood stored s | per member msg/s min / median / max | catch-up s | dropped | server peak RSS MiB | stalled member removed after s |");
+    Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    foreach (var b in bursts)
+    {
+        Console.WriteLine($"| {b.Members} | {b.Messages:N0} | {F(b.FloodSeconds, "N2")} | {F(b.PerMember[0])} / {F(b.PerMember[b.PerMember.Length / 2])} / {F(b.PerMember[^1])} | " +
+            $"{F(b.CatchUpSeconds, "N2")} | {b.Dropped} | {F(b.PeakRssMib)} | {F(b.StalledRemovedSeconds, "N1")} |");
+    }
+
+    return;
+}
+
 var results = new List<PhaseResult>();
 Console.Error.WriteLine($"plain ingest: {options.Messages} messages from {options.Senders} raw senders");
 results.Add(await Phases.PlainIngestAsync(options));
@@ -13,7 +37,6 @@ var paced = options.PacedRate * options.PacedSeconds;
 Console.Error.WriteLine($"fan-out paced: {options.PacedRate}/s for {options.PacedSeconds} s to {options.Members} members");
 results.Add(await Phases.FanOutAsync(options, paced, options.PacedRate, $"chat fan-out, paced {options.PacedRate}/s"));
 
-string F(double value, string format = "N0") => double.IsNaN(value) ? "-" : value.ToString(format, CultureInfo.InvariantCulture);
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; " +
     $"server `tcpmsg serve` ({options.Durability} durability), clients in one other process; {options.Size}-byte messages, " +
     $"{options.Senders} senders; half the members raw sockets reading lines, half `MessageClient` (JoinChat).");

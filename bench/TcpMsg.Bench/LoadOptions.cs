@@ -20,6 +20,7 @@ internal sealed record LoadOptions
           --timeout SECONDS          bound of one scenario run (default 300 full, 120 quick, 60 smoke)
           --keep                     keep the peers' output files
           --warmup SECONDS           warm each peer up this long before a timed load (default 2 full, 1 quick, 0 smoke)
+          --cold / --no-cold         also run each scenario with a warm-up cold, on a fresh peer without one (default: on, off for smoke)
         Exit code 0 when every run of tcpmsg and of the bare receiver verified, 1 when one did not, 2 on bad usage.
         """;
 
@@ -58,6 +59,11 @@ internal sealed record LoadOptions
 
     public TimeSpan? WarmupOverride { get; init; }
 
+    /// <summary>Whether scenarios with a warm-up are also run cold (<see cref="ScenarioContext.Cold"/>).</summary>
+    public bool Cold => ColdOverride ?? Scale != Scale.Smoke;
+
+    public bool? ColdOverride { get; init; }
+
     public int EffectiveRuns => Runs ?? (Scale == Scale.Full ? 3 : 1);
 
     public TimeSpan EffectiveTimeout => Timeout ?? TimeSpan.FromSeconds(Scale switch
@@ -89,6 +95,8 @@ internal sealed record LoadOptions
                 "--json" => options with { Json = Value() },
                 "--timeout" => options with { Timeout = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
                 "--keep" => options with { Keep = true },
+                "--cold" => options with { ColdOverride = true },
+                "--no-cold" => options with { ColdOverride = false },
                 "--warmup" => options with { WarmupOverride = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture)) },
                 var other => throw new ArgumentException($"unknown option {other}"),
             };

@@ -45,14 +45,22 @@ internal sealed class LoadRunner
                 // Rotate the order so that no peer always runs first (or right after a heavy one).
                 foreach (var peer in peers.Skip(run % peers.Count).Concat(peers.Take(run % peers.Count)).Where(scenario.Runs))
                 {
-                    results.Add(await RunOneAsync(scenario, peer, run, Path.Combine(work, Slug($"{run}-{scenario.Name}-{peer.Name}"))));
+                    results.Add(await RunOneAsync(scenario, peer, run, cold: false, Path.Combine(work, Slug($"{run}-{scenario.Name}-{peer.Name}"))));
+                    if (_options.Cold && scenario.HasWarmup)
+                    {
+                        // Its own fresh peer: nothing of the warm run's JIT or pools carries over.
+                        results.Add(await RunOneAsync(scenario, peer, run, cold: true, Path.Combine(work, Slug($"{run}-{scenario.ColdName}-{peer.Name}"))));
+                    }
                 }
             }
         }
 
         var summaries = scenarios
-            .SelectMany(s => peers.Where(s.Runs).Select(p => Summary.Of(s, p.Name, [.. results.Where(r => r.Scenario == s.Name && r.Peer == p.Name)])))
+            .SelectMany(s => peers.Where(s.Runs).Select(p => Summary.Of(s, s.Name, p.Name, [.. results.Where(r => r.Scenario == s.Name && r.Peer == p.Name)])))
             .ToList();
+        summaries.AddRange(scenarios
+            .Where(s => _options.Cold && s.HasWarmup)
+            .SelectMany(s => peers.Where(s.Runs).Select(p => Summary.Of(s, s.ColdName, p.Name, [.. results.Where(r => r.Scenario == s.ColdName && r.Peer == p.Name)]))));
         var markdown = MarkdownReport.Write(scenarios, peers, summaries, _options.EffectiveRuns);
         _log.WriteLine();
         _log.WriteLine(markdown);
@@ -98,7 +106,7 @@ internal sealed class LoadRunner
         return peers;
     }
 
-    private async Task<ScenarioResult> RunOneAsync(Scenario scenario, Peer peer, int run, string directory)
+    private async Task<ScenarioResult> RunOneAsync(Scenario scenario, Peer peer, int run, bool cold, string directory)
     {
         Directory.CreateDirectory(directory);
         ScenarioResult result;
@@ -113,6 +121,7 @@ internal sealed class LoadRunner
                 Log = _log,
                 Run = run,
                 Warmup = _options.Warmup,
+                Cold = cold,
             };
             result = await scenario.RunAsync(context).ConfigureAwait(false);
             if (!result.Passed && running.ReadError() is { Length: > 0 } stderr)
@@ -122,7 +131,7 @@ internal sealed class LoadRunner
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Net.Sockets.SocketException)
         {
-            result = new ScenarioResult { Scenario = scenario.Name, Peer = peer.Name, Run = run, Error = ex.Message };
+            result = new ScenarioResult { Scenario = cold ? scenario.ColdName : scenario.Name, Peer = peer.Name, Run = run, Error = ex.Message };
         }
 
         _log.WriteLine(Describe(result));

@@ -22,15 +22,22 @@ internal static class MarkdownReport
         Line(text, string.Empty);
         Line(text, "Peer CPU µs/msg is the CPU time (user + system, all threads, from /proc) the peer used per message in the timed load: unlike messages/s, hardly moved by other load on the machine.");
         Line(text, string.Empty);
+        if (summaries.Any(s => s.Scenario.EndsWith(", cold", StringComparison.Ordinal)))
+        {
+            Line(text, "A row \"…, cold\" is the same scenario on another freshly started peer without any warm-up: the timed load is the first the peer sees, as a user's server meets its first clients (JIT, pools and caches included). Its ratios compare cold runs with cold runs.");
+            Line(text, string.Empty);
+        }
+
         Line(text, "| scenario | peer | messages/s | MB/s | × rsyslog | × bare | intact % | peer CPU µs/msg |");
         Line(text, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var scenario in scenarios.Where(s => s.IsThroughput))
         {
-            foreach (var summary in summaries.Where(s => s.Scenario == scenario.Name))
+            // The warm rows, then the cold ones (a fresh peer, no warm-up), whose ratios compare cold with cold.
+            foreach (var summary in summaries.Where(s => s.Scenario == scenario.Name || s.Scenario == scenario.ColdName))
             {
                 var rate = summary.Passed ? Number(summary.MessagesPerSecond) : $"FAIL ({Number(summary.MessagesPerSecond)})";
                 var megabytes = summary.Passed ? Number(summary.MegabytesPerSecond, 1) : "–";
-                Line(text, $"| {scenario.Name} | {summary.Peer} | {rate} | {megabytes} | {Ratio(summaries, summary, Rsyslog)} | {Ratio(summaries, summary, Bare)} | {Number(summary.IntactPercent, 2)} | {Cell(summary, "cpu_us_per_message", 2)} |");
+                Line(text, $"| {summary.Scenario} | {summary.Peer} | {rate} | {megabytes} | {Ratio(summaries, summary, Rsyslog)} | {Ratio(summaries, summary, Bare)} | {Number(summary.IntactPercent, 2)} | {Cell(summary, "cpu_us_per_message", 2)} |");
             }
         }
 

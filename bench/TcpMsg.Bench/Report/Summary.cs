@@ -28,9 +28,10 @@ internal sealed class Summary
     /// <summary>What went wrong in the runs that failed.</summary>
     public required IReadOnlyList<string> Failures { get; init; }
 
-    public static Summary Of(Scenario scenario, string peer, IReadOnlyList<ScenarioResult> runs) => new()
+    /// <summary>The runs of <paramref name="scenario"/> reported as <paramref name="name"/> (its own name, or its cold run's).</summary>
+    public static Summary Of(Scenario scenario, string name, string peer, IReadOnlyList<ScenarioResult> runs) => new()
     {
-        Scenario = scenario.Name,
+        Scenario = name,
         Peer = peer,
         IsThroughput = scenario.IsThroughput,
         Runs = runs.Count,

@@ -23,6 +23,8 @@ internal sealed class ChurnScenario : Scenario
 
     public override string Name { get; }
 
+    public override bool HasWarmup => true;
+
     public override string Summary => string.Create(
         CultureInfo.InvariantCulture,
         $"{_connections:N0} connections, {_concurrency} at a time, each: connect, one {_size}-byte message, FIN, wait for the server's close");

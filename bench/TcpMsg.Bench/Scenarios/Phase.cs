@@ -11,13 +11,19 @@ internal static class Phase
     /// <summary>
     /// Sends rounds of <paramref name="perRound"/> messages (ids from 0) until the context's warm-up time
     /// has passed, at least one round and at most <paramref name="maxMessages"/> in all; returns the
-    /// messages sent, and the connections used through <paramref name="connections"/>.
+    /// messages sent, and the connections used through <paramref name="connections"/>. A cold run
+    /// (<see cref="ScenarioContext.Cold"/>) sends none.
     /// </summary>
     public static long Warmup(ScenarioContext context, OutputMonitor monitor, ScenarioResult result, long perRound, int connectionsPerRound, long maxMessages, Func<long, long> sendRound, out long connections)
     {
         var until = Deadline.After(context.Warmup);
         long sent = 0;
         connections = 0;
+        if (context.Cold)
+        {
+            return 0;
+        }
+
         for (var round = 0; round < MaxWarmupRounds && result.Error is null && (round == 0 || (!until.Passed && sent + perRound <= maxMessages)); round++)
         {
             var from = sent;

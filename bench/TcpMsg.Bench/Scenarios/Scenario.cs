@@ -23,6 +23,15 @@ internal abstract class Scenario
     /// <summary>Whether the figures are latencies (p50, p99, p99.9 in milliseconds) rather than a rate.</summary>
     public virtual bool IsLatency => false;
 
+    /// <summary>
+    /// True when the scenario warms the peer up before its timed load (<see cref="Phase.Warmup"/>): it is
+    /// then also run cold, without one. The others measure from the peer's first message anyway.
+    /// </summary>
+    public virtual bool HasWarmup => false;
+
+    /// <summary>The name of the scenario's cold run in the report.</summary>
+    public string ColdName => $"{Name}, cold";
+
     /// <summary>The peer as this scenario starts it: the same, or with options of its own (the stress scenario's limits).</summary>
     public virtual Peer Configure(Peer peer) => peer;
 

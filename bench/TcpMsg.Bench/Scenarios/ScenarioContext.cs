@@ -20,7 +20,14 @@ internal sealed class ScenarioContext
     /// <summary>How long a throughput scenario warms the peer up (JIT tiers, pools, caches) before its timed load.</summary>
     public TimeSpan Warmup { get; init; }
 
-    public ScenarioResult NewResult(Scenario scenario) => new() { Scenario = scenario.Name, Peer = Peer.Peer.Name, Run = Run };
+    /// <summary>
+    /// A cold run: no warm-up at all, the timed load is the first the freshly started peer sees (JIT,
+    /// pools and caches included), the way a user's server meets its first clients. Reported apart,
+    /// as the scenario's <see cref="Scenario.ColdName"/>.
+    /// </summary>
+    public bool Cold { get; init; }
+
+    public ScenarioResult NewResult(Scenario scenario) => new() { Scenario = Cold ? scenario.ColdName : scenario.Name, Peer = Peer.Peer.Name, Run = Run };
 
     /// <summary>Output lines the peer writes for <paramref name="messages"/> messages over <paramref name="connections"/> connections.</summary>
     public long ExpectedLines(long messages, long connections) => messages + (connections * Peer.Peer.LinesPerConnection);

@@ -20,6 +20,8 @@ internal sealed class StreamScenario : Scenario
 
     public override string Name { get; }
 
+    public override bool HasWarmup => true;
+
     public override string Summary => string.Create(
         CultureInfo.InvariantCulture,
         $"{_connections} persistent connection(s) sending {_messages:N0} lines of {_size + 1} bytes (LF included) as fast as they are taken");

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Net;
 using TcpMsg.Cli.Output;
 using TcpMsg.Cli.Parsing;
+using TcpMsg.Server;
 using TcpMsg.Storage;
 
 namespace TcpMsg.Cli.Commands;
@@ -23,13 +24,20 @@ internal static class HistoryCommand
         var until = new Option<string>("--until") { Description = "Only messages received before this time or this long ago.", HelpName = "TIME" };
         var from = new Option<string>("--from") { Description = "Only messages from this address (127.0.0.1, ::1) or address and port (127.0.0.1:54321, [::1]:54321).", HelpName = "ADDRESS" };
         var contains = new Option<string>("--contains") { Description = "Only messages whose text contains this (case-sensitive).", HelpName = "TEXT" };
+        var appName = new Option<string>("--app") { Description = "Only syslog messages from this application (APP-NAME or TAG).", HelpName = "NAME" };
+        var hostName = new Option<string>("--host") { Description = "Only syslog messages from this host name.", HelpName = "NAME" };
+        var severity = new Option<string>("--severity")
+        {
+            Description = "Only syslog messages of this severity or worse: emerg, alert, crit, err, warning, notice, info, debug (or 0-7).",
+            HelpName = "LEVEL",
+        };
         var format = OptionFactory.Choice("--format", OutputFormat.Text, "text (the server's lines) or json (one object per message).");
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new messages as they are stored, like tail -f; Ctrl+C ends." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Under each message: its id, time, sender's address and port, and client certificate (TLS)." };
 
         var command = new Command("history", "Show what a tcpmsg server has stored, even while it is running.")
         {
-            store, limit, since, until, from, contains, format, follow, verbose,
+            store, limit, since, until, from, contains, appName, hostName, severity, format, follow, verbose,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -37,7 +45,24 @@ internal static class HistoryCommand
             var strings = app.StringsFor(parseResult);
             var error = app.Console.Error;
             var now = DateTimeOffset.UtcNow;
-            var query = HistoryQuery.Default with { Limit = parseResult.GetValue(limit), Contains = parseResult.GetValue(contains) };
+            var query = HistoryQuery.Default with
+            {
+                Limit = parseResult.GetValue(limit),
+                Contains = parseResult.GetValue(contains),
+                App = parseResult.GetValue(appName),
+                Host = parseResult.GetValue(hostName),
+            };
+            if (parseResult.GetValue(severity) is { } level)
+            {
+                if (!SyslogInfo.TryParseSeverity(level, out var worst))
+                {
+                    await error.WriteLineAsync($"tcpmsg history: --severity '{level}' is not a level (emerg, alert, crit, err, warning, notice, info, debug, or 0-7)").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+
+                query = query with { Severity = worst };
+            }
+
             foreach (var (option, apply) in new (Option<string>, Func<DateTimeOffset, HistoryQuery>)[]
             {
                 (since, t => query with { Since = t }),
@@ -91,7 +116,7 @@ internal static class HistoryCommand
                     }
                     else
                     {
-                        text.WriteMessageLine(message.PeerAddress, message.Text, buffer);
+                        text.WriteMessageLine(message.PeerAddress, message.Syslog is { } syslog ? TextEventFormatter.SyslogText(syslog) : message.Text, buffer);
                         if (parseResult.GetValue(verbose))
                         {
                             var time = message.ReceivedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);

@@ -33,6 +33,10 @@ internal static class ServeCommand
             "--framing",
             PlainFraming.Lines,
             "How plain connections are cut into messages: lines (one message per line) or whole (one message per connection).");
+        var syslog = OptionFactory.Choice(
+            "--syslog",
+            SyslogMode.Auto,
+            "Syslog senders: auto (octet counting detected, messages that begin with <PRI> parsed), on (every message is syslog), off (plain text only).");
         var maxMessageSize = OptionFactory.Size(
             "--max-message-size",
             TcpMsgServerOptions.Default.MaxMessageSize,
@@ -79,7 +83,7 @@ internal static class ServeCommand
         var chat = ChatRoomOptions(out var chatOptions);
         var command = new Command("serve", "Receive messages on TCP port 2023 and print them.")
         {
-            port, listen, framing, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability,
+            port, listen, framing, syslog, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability,
         };
         var security = new ServeSecurityOptions();
         security.AddTo(command);
@@ -125,6 +129,7 @@ internal static class ServeCommand
             {
                 Endpoints = endpoints,
                 Framing = parseResult.GetValue(framing),
+                Syslog = parseResult.GetValue(syslog),
                 MaxMessageSize = (int)maxSize,
                 IdleTimeout = parseResult.GetValue(idleTimeout),
                 MaxConnections = parseResult.GetValue(maxConnections),
@@ -158,19 +163,25 @@ internal static class ServeCommand
         var slowClient = OptionFactory.Choice(
             "--slow-client",
             SlowClientPolicy.Disconnect,
-            "With --chat: what happens to a client that falls further behind than --chat-queue: disconnect or drop (it skips what it missed and is told how many).");
+            "With --chat: a client further behind than --chat-queue: disconnect (it catches up from the store, and only a client that takes nothing for --slow-client-timeout is disconnected) or drop (it skips what it missed and is told how many).");
+        var slowTimeout = OptionFactory.Duration(
+            "--slow-client-timeout",
+            ChatOptions.Default.SlowClientTimeout,
+            allowInfinite: true,
+            "With --chat: disconnect a client whose socket takes no bytes at all for this long while the room has something for it (e.g. 30s, 2m; 0 = never).");
         var queue = OptionFactory.Integer(
             "--chat-queue",
             ChatOptions.Default.MaxQueuedMessages,
             1,
             1_000_000,
-            "With --chat: how many messages may wait to be sent to the clients (one queue, shared; also at most 16 MiB).");
-        options = [chat, history, slowClient, queue];
+            "With --chat: how many recent messages the room keeps in memory for its clients (one window, shared; also at most 16 MiB); a client further behind reads the store.");
+        options = [chat, history, slowClient, slowTimeout, queue];
         return parseResult => parseResult.GetValue(chat)
             ? ChatOptions.Default with
             {
                 HistorySize = parseResult.GetValue(history),
                 SlowClients = parseResult.GetValue(slowClient),
+                SlowClientTimeout = parseResult.GetValue(slowTimeout),
                 MaxQueuedMessages = parseResult.GetValue(queue),
             }
             : null;

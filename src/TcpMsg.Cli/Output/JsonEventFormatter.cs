@@ -47,6 +47,11 @@ internal sealed class JsonEventFormatter : IEventFormatter
                 }
 
                 writer.WriteString("text", message.Text);
+                if (message.Syslog is { } syslog)
+                {
+                    WriteSyslog(writer, syslog);
+                }
+
                 if (message.Sender is not null)
                 {
                     writer.WriteString("sender", message.Sender);
@@ -120,6 +125,11 @@ internal sealed class JsonEventFormatter : IEventFormatter
         }
 
         writer.WriteString("text", message.Utf8Text);
+        if (message.TryGetSyslog(out var syslog))
+        {
+            WriteSyslog(writer, syslog);
+        }
+
         if (message.Sender is not null)
         {
             writer.WriteString("sender", message.Sender);
@@ -157,6 +167,11 @@ internal sealed class JsonEventFormatter : IEventFormatter
         writer.WriteString("peer", message.PeerEndPoint);
         writer.WriteNumber("id", message.Id);
         writer.WriteString("text", message.Text);
+        if (message.Syslog is { } syslog)
+        {
+            WriteSyslog(writer, syslog);
+        }
+
         if (message.Sender is not null)
         {
             writer.WriteString("sender", message.Sender);
@@ -183,6 +198,52 @@ internal sealed class JsonEventFormatter : IEventFormatter
         writer.WriteEndObject();
         writer.Flush();
         output.Write("\n"u8);
+    }
+
+    /// <summary>
+    /// <c>"syslog": {"format", "facility", "severity", "timestamp", "host", "app", "procid", "msgid",
+    /// "structured_data", "body"}</c>: names for facility and severity; a field the sender left out is left out.
+    /// </summary>
+    private static void WriteSyslog(Utf8JsonWriter writer, in SyslogView syslog)
+    {
+        writer.WriteStartObject("syslog");
+        writer.WriteString("format", syslog.Format);
+        writer.WriteString("facility", syslog.FacilityName);
+        writer.WriteString("severity", syslog.SeverityName);
+        WriteIfPresent(writer, "timestamp", syslog.Timestamp);
+        WriteIfPresent(writer, "host", syslog.Host);
+        WriteIfPresent(writer, "app", syslog.App);
+        WriteIfPresent(writer, "procid", syslog.ProcId);
+        WriteIfPresent(writer, "msgid", syslog.MsgId);
+        WriteIfPresent(writer, "structured_data", syslog.StructuredData);
+        writer.WriteString("body", syslog.Body);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteSyslog(Utf8JsonWriter writer, SyslogInfo syslog)
+    {
+        writer.WriteStartObject("syslog");
+        writer.WriteString("format", syslog.Format);
+        writer.WriteString("facility", syslog.FacilityName);
+        writer.WriteString("severity", syslog.SeverityName);
+        foreach (var (name, value) in new[] { ("timestamp", syslog.Timestamp), ("host", syslog.Host), ("app", syslog.App), ("procid", syslog.ProcId), ("msgid", syslog.MsgId), ("structured_data", syslog.StructuredData) })
+        {
+            if (value is not null)
+            {
+                writer.WriteString(name, value);
+            }
+        }
+
+        writer.WriteString("body", syslog.Body);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteIfPresent(Utf8JsonWriter writer, string name, ReadOnlySpan<byte> utf8)
+    {
+        if (!utf8.IsEmpty)
+        {
+            writer.WriteString(name, utf8);
+        }
     }
 
     /// <summary>Only what applies: a plain direct connection's events look as they always did.</summary>

@@ -26,6 +26,9 @@ internal sealed class TextEventFormatter : IEventFormatter
     private string _address = string.Empty;
     private byte[] _addressUtf8 = [];
 
+    // Where a syslog message's shown text (host app[pid]: body) is put together.
+    private byte[] _syslogText = new byte[1024];
+
     public TextEventFormatter(Strings strings, bool verbose)
     {
         _strings = strings;
@@ -41,7 +44,7 @@ internal sealed class TextEventFormatter : IEventFormatter
         switch (serverEvent)
         {
             case ReceivedMessage message:
-                WriteMessageLine(message.Connection.Address, message.Text, output);
+                WriteMessageLine(message.Connection.Address, message.Syslog is { } syslog ? SyslogText(syslog) : message.Text, output);
                 return true;
             case ClientDisconnected disconnected:
                 _disconnect.Write(output, disconnected.Connection.EndPoint, static (o, peer, _) => WriteText(o, peer));
@@ -83,8 +86,71 @@ internal sealed class TextEventFormatter : IEventFormatter
     /// <summary>Writes a received message's line from its UTF-8 text, as it came: no string is made.</summary>
     public bool Write(in ReceivedMessageView message, IBufferWriter<byte> output)
     {
-        WriteMessageLine(message.Connection.Address, message.Utf8Text, output);
+        WriteMessageLine(message.Connection.Address, message.TryGetSyslog(out var syslog) ? SyslogText(syslog) : message.Utf8Text, output);
         return true;
+    }
+
+    /// <summary>A syslog message's text as the line shows it: <c>host app[pid]: body</c>, each part only when sent.</summary>
+    public static string SyslogText(SyslogInfo syslog)
+    {
+        var text = new StringBuilder();
+        if (syslog.Host is { } host)
+        {
+            text.Append(host).Append(' ');
+        }
+
+        if (syslog.App is { } app)
+        {
+            text.Append(app);
+            if (syslog.ProcId is { } pid)
+            {
+                text.Append('[').Append(pid).Append(']');
+            }
+
+            text.Append(": ");
+        }
+
+        return text.Append(syslog.Body).ToString();
+    }
+
+    /// <summary>The same from the fields in place, into a buffer this formatter reuses.</summary>
+    private ReadOnlySpan<byte> SyslogText(in SyslogView syslog)
+    {
+        var length = syslog.Host.Length + 1 + syslog.App.Length + syslog.ProcId.Length + 4 + syslog.Body.Length;
+        if (_syslogText.Length < length)
+        {
+            _syslogText = new byte[Math.Max(length, _syslogText.Length * 2)];
+        }
+
+        var at = 0;
+        void Put(ReadOnlySpan<byte> part, Span<byte> target)
+        {
+            part.CopyTo(target[at..]);
+            at += part.Length;
+        }
+
+        var buffer = _syslogText.AsSpan();
+        if (!syslog.Host.IsEmpty)
+        {
+            Put(syslog.Host, buffer);
+            Put(" "u8, buffer);
+        }
+
+        if (!syslog.App.IsEmpty)
+        {
+            Put(syslog.App, buffer);
+            if (!syslog.ProcId.IsEmpty)
+            {
+                Put("["u8, buffer);
+                Put(syslog.ProcId, buffer);
+                Put("]"u8, buffer);
+            }
+
+            Put(": "u8, buffer);
+        }
+
+        Put(syslog.Body, buffer);
+        return buffer[..at];
     }
 
     /// <summary>Writes one message line from UTF-8 text: the peer's address, the localized separator, the escaped text.</summary>

@@ -55,8 +55,18 @@ public readonly struct ReceivedMessageView
     /// <summary>The syslog fields when the message is syslog (docs/syslog.md), made now; null otherwise.</summary>
     public SyslogInfo? GetSyslog() => _batch.TryGetSyslog(_index, out var fields) ? SyslogInfo.From(fields, Utf8Text) : null;
 
-    /// <summary>The syslog fields as offsets into <see cref="Utf8Text"/>, without strings.</summary>
-    internal bool TryGetSyslog(out Protocol.SyslogFields fields) => _batch.TryGetSyslog(_index, out fields);
+    /// <summary>The syslog fields read in place, without strings; false when the message is not syslog.</summary>
+    public bool TryGetSyslog(out SyslogView syslog)
+    {
+        if (_batch.TryGetSyslog(_index, out var fields))
+        {
+            syslog = new SyslogView(Utf8Text, fields);
+            return true;
+        }
+
+        syslog = default;
+        return false;
+    }
 
     /// <summary>Decodes the text into a new string.</summary>
     public string GetText() => Encoding.UTF8.GetString(Utf8Text);

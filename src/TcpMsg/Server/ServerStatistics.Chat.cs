@@ -7,6 +7,7 @@ public sealed partial class ServerStatistics
     private long _chatDropped;
     private long _slowClientsDisconnected;
     private long _chatQueuePeakBytes;
+    private long _chatCaughtUp;
 
     /// <summary>Chat: messages and notices handed to members' connections (one per member each).</summary>
     public long ChatDeliveries => Volatile.Read(ref _chatDeliveries);
@@ -14,11 +15,16 @@ public sealed partial class ServerStatistics
     /// <summary>Chat: messages skipped for slow members (<see cref="SlowClientPolicy.Drop"/>).</summary>
     public long ChatDropped => Volatile.Read(ref _chatDropped);
 
-    /// <summary>Chat: members disconnected because they did not read fast enough.</summary>
+    /// <summary>Chat: members disconnected because their socket took no bytes for the slow-client timeout.</summary>
     public long SlowClientsDisconnected => Volatile.Read(ref _slowClientsDisconnected);
 
-    /// <summary>Chat: the most bytes the shared queue ever held (bounded by <see cref="ChatOptions.MaxQueuedBytes"/>).</summary>
+    /// <summary>Chat: the most bytes the shared window ever held (bounded by <see cref="ChatOptions.MaxQueuedBytes"/>).</summary>
     public long ChatQueuePeakBytes => Volatile.Read(ref _chatQueuePeakBytes);
+
+    /// <summary>Chat: messages read from the store for members that had fallen out of the in-memory window (and so were not dropped).</summary>
+    public long ChatCaughtUp => Volatile.Read(ref _chatCaughtUp);
+
+    internal void OnChatCaughtUp(long count) => Interlocked.Add(ref _chatCaughtUp, count);
 
     internal void OnChatDeliveries(long count) => Interlocked.Add(ref _chatDeliveries, count);
 

@@ -143,7 +143,7 @@ public sealed class TcpMsgServer : IAsyncDisposable
                 throw storeFailure;
             }
 
-            if (TryExplainBindFailure(ex, endpoints, out var listenException))
+            if (TryExplainBindFailure(ex, options.Http is { } failedHttp ? [.. endpoints, failedHttp.Endpoint] : endpoints, out var listenException))
             {
                 throw listenException;
             }

@@ -156,7 +156,8 @@ public sealed class ServeCommandTests : LoopbackTest
         using var directory = new TempDirectory();
         await using var cli = await InProcessCli.ServeAsync("--store", directory.File("d.db"), "--durability", durability);
 
-        var store = (TcpMsg.Storage.Internal.SqliteMessageStore)cli.Server.Services.GetService(typeof(TcpMsg.Storage.Internal.IMessageStore))!;
+        var registered = cli.Server.Services.GetService(typeof(TcpMsg.Storage.Internal.IMessageStore))!;
+        var store = (TcpMsg.Storage.Internal.SqliteMessageStore)(registered is TcpMsg.Server.Internal.TimedMessageStore timed ? timed.Inner : registered);
 
         Assert.Equal(synchronous, store.ReadPragma("synchronous"));
     }

@@ -11,6 +11,7 @@ public sealed class FrameClient : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly PipeReader _reader;
+    private bool _welcomed;
 
     private FrameClient(Socket socket)
     {
@@ -59,15 +60,19 @@ public sealed class FrameClient : IAsyncDisposable
         while (true)
         {
             var result = await _reader.ReadAsync(cancel.Token);
-            var buffer = result.Buffer;
+
+            // Before WELCOME a chat server may send room lines (docs/protocol.md, ChatPrelude).
+            var start = _welcomed ? result.Buffer.Start : ChatPrelude.Skip(result.Buffer, out _);
+            var buffer = result.Buffer.Slice(start);
             if (FrameReader.TryReadFrame(buffer, 1 << 24, out var type, out var payload, out var consumed))
             {
                 var frame = new FrameHarness.Decoded(type, FrameHarness.Parse(type, payload));
                 _reader.AdvanceTo(consumed);
+                _welcomed = true;
                 return frame;
             }
 
-            _reader.AdvanceTo(buffer.Start, buffer.End);
+            _reader.AdvanceTo(start, buffer.End);
             if (result.IsCompleted)
             {
                 return null;

@@ -85,10 +85,18 @@ internal sealed partial class ConfirmedClientSession
             while (true)
             {
                 var result = await connection.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
-                var buffer = result.Buffer;
+
+                // A chat server that took this connection for a plain member at first sent room lines.
+                var start = ChatPrelude.Skip(result.Buffer, out var partialLine);
+                var buffer = result.Buffer.Slice(start);
+                if (partialLine && result.Buffer.Slice(0, start).Length + buffer.Length > MaxIncomingFrame)
+                {
+                    throw NotTcpMsg("it sent lines of text instead of answering the preamble");
+                }
+
                 try
                 {
-                    if (FrameReader.TryReadFrame(buffer, MaxIncomingFrame, out var type, out var payload, out var consumed))
+                    if (!partialLine && FrameReader.TryReadFrame(buffer, MaxIncomingFrame, out var type, out var payload, out var consumed))
                     {
                         // Parse before advancing: the payload is a view of the pipe's buffer.
                         var welcome = type switch
@@ -106,7 +114,7 @@ internal sealed partial class ConfirmedClientSession
                     throw NotTcpMsg($"its answer is not tcpmsg's protocol ({ex.Message})");
                 }
 
-                connection.Reader.AdvanceTo(buffer.Start, buffer.End);
+                connection.Reader.AdvanceTo(start, buffer.End);
                 if (result.IsCompleted)
                 {
                     throw NotTcpMsg("it closed the connection without answering the preamble");

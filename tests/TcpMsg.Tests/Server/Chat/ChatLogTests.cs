@@ -20,20 +20,44 @@ public sealed class ChatLogTests
     }
 
     [Fact]
-    public void The_log_holds_at_most_its_bytes_but_always_the_newest_entry()
+    public void Room_is_counted_in_bytes_but_an_empty_log_takes_any_entry()
     {
         var cost = Entry(0, 1000).Cost;
         var log = new ChatLog(maxEntries: 100, maxBytes: 2 * cost);
 
         log.Append(Entry(1, 1000));
         log.Append(Entry(2, 1000));
+        Assert.False(log.HasRoom(cost));
+        log.EvictOldest();
+        Assert.True(log.HasRoom(cost));
         log.Append(Entry(3, 1000));
         Assert.Equal((1L, 3L, 2 * cost), (log.Head, log.Tail, log.Bytes));
 
-        // One entry larger than the whole limit is still held (alone): a message is never too big to relay.
-        log.Append(Entry(4, 10_000));
-        Assert.Equal((3L, 4L), (log.Head, log.Tail));
-        Assert.Equal("4", Text(log[3]));
+        // One entry larger than the whole limit still fits an empty log: a message is never too big to relay.
+        log.EvictBefore(log.Tail);
+        Assert.True(log.HasRoom(Entry(4, 10_000).Cost));
+    }
+
+    [Fact]
+    public void Notices_are_placed_after_the_last_message_and_a_member_goes_on_after_the_last_id_it_has()
+    {
+        var log = new ChatLog(maxEntries: 100, maxBytes: 1 << 20);
+        log.Append(Entry(10, 1));
+        log.Append(Notice());
+        log.Append(Entry(12, 1));
+        log.Append(Entry(13, 1));
+        log.Append(Notice());
+
+        Assert.Equal([10L, 10, 12, 13, 13], Enumerable.Range(0, 5).Select(s => log[s].Key));
+        Assert.Equal(0, log.FirstAfter(9));
+        Assert.Equal(1, log.FirstAfter(10)); // the notice after 10 was not seen yet
+        Assert.Equal(2, log.FirstAfter(11));
+        Assert.Equal(4, log.FirstAfter(13));
+
+        // Letting go of entries raises the floor: every message above it is still held.
+        log.EvictBefore(2);
+        Assert.Equal((13L, 10L), (log.LastId, log.FloorId));
+        Assert.Equal(2, log.FirstAfter(10));
     }
 
     [Fact]
@@ -64,6 +88,8 @@ public sealed class ChatLogTests
 
     private static ChatEntry Entry(int number, int bytes) =>
         ChatEntry.Message(number, DateTimeOffset.UtcNow, "name", number.ToString(System.Globalization.CultureInfo.InvariantCulture), bytes, null);
+
+    private static ChatEntry Notice() => ChatEntry.Notice(new TcpMsg.Protocol.NoticeFrame(TcpMsg.Protocol.NoticeKind.Joined, Name: "x"));
 
     private static string Text(ChatEntry entry)
     {

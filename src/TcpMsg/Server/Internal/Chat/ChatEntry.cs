@@ -18,10 +18,12 @@ internal sealed class ChatEntry
     private byte[]? _frame;
     private byte[]? _historyFrame;
     private byte[]? _line;
+    private long _key;
 
     private ChatEntry(ChatMember? origin, DeliverFrame? message, NoticeFrame? notice, byte[]? line, long cost)
     {
         Origin = origin;
+        _key = message?.Id ?? 0;
         _message = message;
         _notice = notice;
         _line = line;
@@ -35,6 +37,12 @@ internal sealed class ChatEntry
     public long Cost { get; }
 
     public bool IsMessage => _message is not null;
+
+    /// <summary>A message's id (0 without a store); for a notice, the id of the last message before it in the log.</summary>
+    public long Key => _key;
+
+    /// <summary>The log places a notice after the message with id <paramref name="lastId"/> (once, under its lock).</summary>
+    public void Place(long lastId) => _key = lastId;
 
     public static ChatEntry Message(long id, DateTimeOffset time, string name, string text, int byteCount, ChatMember? origin) =>
         new(origin, new DeliverFrame(id, time, name, text), null, null, byteCount + Overhead);

@@ -1,17 +1,19 @@
 namespace TcpMsg.Server.Internal.Chat;
 
 /// <summary>
-/// What the chat room has to send, in the one order every member sees: a ring of entries numbered
-/// by sequence, shared by all members, each of which keeps its own position (a cursor) in it. So a
-/// message fanned out to a thousand members is stored once, and a member's backlog is the part of
-/// the ring after its cursor, bounded by the ring's limits. Entries every member has passed are
-/// let go at once; an entry evicted before a member read it means that member fell too far behind.
-/// Not thread-safe on its own: everything happens under <see cref="Lock"/>.
+/// The recent part of what the chat room sends, in the one order every member sees: a ring of
+/// entries numbered by sequence, shared by all members, each of which keeps its own position (a
+/// cursor) in it. It is a cache, not the source of truth: with a store, an entry may be let go
+/// before a member read it, and that member catches up from the store (every message is stored)
+/// by message id. Each entry has a key: a message's id, or for a notice the id of the last message
+/// before it, so keys never decrease along the ring. Not thread-safe on its own: everything
+/// happens under <see cref="Lock"/>.
 /// </summary>
 internal sealed class ChatLog
 {
     private readonly ChatEntry?[] _ring;
     private readonly long _maxBytes;
+    private TaskCompletionSource? _progress;
     private long _head;
     private long _tail;
     private long _bytes;
@@ -33,9 +35,18 @@ internal sealed class ChatLog
     /// <summary>The bytes the held entries cost.</summary>
     public long Bytes => _bytes;
 
+    /// <summary>The id of the newest message appended (0 before the first, or without a store).</summary>
+    public long LastId { get; private set; }
+
+    /// <summary>The key of the newest entry let go: every message with a larger id is still held (or still to come).</summary>
+    public long FloorId { get; private set; }
+
     public ChatEntry this[long sequence] => _ring[sequence % _ring.Length]!;
 
-    /// <summary>Adds an entry; evicts the oldest ones while the ring is over its limits (never the new one).</summary>
+    /// <summary>True when an entry of <paramref name="cost"/> fits without letting go of anything.</summary>
+    public bool HasRoom(long cost) => _tail - _head < _ring.Length && (_tail == _head || _bytes + cost <= _maxBytes);
+
+    /// <summary>Adds an entry; the caller made room for it first (<see cref="HasRoom"/>, <see cref="EvictOldest"/>).</summary>
     public void Append(ChatEntry entry)
     {
         if (_tail - _head == _ring.Length)
@@ -43,16 +54,21 @@ internal sealed class ChatLog
             EvictOldest();
         }
 
+        if (entry.IsMessage)
+        {
+            LastId = Math.Max(LastId, entry.Key);
+        }
+        else
+        {
+            entry.Place(LastId);
+        }
+
         _ring[_tail % _ring.Length] = entry;
         _tail++;
         _bytes += entry.Cost;
-        while (_bytes > _maxBytes && _tail - _head > 1)
-        {
-            EvictOldest();
-        }
     }
 
-    /// <summary>Lets go of entries before <paramref name="sequence"/>: every member has passed them.</summary>
+    /// <summary>Lets go of entries before <paramref name="sequence"/>: every member that reads from here has passed them.</summary>
     public void EvictBefore(long sequence)
     {
         while (_head < sequence && _head < _tail)
@@ -61,11 +77,51 @@ internal sealed class ChatLog
         }
     }
 
-    private void EvictOldest()
+    /// <summary>Lets go of the oldest entry, read or not.</summary>
+    public void EvictOldest()
     {
         ref var slot = ref _ring[_head % _ring.Length];
         _bytes -= slot!.Cost;
+        FloorId = Math.Max(FloorId, slot.Key);
         slot = null;
         _head++;
+    }
+
+    /// <summary>
+    /// Where a member that has every message up to <paramref name="lastId"/> goes on: the first
+    /// message after it, or a notice that came after it. The keys never decrease, so this is a
+    /// binary search.
+    /// </summary>
+    public long FirstAfter(long lastId)
+    {
+        long low = _head, high = _tail;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            var entry = this[middle];
+            if (entry.IsMessage ? entry.Key > lastId : entry.Key >= lastId)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle + 1;
+            }
+        }
+
+        return low;
+    }
+
+    /// <summary>A task that completes when some member moves on (see <see cref="OnProgress"/>): the relay waits on it for room.</summary>
+    public Task WaitForProgress() => (_progress ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>A member moved its cursor on, left, or was removed: a relay waiting for room looks again.</summary>
+    public void OnProgress()
+    {
+        if (_progress is { } progress)
+        {
+            _progress = null;
+            progress.TrySetResult();
+        }
     }
 }

@@ -4,36 +4,40 @@ namespace TcpMsg.Server.Internal.Chat;
 
 /// <summary>
 /// One connection in the chat room: its name, and where it is in what the room sends: first its
-/// history, then notices meant for it alone, then the shared log from its cursor on. The delivery
-/// state is guarded by the log's lock; the member's writer takes from here, batch by batch.
+/// history, then notices meant for it alone, then the room's messages from its position on, from
+/// the shared log or, once it fell out of it, from the store (ChatMember.Delivery.cs). The
+/// delivery state is guarded by the log's lock; the member's writer takes from here, batch by batch.
 /// </summary>
-internal sealed class ChatMember
+internal sealed partial class ChatMember
 {
     // Answers to commands a member sends without reading them pile up here; past this it is too slow.
     private const int MaxPrivate = 256;
 
+    private readonly ChatRoom _room;
     private readonly ChatLog _log;
     private readonly ServerStatistics _statistics;
     private readonly Queue<ChatEntry> _private = new();
-    private List<ChatEntry>? _history;
-    private ChatEntry? _welcome;
     private string _name;
-    private long _cursor;
-    private long _dropped;
     private bool _joined;
+    private bool _released;
     private bool _evicted;
+    private bool _gone;
 
-    public ChatMember(ConnectionState state, bool isPlain, IChatWriter writer, string name, ChatLog log, ServerStatistics statistics)
+    public ChatMember(ChatRoom room, ConnectionState state, bool isPlain, IChatWriter writer, string name, ServerStatistics statistics)
     {
+        _room = room;
+        _log = room.Log;
         State = state;
         IsPlain = isPlain;
         Writer = writer;
         _name = name;
-        _log = log;
         _statistics = statistics;
     }
 
     public ConnectionState State { get; }
+
+    /// <summary>The room it is in.</summary>
+    public ChatRoom Room => _room;
 
     public ConnectionInfo Connection => State.Info;
 
@@ -54,66 +58,80 @@ internal sealed class ChatMember
     /// <summary>Why it was disconnected as too slow, once it was.</summary>
     public string? EvictionDetail { get; private set; }
 
-    /// <summary>Under the log's lock: where it is in the log, for the relay's overrun check.</summary>
-    public long Cursor => _cursor;
+    /// <summary>Under the log's lock: the others were told it joined.</summary>
+    public bool IsAnnounced { get; set; }
 
-    /// <summary>Under the log's lock: it was disconnected as too slow, and reads no more.</summary>
-    public bool IsEvicted => _evicted;
+    /// <summary>Under the log's lock: it was removed, left, or turned out not to be a plain member: it reads no more.</summary>
+    public bool IsGone => _gone || _evicted;
 
     /// <summary>
-    /// Under the log's lock: the relay let it in, at <paramref name="cursor"/>: it gets
-    /// <paramref name="history"/>, then <paramref name="welcome"/> (who is here), then what was
-    /// said to it alone meanwhile, then the live log.
+    /// Under the log's lock: true when it reads from the log at <see cref="Cursor"/>, so the log
+    /// keeps what it has not read yet unless the room may let go of it (a store to catch up from,
+    /// or the drop policy). One the log already let go past is behind now: with a store it reads
+    /// the store (and holds nothing), with the drop policy it skips to the log's oldest entry.
     /// </summary>
-    public void Start(List<ChatEntry> history, ChatEntry welcome, long cursor)
+    public bool HoldsLog()
+    {
+        if (!_joined || IsGone || _behind)
+        {
+            return false;
+        }
+
+        if (_cursor < _log.Head)
+        {
+            FellBehind();
+        }
+
+        return !_behind;
+    }
+
+    /// <summary>Under the log's lock: where it is in the log.</summary>
+    public long Cursor => _cursor;
+
+    /// <summary>
+    /// Under the log's lock: the relay let it in, at <paramref name="cursor"/>, having every message
+    /// up to <paramref name="lastId"/>: it gets <paramref name="history"/>, then
+    /// <paramref name="welcome"/> (who is here), then what was said to it alone meanwhile, then the
+    /// room. Nothing is written to it before <see cref="Release"/>.
+    /// </summary>
+    public void Start(List<ChatEntry> history, ChatEntry welcome, long cursor, long lastId)
     {
         _history = history;
         _welcome = welcome;
         _cursor = cursor;
+        _lastId = lastId;
         _joined = true;
     }
 
-    /// <summary>
-    /// Under the log's lock: entries it had not read were evicted. Drop: skip them and count.
-    /// Disconnect: it is marked evicted and true is returned; the caller then calls
-    /// <see cref="CompleteEviction"/> outside the lock.
-    /// </summary>
-    public bool OnOverrun(SlowClientPolicy policy, string detail)
+    /// <summary>Under the log's lock: its writer may go.</summary>
+    public void Release() => _released = true;
+
+    /// <summary>Under the log's lock: its connection turned out to be something else, or ended: it reads no more and holds nothing back.</summary>
+    public void Leave()
     {
-        if (_evicted)
-        {
-            return false;
-        }
-
-        if (policy == SlowClientPolicy.Drop)
-        {
-            var skipped = _log.Head - _cursor;
-            _dropped += skipped;
-            _cursor = _log.Head;
-            _statistics.OnChatDropped(skipped);
-            return false;
-        }
-
-        _evicted = true;
-        EvictionDetail = detail;
-        return true;
+        _gone = true;
+        _log.OnProgress();
     }
 
-    /// <summary>After <see cref="OnOverrun"/> (outside the lock): tells its writer and closes its connection.</summary>
-    public void CompleteEviction()
+    /// <summary>Its connection ended: it holds nothing back while the relay gets to its end.</summary>
+    public void Depart()
     {
-        _statistics.OnSlowClientDisconnected();
-        Writer.Evict($"you did not read fast enough ({EvictionDetail}); disconnected");
-        State.Close(DisconnectReason.SlowConsumer);
+        lock (_log.Lock)
+        {
+            Leave();
+        }
     }
 
-    /// <summary>Queues a notice for this member alone. False when it was already evicted.</summary>
+    /// <summary>What to do once the relay let it in and told the others (a plain member tells the console).</summary>
+    public Action? OnAnnounced { get; set; }
+
+    /// <summary>Queues a notice for this member alone. False when it was already removed.</summary>
     public bool Tell(NoticeFrame notice, string? line = null)
     {
         bool overflow;
         lock (_log.Lock)
         {
-            if (_evicted)
+            if (IsGone)
             {
                 return false;
             }
@@ -127,7 +145,7 @@ internal sealed class ChatMember
 
         if (overflow)
         {
-            Evict($"more than {MaxPrivate} answers unread");
+            Evict($"left more than {MaxPrivate} answers unread");
             return false;
         }
 
@@ -140,76 +158,24 @@ internal sealed class ChatMember
     {
         lock (_log.Lock)
         {
-            if (_evicted)
+            if (IsGone)
             {
                 return;
             }
 
             _evicted = true;
             EvictionDetail = detail;
+            _log.OnProgress();
         }
 
-        CompleteEviction();
-    }
-
-    /// <summary>
-    /// The writer takes what is next, up to about <paramref name="budget"/> bytes: history, the
-    /// welcome, then its own notices, then a DROPPED count if any, then the log. Nothing before the
-    /// relay let it in: the history always comes first. Returns true when more is waiting.
-    /// </summary>
-    public bool Take(List<ChatItem> into, long budget)
-    {
-        var before = into.Count;
-        lock (_log.Lock)
-        {
-            // Behind the log's head without being evicted yet: the relay is evicting it right now.
-            if (_evicted || !_joined || _cursor < _log.Head)
-            {
-                return false;
-            }
-
-            if (_history is { } history)
-            {
-                foreach (var entry in history)
-                {
-                    into.Add(new ChatItem(entry, History: true));
-                }
-
-                into.Add(new ChatItem(_welcome!, History: false));
-                _history = null;
-                _welcome = null;
-            }
-
-            while (budget > 0 && _private.TryDequeue(out var notice))
-            {
-                into.Add(new ChatItem(notice, History: false));
-                budget -= notice.Cost;
-            }
-
-            if (_dropped > 0 && budget > 0)
-            {
-                into.Add(new ChatItem(ChatEntry.Notice(new NoticeFrame(NoticeKind.Dropped, Count: _dropped)), History: false));
-                _dropped = 0;
-            }
-
-            while (budget > 0 && _cursor < _log.Tail)
-            {
-                var entry = _log[_cursor++];
-                if (!ReferenceEquals(entry.Origin, this))
-                {
-                    into.Add(new ChatItem(entry, History: false));
-                    budget -= entry.Cost;
-                }
-            }
-
-            _statistics.OnChatDeliveries(into.Count - before);
-            return _private.Count > 0 || _cursor < _log.Tail;
-        }
+        _statistics.OnSlowClientDisconnected();
+        Writer.Evict($"you {detail}; disconnected");
+        State.Close(DisconnectReason.SlowConsumer);
     }
 
     /// <summary>
     /// How a member's session ends: a slow member's disconnect (<paramref name="member"/> evicted) is
-    /// reported with what it was behind by; <paramref name="reason"/> is returned as it is.
+    /// reported with why; <paramref name="reason"/> is returned as it is.
     /// </summary>
     public static DisconnectReason ReportEnd(ChatMember? member, DisconnectReason reason, ConnectionState state, MessagePipeline pipeline, TimeProvider time)
     {
@@ -219,7 +185,7 @@ internal sealed class ChatMember
                 state.Info,
                 time.GetUtcNow(),
                 ConnectionErrorCode.SlowConsumer,
-                $"{state.Info.EndPoint} ({member.Name}) did not read fast enough ({detail}); disconnected"));
+                $"{state.Info.EndPoint} ({member.Name}) {detail}; disconnected"));
         }
 
         return reason;

@@ -7,12 +7,17 @@ namespace TcpMsg.Server.Internal.Chat;
 /// <summary>
 /// The chat room's sink: called by the dispatcher after each commit, it puts the batch's messages
 /// and the joins, renames and leaves among them into the shared log, in that order, and wakes the
-/// members' writers. It never waits: a member that cannot keep up falls behind in the log, and once
-/// it is further behind than the log holds it is dropped from or skipped ahead (the slow-client
-/// policy), so no member ever slows the dispatcher, the store or the others.
+/// members' writers. With a store it never waits: the log is a window, and a member that falls
+/// out of it catches up from the store (ChatMember.Delivery.cs). Without one, the log is the only
+/// copy: when it is full of what a reading member has not read yet, the relay waits for that
+/// member, so the dispatcher, and then the posters' sockets, wait too (backpressure). Only a member
+/// whose socket takes no bytes at all is removed (<see cref="ChatStallWatch"/>).
 /// </summary>
 internal sealed partial class ChatRelay : IServerEventSink
 {
+    // The cost of a join, rename or leave notice in the log.
+    private const long NoticeCost = 96;
+
     private readonly ChatRoom _room;
     private readonly ChatLog _log;
     private readonly ChatOptions _chat;
@@ -21,8 +26,9 @@ internal sealed partial class ChatRelay : IServerEventSink
     private readonly ILogger _logger;
     private readonly Queue<ChatEntry> _history = new();
     private readonly Dictionary<ConnectionInfo, ChatMember> _members = new(ReferenceEqualityComparer.Instance);
-    private readonly List<ChatMember> _evicted = [];
+    private readonly Dictionary<ConnectionInfo, ChatMember> _pending = new(ReferenceEqualityComparer.Instance);
     private readonly List<ChatMember> _left = [];
+    private long _historyLastId;
     private bool _seeded;
 
     public ChatRelay(ChatRoom room, TcpMsgServerOptions options, ServerStatistics statistics, ILogger<ChatRelay> logger)
@@ -33,53 +39,130 @@ internal sealed partial class ChatRelay : IServerEventSink
         _store = options.Store;
         _statistics = statistics;
         _logger = logger;
+        room.Relay = this;
     }
 
-    public ValueTask OnEventsAsync(IReadOnlyList<ServerEvent> events, CancellationToken cancellationToken)
+    public async ValueTask OnEventsAsync(IReadOnlyList<ServerEvent> events, CancellationToken cancellationToken)
     {
-        if (!_seeded)
+        var next = 0;
+        while (next < events.Count)
         {
-            _seeded = true;
-            SeedHistory(events);
-        }
+            Task? room = null;
+            lock (_log.Lock)
+            {
+                Seed(events);
+                var appended = false;
+                for (; next < events.Count; next++)
+                {
+                    if (CostOf(events[next]) is { } cost && !MakeRoom(cost))
+                    {
+                        room = _log.WaitForProgress();
+                        break;
+                    }
 
-        var appended = false;
+                    appended |= Apply(events[next]);
+                }
+
+                if (appended)
+                {
+                    _statistics.OnChatQueueBytes(_log.Bytes);
+                    Trim();
+                }
+
+                foreach (var member in _members.Values)
+                {
+                    member.Writer.Wake();
+                }
+            }
+
+            AfterApplying();
+            if (room is not null)
+            {
+                // No store, and the log is full of what a member has not read: it holds the room back.
+                await room.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A plain connection joins at once, before anything says what it is: from now on it is in the
+    /// room's order and misses nothing. Its writer starts once the relay reaches the connection's
+    /// arrival (<see cref="ClientConnected"/>); the others are told once it is known to be plain
+    /// (<see cref="Announce"/>). A connection that turns out to be a confirmed client is withdrawn,
+    /// without a word if nobody was told it came (<see cref="Withdraw"/>).
+    /// </summary>
+    public void Register(ChatMember member)
+    {
         lock (_log.Lock)
         {
-            for (var i = 0; i < events.Count; i++)
-            {
-                appended |= Apply(events[i]);
-            }
-
-            if (appended)
-            {
-                _statistics.OnChatQueueBytes(_log.Bytes);
-                CheckMembers();
-            }
+            Seed([]);
+            Start(member);
+            _members[member.Connection] = member;
+            _pending[member.Connection] = member;
         }
-
-        foreach (var member in _left)
-        {
-            _room.Leave(member);
-        }
-
-        foreach (var member in _evicted)
-        {
-            member.CompleteEviction();
-        }
-
-        _left.Clear();
-        _evicted.Clear();
-        if (appended)
-        {
-            foreach (var member in _members.Values)
-            {
-                member.Writer.Wake();
-            }
-        }
-
-        return ValueTask.CompletedTask;
     }
+
+    /// <summary>
+    /// A member that joined early is a plain member for sure (its first bytes were plain), or has
+    /// been one quietly for a while: the others (and the console) are told it joined. Once.
+    /// </summary>
+    public void Announce(ChatMember member)
+    {
+        lock (_log.Lock)
+        {
+            if (member.IsAnnounced || member.IsGone)
+            {
+                return;
+            }
+
+            member.IsAnnounced = true;
+            if (MakeRoom(NoticeCost))
+            {
+                _log.Append(ChatEntry.Notice(new NoticeFrame(NoticeKind.Joined, Name: member.Name), member));
+                foreach (var other in _members.Values)
+                {
+                    other.Writer.Wake();
+                }
+            }
+        }
+
+        member.OnAnnounced?.Invoke();
+    }
+
+    /// <summary>The connection was not a plain member after all (the confirmed preamble came): it leaves the room, quietly if nobody was told it came.</summary>
+    public void Withdraw(ChatMember member)
+    {
+        lock (_log.Lock)
+        {
+            member.Leave();
+            _pending.Remove(member.Connection);
+            if (_members.TryGetValue(member.Connection, out var held) && ReferenceEquals(held, member))
+            {
+                _members.Remove(member.Connection);
+            }
+
+            if (member.IsAnnounced && MakeRoom(NoticeCost))
+            {
+                _log.Append(ChatEntry.Notice(new NoticeFrame(NoticeKind.Left, Name: member.Name), member));
+                foreach (var other in _members.Values)
+                {
+                    other.Writer.Wake();
+                }
+            }
+        }
+
+        _room.Leave(member);
+    }
+
+    /// <summary>What an event adds to the log; null when it adds nothing.</summary>
+    private long? CostOf(ServerEvent serverEvent) => serverEvent switch
+    {
+        ReceivedMessage message => message.ByteCount + NoticeCost,
+        ChatMemberEvent { Member: { IsAnnounced: false } } => NoticeCost,
+        ChatMemberEvent { Change: ChatMemberChange.Renamed } => NoticeCost,
+        ClientDisconnected disconnected when _members.ContainsKey(disconnected.Connection) => NoticeCost,
+        _ => null,
+    };
 
     /// <summary>Under the log's lock: one event into the log. True when something was appended.</summary>
     private bool Apply(ServerEvent serverEvent)
@@ -91,50 +174,114 @@ internal sealed partial class ChatRelay : IServerEventSink
                 _log.Append(entry);
                 Remember(entry);
                 return true;
-            case ChatMemberEvent { Change: ChatMemberChange.Joined, Member: { } member }:
+            case ClientConnected connected when _pending.Remove(connected.Connection, out var member):
+                // Its place in the order was taken when it connected; from here on its writer goes.
+                member.Release();
+                return false;
+            case ChatMemberEvent { Change: ChatMemberChange.Joined, Member: { IsAnnounced: false, IsGone: true } member }:
+                // Its connection ended before the relay got to its join: nobody hears of it.
+                _left.Add(member);
+                return false;
+            case ChatMemberEvent { Change: ChatMemberChange.Joined, Member: { IsAnnounced: false } member }:
                 // History and the live stream start at the same point of the order: nothing missed, nothing twice.
-                var who = _room.Who();
-                var welcome = new NoticeFrame(NoticeKind.Who, Members: who);
-                member.Start([.. _history], ChatEntry.Notice(welcome, null, member.IsPlain ? ChatLines.Welcome(member.Name, who) : null), _log.Tail);
+                Start(member);
+                member.Release();
                 _members[member.Connection] = member;
-                _log.Append(ChatEntry.Notice(new NoticeFrame(NoticeKind.Joined, Name: member.Name), member));
-                return true;
+                return AppendJoined(member);
             case ChatMemberEvent { Change: ChatMemberChange.Renamed, Member: { } member } renamed:
                 _log.Append(ChatEntry.Notice(new NoticeFrame(NoticeKind.Renamed, Name: renamed.PreviousName, NewName: renamed.Name), member));
                 return true;
             case ClientDisconnected disconnected when _members.Remove(disconnected.Connection, out var gone):
-                _log.Append(ChatEntry.Notice(new NoticeFrame(NoticeKind.Left, Name: gone.Name, Reason: ChatLines.Reason(disconnected.Reason)), gone));
+                gone.Leave();
                 _left.Add(gone);
+                if (!gone.IsAnnounced)
+                {
+                    return false;
+                }
+
+                _log.Append(ChatEntry.Notice(new NoticeFrame(NoticeKind.Left, Name: gone.Name, Reason: ChatLines.Reason(disconnected.Reason)), gone));
                 return true;
             default:
                 return false;
         }
     }
 
+    /// <summary>Under the log's lock: the member starts at the log's tail, after the history.</summary>
+    private void Start(ChatMember member)
+    {
+        var who = _room.Who();
+        var welcome = new NoticeFrame(NoticeKind.Who, Members: who);
+        member.Start([.. _history], ChatEntry.Notice(welcome, null, member.IsPlain ? ChatLines.Welcome(member.Name, who) : null), _log.Tail, Math.Max(_log.LastId, _historyLastId));
+    }
+
+    private bool AppendJoined(ChatMember member)
+    {
+        member.IsAnnounced = true;
+        _log.Append(ChatEntry.Notice(new NoticeFrame(NoticeKind.Joined, Name: member.Name), member));
+        return true;
+    }
+
+    /// <summary>Outside the log's lock: names given back.</summary>
+    private void AfterApplying()
+    {
+        foreach (var member in _left)
+        {
+            _room.Leave(member);
+        }
+
+        _left.Clear();
+    }
+
     /// <summary>
-    /// Under the log's lock: a member whose cursor is before the log's head missed evicted entries
-    /// (too slow); everything before the slowest cursor is let go.
+    /// Under the log's lock: room for an entry of <paramref name="cost"/>. What every member reading
+    /// the log has passed is let go first. With a store (or the drop policy) the oldest entries go
+    /// too, read or not: whoever had not read them catches up from the store (or skips them).
+    /// Without, false: the relay must wait for the slowest member.
     /// </summary>
-    private void CheckMembers()
+    private bool MakeRoom(long cost)
+    {
+        if (_log.HasRoom(cost))
+        {
+            return true;
+        }
+
+        Trim();
+        if (_log.HasRoom(cost))
+        {
+            return true;
+        }
+
+        if (_room.Backlog is not null || _chat.SlowClients == SlowClientPolicy.Drop)
+        {
+            while (!_log.HasRoom(cost))
+            {
+                _log.EvictOldest();
+            }
+
+            return true;
+        }
+
+        // Members not let in yet must not hold the room back: they go now.
+        foreach (var member in _pending.Values)
+        {
+            member.Release();
+            member.Writer.Wake();
+        }
+
+        return false;
+    }
+
+    /// <summary>Under the log's lock: lets go of what every member reading the log has passed (its own messages count as passed).</summary>
+    private void Trim()
     {
         var slowest = _log.Tail;
-        var detail = $"more than {_chat.MaxQueuedMessages} messages or {_chat.MaxQueuedBytes / 1024} KiB waiting";
         foreach (var member in _members.Values)
         {
-            // An evicted member stays a member until its connection has ended (then the others
-            // hear why it left), but it reads no more, so it holds nothing back.
-            if (member.IsEvicted)
+            if (member.HoldsLog())
             {
-                continue;
+                member.SkipOwn();
+                slowest = Math.Min(slowest, member.Cursor);
             }
-
-            if (member.Cursor < _log.Head && member.OnOverrun(_chat.SlowClients, detail))
-            {
-                _evicted.Add(member);
-                continue;
-            }
-
-            slowest = Math.Min(slowest, member.Cursor);
         }
 
         _log.EvictBefore(slowest);
@@ -142,7 +289,7 @@ internal sealed partial class ChatRelay : IServerEventSink
 
     private void Remember(ChatEntry entry)
     {
-        if (_chat.HistorySize == 0)
+        if (_chat.HistorySize == 0 || (entry.Key > 0 && entry.Key <= _historyLastId))
         {
             return;
         }
@@ -153,14 +300,21 @@ internal sealed partial class ChatRelay : IServerEventSink
         }
 
         _history.Enqueue(entry);
+        _historyLastId = Math.Max(_historyLastId, entry.Key);
     }
 
     /// <summary>
-    /// After a restart, the history comes from the store: the last messages it had before the first
-    /// batch the relay sees (that batch is committed already, and comes next).
+    /// Under the log's lock, once: after a restart, the history comes from the store: the last
+    /// messages it had before <paramref name="first"/> (committed already, and coming next).
     /// </summary>
-    private void SeedHistory(IReadOnlyList<ServerEvent> first)
+    private void Seed(IReadOnlyList<ServerEvent> first)
     {
+        if (_seeded)
+        {
+            return;
+        }
+
+        _seeded = true;
         if (_store is null || _chat.HistorySize == 0 || !File.Exists(_store.Path))
         {
             return;
@@ -172,7 +326,7 @@ internal sealed partial class ChatRelay : IServerEventSink
             using var history = MessageHistory.Open(_store.Path);
             foreach (var stored in history.Read(HistoryQuery.Default with { Limit = _chat.HistorySize + first.Count }).Where(m => m.Id < before))
             {
-                Remember(ChatEntry.Message(stored.Id, stored.ReceivedAt, stored.Sender ?? stored.PeerEndPoint, stored.Text, System.Text.Encoding.UTF8.GetByteCount(stored.Text), null));
+                Remember(ChatBacklog.Entry(stored));
             }
         }
         catch (StoreException ex)

@@ -1,26 +1,44 @@
+using Microsoft.Extensions.Logging;
+using TcpMsg.Storage;
+
 namespace TcpMsg.Server.Internal.Chat;
 
 /// <summary>
 /// The chat room's names: who is in the room and under which name. A name is taken at once, under
 /// this room's lock, so two members can never get the same one; it is given back when the relay
-/// has told everyone the member left. Holds the shared log the members read from.
+/// has told everyone the member left. Holds the shared log the members read from, and the store's
+/// backlog those that fell out of the log catch up from.
 /// </summary>
-internal sealed class ChatRoom
+internal sealed partial class ChatRoom : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ChatMember> _names = new(ChatNames.Comparer);
     private readonly ServerStatistics _statistics;
+    private readonly ILogger _logger;
+    private int _backlogFailures;
 
-    public ChatRoom(TcpMsgServerOptions options, ServerStatistics statistics)
+    public ChatRoom(TcpMsgServerOptions options, ServerStatistics statistics, TimeProvider time, ILogger<ChatRoom> logger)
     {
         Options = options.Chat ?? throw new InvalidOperationException("the server runs no chat room");
         Log = new ChatLog(Options.MaxQueuedMessages, Options.MaxQueuedBytes);
+        Backlog = options.Store is { } store ? new ChatBacklog(store.Path) : null;
+        Time = time;
         _statistics = statistics;
+        _logger = logger;
     }
 
     public ChatOptions Options { get; }
 
     public ChatLog Log { get; }
+
+    /// <summary>The store members catch up from; null without one (then a lagging member holds the posters back).</summary>
+    public ChatBacklog? Backlog { get; }
+
+    /// <summary>The server's clock: what the members' writers measure stalls on.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The relay, which lets members in (set once, when it is made).</summary>
+    public ChatRelay? Relay { get; set; }
 
     /// <summary>
     /// A connection joins: it gets <paramref name="requested"/> when that is a valid free name,
@@ -50,7 +68,7 @@ internal sealed class ChatRoom
                 }
             }
 
-            var member = new ChatMember(state, plain, writer, name, Log, _statistics) { ClientId = clientId };
+            var member = new ChatMember(this, state, plain, writer, name, _statistics) { ClientId = clientId };
             _names.Add(name, member);
             return member;
         }
@@ -103,7 +121,7 @@ internal sealed class ChatRoom
         {
             foreach (var member in members)
             {
-                if (!member.IsEvicted)
+                if (!member.IsGone)
                 {
                     maxLag = Math.Max(maxLag, Log.Tail - member.Cursor);
                 }
@@ -150,4 +168,27 @@ internal sealed class ChatRoom
             ? $"{name} is in use"
             : null;
     }
+
+    /// <summary>A member could not read the store to catch up; it tries again. Logged once per run of failures.</summary>
+    public void OnBacklogFailed(string member, StoreException failure)
+    {
+        if (Interlocked.Increment(ref _backlogFailures) == 1)
+        {
+            LogBacklogFailed(member, failure.Message);
+        }
+    }
+
+    /// <summary>A member read the store again: the next failure is logged.</summary>
+    public void OnBacklogRead()
+    {
+        if (Volatile.Read(ref _backlogFailures) != 0)
+        {
+            Volatile.Write(ref _backlogFailures, 0);
+        }
+    }
+
+    public void Dispose() => Backlog?.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "chat: {Member} could not catch up from the store ({Reason}); trying again")]
+    private partial void LogBacklogFailed(string member, string reason);
 }

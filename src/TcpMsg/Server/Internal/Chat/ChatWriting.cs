@@ -8,4 +8,8 @@ internal static class ChatWriting
 
     /// <summary>How long the last writes of a closing connection may wait for a member that does not read.</summary>
     public static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>Why a member whose socket took nothing was removed: "you ..." to it, "NAME ..." in the log.</summary>
+    public static string Stalled(TimeSpan timeout) =>
+        $"took no bytes for {timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s";
 }

@@ -8,27 +8,38 @@ internal sealed class LiveFeed : IServerEventSink
 {
     public LiveFeed(TimeProvider time) => Rate = new MessageRate(time);
 
-    public CommitSignal Committed { get; } = new();
+    public CommitSignal Commits { get; } = new();
 
     public MessageRate Rate { get; }
 
-    public ValueTask OnEventsAsync(IReadOnlyList<ServerEvent> events, CancellationToken cancellationToken)
+    // Read in place: the stream reads the rows from the store, so nothing is made here.
+    public ValueTask OnBatchAsync(ServerEventBatch batch, CancellationToken cancellationToken)
     {
         var messages = 0;
-        for (var i = 0; i < events.Count; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
-            if (events[i].Kind == ServerEventKind.Message)
+            if (batch.IsMessage(i))
             {
                 messages++;
             }
         }
 
+        Committed(messages);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask OnEventsAsync(IReadOnlyList<ServerEvent> events, CancellationToken cancellationToken)
+    {
+        Committed(events.Count(e => e.Kind == ServerEventKind.Message));
+        return ValueTask.CompletedTask;
+    }
+
+    private void Committed(int messages)
+    {
         if (messages > 0)
         {
             Rate.Add(messages);
-            Committed.Pulse();
+            Commits.Pulse();
         }
-
-        return ValueTask.CompletedTask;
     }
 }

@@ -76,7 +76,7 @@ internal sealed class StreamEndpoint
                 while (!token.IsCancellationRequested)
                 {
                     // Taken before the read: a commit after the read completes it.
-                    var committed = _feed.Committed.Next;
+                    var committed = _feed.Commits.Next;
                     var page = history.ReadForward(query with { AfterId = lastId, Limit = PageSize });
                     foreach (var message in page)
                     {

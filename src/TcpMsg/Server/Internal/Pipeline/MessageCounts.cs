@@ -17,32 +17,58 @@ internal sealed class MessageCounts : IServerEventSink
 
     public long Confirmed => Volatile.Read(ref _confirmed);
 
-    public ValueTask OnEventsAsync(IReadOnlyList<ServerEvent> events, CancellationToken cancellationToken)
+    // Read in place: no event object or string is made for counting.
+    public ValueTask OnBatchAsync(ServerEventBatch batch, CancellationToken cancellationToken)
     {
         long lines = 0, whole = 0, confirmed = 0;
-        for (var i = 0; i < events.Count; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
-            if (events[i] is ReceivedMessage message)
+            if (batch.IsMessage(i))
             {
-                switch (message.Framing)
-                {
-                    case MessageFraming.Line:
-                        lines++;
-                        break;
-                    case MessageFraming.Whole:
-                        whole++;
-                        break;
-                    default:
-                        confirmed++;
-                        break;
-                }
+                Count(batch.GetMessage(i).Framing, ref lines, ref whole, ref confirmed);
             }
         }
 
+        Publish(lines, whole, confirmed);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask OnEventsAsync(IReadOnlyList<ServerEvent> events, CancellationToken cancellationToken)
+    {
+        long lines = 0, whole = 0, confirmed = 0;
+        foreach (var serverEvent in events)
+        {
+            if (serverEvent is ReceivedMessage message)
+            {
+                Count(message.Framing, ref lines, ref whole, ref confirmed);
+            }
+        }
+
+        Publish(lines, whole, confirmed);
+        return ValueTask.CompletedTask;
+    }
+
+    private static void Count(MessageFraming framing, ref long lines, ref long whole, ref long confirmed)
+    {
+        switch (framing)
+        {
+            case MessageFraming.Line:
+                lines++;
+                break;
+            case MessageFraming.Whole:
+                whole++;
+                break;
+            default:
+                confirmed++;
+                break;
+        }
+    }
+
+    private void Publish(long lines, long whole, long confirmed)
+    {
         Add(ref _lines, lines);
         Add(ref _whole, whole);
         Add(ref _confirmed, confirmed);
-        return ValueTask.CompletedTask;
     }
 
     private static void Add(ref long counter, long count)

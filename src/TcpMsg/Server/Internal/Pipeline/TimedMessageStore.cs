@@ -27,6 +27,9 @@ internal sealed class TimedMessageStore : IMessageStore
             new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
     }
 
+    /// <summary>The store being timed.</summary>
+    public IMessageStore Inner => _inner;
+
     public void Open() => _inner.Open();
 
     public void Append(IReadOnlyList<PendingMessage> messages)

@@ -90,6 +90,7 @@ internal sealed partial class ConfirmedSession
         finally
         {
             await _outbox.CompleteAsync().ConfigureAwait(false);
+            _member?.Depart();
         }
     }
 

@@ -26,7 +26,10 @@ internal sealed class ConnectionOutbox : IAckTarget, IChatWriter
 
     private readonly Queue<ErrorFrame> _errors = new();
     private readonly List<ChatItem> _chatItems = [];
+    private static readonly TimeSpan s_backlogRetry = TimeSpan.FromMilliseconds(200);
+
     private ChatMember? _chat;
+    private ChatStallWatch? _stall;
     private bool _evicted;
     private WelcomeFrame? _welcome;
     private AckFrame? _ack;
@@ -60,9 +63,11 @@ internal sealed class ConnectionOutbox : IAckTarget, IChatWriter
     /// <summary>The connection joined the chat room: from now on the room's frames go out here too.</summary>
     public void AttachChat(ChatMember member)
     {
+        var room = member.Room;
         lock (_lock)
         {
             _chat = member;
+            _stall = new ChatStallWatch(room.Time, room.Options.SlowClientTimeout, () => member.Evict(ChatWriting.Stalled(room.Options.SlowClientTimeout)));
         }
 
         Wake();
@@ -198,6 +203,7 @@ internal sealed class ConnectionOutbox : IAckTarget, IChatWriter
         lock (_lock)
         {
             _completed = true;
+            _stall?.Stop();
         }
     }
 
@@ -223,6 +229,7 @@ internal sealed class ConnectionOutbox : IAckTarget, IChatWriter
                 bool more;
                 do
                 {
+                    await ReadBacklogAsync().ConfigureAwait(false);
                     if (WriteQueued(out more) && !await FlushAsync().ConfigureAwait(false))
                     {
                         await LastWordsAsync().ConfigureAwait(false);
@@ -315,7 +322,38 @@ internal sealed class ConnectionOutbox : IAckTarget, IChatWriter
 
     private async Task<bool> FlushAsync()
     {
-        var result = await _output.FlushAsync().ConfigureAwait(false);
+        ChatStallWatch? stall;
+        lock (_lock)
+        {
+            stall = _evicted ? null : _stall;
+        }
+
+        var flush = _output.FlushAsync();
+        var result = stall is null ? await flush.ConfigureAwait(false) : await stall.WatchAsync(flush).ConfigureAwait(false);
+        if (stall is not null)
+        {
+            // Taking bytes is activity: a chat member that reads is not idle.
+            _chat!.State.Touch();
+        }
+
         return !result.IsCompleted && !result.IsCanceled;
+    }
+
+    /// <summary>A chat member behind the room's log: its next page from the store, read outside the lock.</summary>
+    private async Task ReadBacklogAsync()
+    {
+        ChatMember? chat;
+        lock (_lock)
+        {
+            chat = _evicted ? null : _chat;
+        }
+
+        while (chat is not null && chat.WantsBacklog())
+        {
+            if (!await chat.ReadBacklogAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                await Task.Delay(s_backlogRetry, chat.Room.Time).ConfigureAwait(false);
+            }
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using TcpMsg.Protocol;
@@ -9,13 +8,12 @@ namespace TcpMsg.Server.Internal;
 /// <summary>
 /// Serves one connection that the layers below admitted (its <see cref="AdmissionLease"/> holds its
 /// place under the limits): tracks it for the deadline sweep, tells plain from confirmed mode by the
-/// first bytes, runs the matching session, and reports how the connection ended.
+/// first bytes, runs the matching session, and reports how the connection ended. In a chat room a
+/// connection that has sent nothing yet is a plain member at once (a listening <c>nc</c> sends
+/// nothing, ever), withdrawn if its first bytes are the confirmed preamble.
 /// </summary>
 internal sealed partial class MessageConnectionHandler : ConnectionHandler
 {
-    // A confirmed client sends its preamble with the connection's first bytes; a listener sends nothing.
-    private static readonly TimeSpan s_chatListenerDelay = TimeSpan.FromMilliseconds(500);
-
     private readonly TcpMsgServerOptions _options;
     private readonly MessagePipeline _pipeline;
     private readonly ConnectionTracker _tracker;
@@ -77,14 +75,16 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     {
         var info = state.Info;
         var reason = DisconnectReason.PeerClosed;
+        var early = JoinEarly(state);
         _pipeline.Publish(new ClientConnected(info, info.ConnectedAt));
         try
         {
             reason = await DetectModeAsync(state).ConfigureAwait(false) switch
             {
-                PreambleMatch.Confirmed => await new ConfirmedSession(state, _options, _pipeline, _statistics, _time, _tokens, _reporter, _chat).RunAsync().ConfigureAwait(false),
+                PreambleMatch.Confirmed => await RunConfirmedAsync(state, early).ConfigureAwait(false),
                 PreambleMatch.Plain when !_options.Security.AllowPlain => await RefusePlainAsync(state).ConfigureAwait(false),
-                PreambleMatch.Plain => await new PlainSession(state, _options, _pipeline, _statistics, _time, _chat).RunAsync().ConfigureAwait(false),
+                PreambleMatch.Plain => await (early ?? NewPlainSession(state)).RunAsync().ConfigureAwait(false),
+                _ when early is not null => await early.EndUndecidedAsync(state.AbortReason ?? DisconnectReason.Aborted).ConfigureAwait(false),
                 _ => state.AbortReason ?? DisconnectReason.Aborted,
             };
         }
@@ -103,32 +103,70 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
             LogConnectionFailed(ex, info.Id, info.EndPoint);
             _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), ConnectionErrorCode.InternalError, $"unexpected error on {info.EndPoint}: {ex.Message}"));
         }
+        finally
+        {
+            if (early is not null)
+            {
+                await early.LeaveChatAsync().ConfigureAwait(false);
+            }
+        }
 
         ReportEnd(state, reason);
     }
 
+    private PlainSession NewPlainSession(ConnectionState state) => new(state, _options, _pipeline, _statistics, _time, _chat);
+
+    /// <summary>
+    /// In a chat room, a connection whose first bytes are not there yet joins as a plain member at
+    /// once, so it misses nothing said from now on; null when the bytes already there decide, or
+    /// there is no room (or no plain mode).
+    /// </summary>
+    private PlainSession? JoinEarly(ConnectionState state)
+    {
+        if (_chat is null || !_options.Security.AllowPlain)
+        {
+            return null;
+        }
+
+        // Bytes already received decide the mode as they would anyway: nothing to join early.
+        var input = state.Context.Transport.Input;
+        if (input.TryRead(out var result))
+        {
+            var decided = result.Buffer.Length >= ConfirmedPreamble.Length || result.IsCompleted || result.IsCanceled
+                || ConfirmedPreamble.Match(result.Buffer, isFinal: false) != PreambleMatch.NeedMoreData;
+            input.AdvanceTo(result.Buffer.Start);
+            if (decided)
+            {
+                return null;
+            }
+        }
+
+        var early = NewPlainSession(state);
+        early.JoinEarly();
+        return early;
+    }
+
+    private async Task<DisconnectReason> RunConfirmedAsync(ConnectionState state, PlainSession? early)
+    {
+        if (early is not null)
+        {
+            await early.WithdrawAsync().ConfigureAwait(false);
+        }
+
+        return await new ConfirmedSession(state, _options, _pipeline, _statistics, _time, _tokens, _reporter, _chat).RunAsync().ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Reads until the first bytes decide: the confirmed-mode preamble (consumed), or anything else
-    /// (plain mode; nothing consumed, so the plain session sees every byte). In a chat room, a
-    /// connection silent for <see cref="s_chatListenerDelay"/> is plain too: `nc` joins to listen.
+    /// (plain mode; nothing consumed, so the plain session sees every byte).
     /// </summary>
     private async Task<PreambleMatch> DetectModeAsync(ConnectionState state)
     {
         var input = state.Context.Transport.Input;
-        using var silent = _chat is null ? null : new CancellationTokenSource(s_chatListenerDelay, _time);
         while (true)
         {
-            ReadResult result;
             state.BeginRead();
-            try
-            {
-                result = await input.ReadAsync(state.Unconsumed == 0 && silent is not null ? silent.Token : default).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (silent is { IsCancellationRequested: true } && state.AbortReason is null)
-            {
-                return PreambleMatch.Plain;
-            }
-
+            var result = await input.ReadAsync().ConfigureAwait(false);
             var buffer = result.Buffer;
             state.OnRead(buffer.Length, _statistics);
             var finished = result.IsCompleted && state.AbortReason is null;

@@ -7,10 +7,14 @@ namespace TcpMsg.Server.Internal;
 /// <summary>A plain-mode connection in the chat room: joining, commands, leaving.</summary>
 internal sealed partial class PlainSession
 {
+    // How long a connection that joined early stays silent before the others are told it joined.
+    private static readonly TimeSpan s_quietAnnouncement = TimeSpan.FromSeconds(1);
+
     private readonly ChatRoom? _chat;
     private ChatMember? _member;
     private PlainOutbox? _outbox;
     private bool _quit;
+    private ITimer? _announcement;
 
     /// <summary>In a chat room, every plain connection is a member, named by its address.</summary>
     private void JoinChat()
@@ -20,17 +24,77 @@ internal sealed partial class PlainSession
             return;
         }
 
-        _outbox = new PlainOutbox(_state.Context.Transport.Output);
+        if (_member is not null)
+        {
+            // Joined early, and now its first bytes are plain: the others hear of it.
+            _chat.Relay!.Announce(_member);
+            return;
+        }
+
+        _outbox = new PlainOutbox(_state.Context.Transport.Output, _state, _chat);
         _member = _chat.Join(_state, plain: true, _outbox, requested: null, out _);
         _outbox.Start(_member);
         _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), ChatMemberChange.Joined, _member.Name) { Member = _member });
     }
 
-    private async Task LeaveChatAsync()
+    /// <summary>
+    /// A connection that has sent nothing yet is a member at once (a silent <c>nc</c> only reads):
+    /// in the room's order from now on, its first lines written once the relay reaches its arrival.
+    /// Call before <see cref="ClientConnected"/> is published. If it turns out to be a confirmed
+    /// client, <see cref="WithdrawAsync"/>.
+    /// </summary>
+    public void JoinEarly()
     {
-        if (_outbox is not null)
+        var chat = _chat!;
+        _outbox = new PlainOutbox(_state.Context.Transport.Output, _state, chat);
+        var member = chat.Join(_state, plain: true, _outbox, requested: null, out _);
+        member.OnAnnounced = () => _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), ChatMemberChange.Joined, member.Name) { Member = member });
+        _member = member;
+        _outbox.Start(member);
+        chat.Relay!.Register(member);
+
+        // A listener never sends a byte: after a quiet moment it is announced all the same. Only
+        // the others' notice waits for this; the member itself is in the room already.
+        _announcement = _time.CreateTimer(static s => ((PlainSession)s!).AnnounceQuietMember(), this, s_quietAnnouncement, Timeout.InfiniteTimeSpan);
+    }
+
+    private void AnnounceQuietMember()
+    {
+        if (Volatile.Read(ref _member) is { } member)
         {
-            await _outbox.CompleteAsync().ConfigureAwait(false);
+            _chat!.Relay!.Announce(member);
+        }
+    }
+
+    /// <summary>The confirmed preamble came: it is no plain member. Its writer has stopped when this returns.</summary>
+    public async Task WithdrawAsync()
+    {
+        _announcement?.Dispose();
+        if (_member is { } member)
+        {
+            _chat!.Relay!.Withdraw(member);
+            await _outbox!.CompleteAsync().ConfigureAwait(false);
+            _member = null;
+            _outbox = null;
+        }
+    }
+
+    /// <summary>A connection joined early ended before it sent a byte.</summary>
+    public async Task<DisconnectReason> EndUndecidedAsync(DisconnectReason reason)
+    {
+        await LeaveChatAsync().ConfigureAwait(false);
+        return Ended(reason);
+    }
+
+    /// <summary>Writes what is waiting (briefly), then holds nothing back while the relay gets to its end. Once.</summary>
+    public async Task LeaveChatAsync()
+    {
+        _announcement?.Dispose();
+        if (_outbox is { } outbox)
+        {
+            _outbox = null;
+            await outbox.CompleteAsync().ConfigureAwait(false);
+            _member!.Depart();
         }
     }
 
