@@ -23,6 +23,7 @@ internal sealed class CliApplication
         ("send", SendCommand.Create),
         ("history", HistoryCommand.Create),
         ("chat", ChatCommand.Create),
+        ("completion", CompletionCommand.Create),
     ];
 
     private readonly bool _handleSignals;

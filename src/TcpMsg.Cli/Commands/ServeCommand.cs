@@ -20,7 +20,7 @@ internal static class ServeCommand
             TcpMsgServerOptions.DefaultPort,
             0,
             65535,
-            "Port to listen on, on every interface (IPv4 and IPv6); also the default port for --listen.",
+            "Port to listen on, on every interface (IPv4 and IPv6); also the port of --listen addresses that name none.",
             "-p");
         port.HelpName = "PORT";
         var listen = new Option<string[]>("--listen", "-l")

@@ -12,7 +12,7 @@ internal sealed class ServeHttpOptions
 {
     private readonly Option<string> _http = new("--http")
     {
-        Description = "Serve metrics (/metrics), health (/healthz, /readyz), the message API and a live page (/) over HTTP on ADDRESS:PORT, e.g. 127.0.0.1:8023. Off by default.",
+        Description = "Serve metrics (/metrics), health (/healthz, /readyz), the message API and a live page (/) over HTTP on ADDRESS:PORT, e.g. 127.0.0.1:8023. [default: off]",
         HelpName = "ADDRESS:PORT",
     };
 

@@ -30,7 +30,7 @@ public sealed partial class CommandLineErrorsTests : LoopbackTest
     [InlineData("tcpmsg serve: unknown option '--prot' (did you mean '--port'?); see 'tcpmsg serve --help'", "serve", "--prot", "5")]
     [InlineData("tcpmsg send: --lang: 'fr' is not a language tcpmsg speaks (en, zh); see 'tcpmsg send --help'", "send", "--lang", "fr", "127.0.0.1", "x")]
     [InlineData("tcpmsg send: HOST[:PORT] is missing; see 'tcpmsg send --help'", "send")]
-    [InlineData("tcpmsg: a command is needed (serve, send, history, chat); see 'tcpmsg --help'")]
+    [InlineData("tcpmsg: a command is needed (serve, send, history, chat, completion); see 'tcpmsg --help'")]
     public async Task Unknown_options_and_commands_are_errors_with_a_did_you_mean(string expected, params string[] args)
     {
         await using var tool = ChildProcess.StartTcpMsg(args);
