@@ -68,7 +68,9 @@ public sealed class AdmissionLeaseTests : LoopbackTest
             Assert.True(await neighbour.ShutdownAndWaitForCloseAsync());
         }
 
-        var refusal = server.Sink.OfType<ConnectionError>().Single();
+        // Events reach the sink after the dispatcher: wait for them rather than read the sink at once.
+        await server.Sink.WaitForMessagesAsync(1);
+        var refusal = (await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(), what: "the refusal")).OfType<ConnectionError>().Single();
         Assert.Equal(ConnectionErrorCode.AddressConnectionLimit, refusal.Code);
         Assert.Equal("127.0.0.2", refusal.Connection.Address);
         Assert.Equal(["another address"], server.Sink.Texts);
