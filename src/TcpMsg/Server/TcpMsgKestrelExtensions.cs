@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using TcpMsg.Server.Internal;
@@ -33,21 +32,6 @@ public static class TcpMsgKestrelExtensions
             bound?.Invoke(listen);
         }
 
-        switch (endpoint.Kind)
-        {
-            case ListenEndpointKind.Any:
-                kestrel.ListenAnyIP(endpoint.Port, Configure);
-                break;
-            case ListenEndpointKind.Localhost when endpoint.Port == 0:
-                // Kestrel cannot give IPv4 and IPv6 loopback the same dynamic port.
-                kestrel.Listen(IPAddress.Loopback, 0, Configure);
-                break;
-            case ListenEndpointKind.Localhost:
-                kestrel.ListenLocalhost(endpoint.Port, Configure);
-                break;
-            default:
-                kestrel.Listen(endpoint.Address!, endpoint.Port, Configure);
-                break;
-        }
+        KestrelListen.Endpoint(kestrel, endpoint, Configure);
     }
 }

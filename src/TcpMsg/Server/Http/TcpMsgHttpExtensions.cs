@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,20 +80,6 @@ public static class TcpMsgHttpExtensions
             bound?.Invoke(listen);
         }
 
-        switch (endpoint.Kind)
-        {
-            case ListenEndpointKind.Any:
-                kestrel.ListenAnyIP(endpoint.Port, Configure);
-                break;
-            case ListenEndpointKind.Localhost when endpoint.Port == 0:
-                kestrel.Listen(IPAddress.Loopback, 0, Configure);
-                break;
-            case ListenEndpointKind.Localhost:
-                kestrel.ListenLocalhost(endpoint.Port, Configure);
-                break;
-            default:
-                kestrel.Listen(endpoint.Address!, endpoint.Port, Configure);
-                break;
-        }
+        KestrelListen.Endpoint(kestrel, endpoint, Configure);
     }
 }
