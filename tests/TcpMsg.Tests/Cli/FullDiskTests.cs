@@ -14,12 +14,7 @@ public sealed class FullDiskTests : LoopbackTest
     private const int Lines = 3000;
     private const int Chunk = 100;
 
-    // Explicit (run it with: dotnet test --filter FullyQualifiedName~FullDiskTests -- xUnit.Explicit=on):
-    // in about 2 of 7 runs the server still answers "the disk is full" for the whole 90 s after the
-    // filler is deleted, so send exits 11 (it never reports a loss as delivered). That is a recovery
-    // bug of the store after ENOSPC, open in issue #13 (faults), not a loss; until it is fixed this
-    // test would fail CI by chance. AckMeansStoredTests covers the no-gap rule on every run.
-    [Fact(Explicit = true)]
+    [Fact]
     public async Task A_disk_that_fills_mid_stream_and_frees_loses_nothing_that_send_reported_delivered()
     {
         using var disk = new SmallFileSystem(20);
@@ -51,7 +46,7 @@ public sealed class FullDiskTests : LoopbackTest
         send.CloseInput();
         var exit = await send.WaitForExitAsync(TestTimeouts.Extended);
 
-        Assert.True(exit == 0, $"send exited {exit}: {send.Error}\nserve: {serve.Error}");
+        Assert.True(exit == 0, $"send exited {exit}: {send.Error}\nserve: {serve.Error}\nfiles: {Describe(disk)}");
         using var connection = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
@@ -75,6 +70,13 @@ public sealed class FullDiskTests : LoopbackTest
 
         await send.WriteInputAsync(text.ToString());
         return first + count;
+    }
+
+    /// <summary>The files on the small disk and the room left, for a failure message.</summary>
+    private static string Describe(SmallFileSystem disk)
+    {
+        var files = string.Join(", ", new DirectoryInfo(disk.Path).GetFiles().Select(f => $"{f.Name} {f.Length}"));
+        return $"{files}; free {new DriveInfo(disk.Path).AvailableFreeSpace}";
     }
 
     private static long CountStored(string store)

@@ -26,11 +26,17 @@ internal sealed class MessageWriter : IDisposable
     private readonly sqlite3_stmt _insert;
     private readonly sqlite3_stmt _lookup;
     private readonly sqlite3_stmt _maxId;
-    private byte[] _text = new byte[4096];
+    // How long the writer's checkpoint waits for a reader or the checkpointer; it is tried again after the next commit.
+    private static readonly TimeSpan s_restartWait = TimeSpan.FromMilliseconds(50);
 
-    public MessageWriter(SqliteConnection connection)
+    private readonly int _busyTimeoutMs;
+    private byte[] _text = new byte[4096];
+    private long _logPages;
+
+    public MessageWriter(SqliteConnection connection, TimeSpan busyTimeout)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("the connection is not open");
+        _busyTimeoutMs = (int)busyTimeout.TotalMilliseconds;
         _insert = Prepare(InsertSql);
         _lookup = Prepare("SELECT id FROM messages WHERE client_id = ?1 AND seq = ?2");
         _maxId = Prepare("SELECT coalesce(max(id), 0) FROM messages");
@@ -61,6 +67,40 @@ internal sealed class MessageWriter : IDisposable
             // After some errors SQLite has rolled back already; a second rollback is harmless.
             raw.sqlite3_exec(_db, "ROLLBACK");
             throw;
+        }
+
+        BoundLog();
+    }
+
+    /// <summary>
+    /// The writer's bound on the log (<see cref="WalCheckpointer.WriterBoundPages"/>), in place of
+    /// SQLite's automatic checkpoint: once that many pages went into the log since it last started
+    /// again, a RESTART checkpoint copies what the checkpointer beside us has not yet copied and
+    /// makes the next transaction start the log from its beginning. SQLite's own (passive) one
+    /// gives up when the checkpointer holds the checkpoint lock, and at full ingest the log then grew
+    /// by several transactions past the bound. The commit is done: a checkpoint that cannot run
+    /// now (a reader or the checkpointer in the way, no room) is tried again after the next one.
+    /// </summary>
+    private void BoundLog()
+    {
+        raw.sqlite3_db_status(_db, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1);
+        _logPages += written;
+        if (_logPages < WalCheckpointer.WriterBoundPages)
+        {
+            return;
+        }
+
+        raw.sqlite3_busy_timeout(_db, (int)s_restartWait.TotalMilliseconds);
+        try
+        {
+            if (raw.sqlite3_wal_checkpoint_v2(_db, null, raw.SQLITE_CHECKPOINT_RESTART, out _, out _) == raw.SQLITE_OK)
+            {
+                _logPages = 0;
+            }
+        }
+        finally
+        {
+            raw.sqlite3_busy_timeout(_db, _busyTimeoutMs);
         }
     }
 

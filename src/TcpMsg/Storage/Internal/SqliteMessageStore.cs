@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using TcpMsg.Server;
 using TcpMsg.Server.Internal;
 
@@ -19,6 +20,7 @@ internal sealed class SqliteMessageStore : IMessageStore
     private MessageWriter? _writer;
     private WalCheckpointer? _checkpointer;
     private bool _checked;
+    private bool _diskWasFull;
 
     public SqliteMessageStore(StoreOptions options)
     {
@@ -68,6 +70,7 @@ internal sealed class SqliteMessageStore : IMessageStore
 
             // The connection may be in any state after an I/O error; start afresh next time.
             Close();
+            _diskWasFull = ex is SqliteException { SqliteErrorCode: raw.SQLITE_FULL };
             throw ex is SqliteException sqlite
                 ? SqliteErrors.Translate(sqlite, _options.Path, "cannot store messages in")
                 : new StoreException(StoreFailure.Other, $"cannot store messages in {_options.Path}: {ex.Message}", ex);
@@ -136,10 +139,18 @@ internal sealed class SqliteMessageStore : IMessageStore
             Execute(connection, $"PRAGMA synchronous = {synchronous}");
             Execute(connection, $"PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds}");
 
-            // Checkpoints run beside the writer (WalCheckpointer); the writer's own is only a bound.
-            Execute(connection, $"PRAGMA wal_autocheckpoint = {WalCheckpointer.WriterBoundPages}");
+            // Checkpoints run beside the writer (WalCheckpointer); the writer's own is only a bound
+            // (MessageWriter.BoundLog, in place of SQLite's automatic one), and the log file is cut
+            // back to it when it starts again.
+            Execute(connection, "PRAGMA wal_autocheckpoint = 0");
+            Execute(connection, $"PRAGMA journal_size_limit = {WalCheckpointer.LogLimitBytes}");
             SqliteSchema.Migrate(connection, _options.Path);
-            _writer = new MessageWriter(connection);
+            if (_diskWasFull)
+            {
+                GiveBackLog(connection);
+            }
+
+            _writer = new MessageWriter(connection, _options.BusyTimeout);
             _connection = connection;
             _checkpointer ??= new WalCheckpointer(_writeConnectionString, synchronous);
             return connection;
@@ -153,6 +164,28 @@ internal sealed class SqliteMessageStore : IMessageStore
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// After a full disk: copy the whole log into the database and cut the log file to nothing, so
+    /// that the room it held is free for the database and the next transaction. Best effort: while
+    /// the disk is still full the copy fails (the database cannot grow), and the next attempt tries again.
+    /// </summary>
+    private void GiveBackLog(SqliteConnection connection)
+    {
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            using var reader = command.ExecuteReader();
+
+            // The first column is 1 when a reader or the checkpointer was in the way.
+            _diskWasFull = !reader.Read() || reader.GetInt64(0) != 0;
+        }
+        catch (SqliteException)
+        {
+            // Still no room, or a reader in the way: the write that follows says which.
         }
     }
 

@@ -13,8 +13,19 @@ namespace TcpMsg.Storage.Internal;
 /// </summary>
 internal sealed class WalCheckpointer : IDisposable
 {
-    /// <summary>The writer's <c>wal_autocheckpoint</c>: 16 MiB of 4 KiB pages; under a steady load this one keeps the log far below, and at full ingest, when the log never stands still long enough to start again, most of it is already copied when the writer gets there.</summary>
-    public const int WriterBoundPages = 4096;
+    /// <summary>
+    /// The writer's <c>wal_autocheckpoint</c>: 4 MiB of 4 KiB pages. Under a steady load this one keeps
+    /// the log far below; at full ingest the log never stands still long enough for this one's
+    /// checkpoint to be complete when the writer begins, so the log only starts again after the
+    /// writer's own checkpoint (most of it already copied by then). The bound is what the log costs
+    /// on disk on top of the data: the log file keeps its largest size, and on a disk that fills up
+    /// a large log holds the room the database needs to take the log's pages, so that neither can
+    /// grow again once space returns (the store stayed "full" with 16 MiB here).
+    /// </summary>
+    public const int WriterBoundPages = 1024;
+
+    /// <summary>The writer's <c>journal_size_limit</c>: a log that one large transaction made longer is cut back to this when it starts again.</summary>
+    public const long LogLimitBytes = WriterBoundPages * 4096L;
 
     private static readonly TimeSpan s_interval = TimeSpan.FromMilliseconds(200);
 

@@ -7,6 +7,11 @@ namespace TcpMsg.Server.Internal;
 /// <summary>The dispatcher: store, then show, then acknowledge, batch by batch.</summary>
 internal sealed partial class MessagePipeline
 {
+    // Bytes per dispatch (one transaction): large lines make large transactions, and the store's
+    // write-ahead log grows by a whole transaction past its bound before it can start again; a
+    // megabyte keeps that small and is many thousand 100-byte messages.
+    private const long MaxBatchBytes = 1024 * 1024;
+
     private static readonly TimeSpan s_firstRetry = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan s_maxRetry = TimeSpan.FromSeconds(2);
 
@@ -27,10 +32,12 @@ internal sealed partial class MessagePipeline
                 items.AddRange(held);
                 held.Clear();
                 var count = 0;
-                while (count < MaxBatchSize && reader.TryRead(out var item))
+                var bytes = CostOf(items);
+                while (count < MaxBatchSize && bytes < MaxBatchBytes && reader.TryRead(out var item))
                 {
                     items.Add(item);
                     count += item.Messages?.Count ?? 1;
+                    bytes += Cost(item);
                 }
 
                 RefuseAfterStoreFailure(items);
