@@ -98,4 +98,60 @@ public sealed class StoreFilesTests : IDisposable
             Assert.DoesNotContain("listen", serve.Error, StringComparison.OrdinalIgnoreCase);
         }
     }
+
+    [Fact]
+    public void A_truncated_store_is_refused_at_start_naming_the_file_and_what_to_do()
+    {
+        var path = _directory.File("truncated.db");
+        using (var store = new SqliteMessageStore(StoreOptions.Default with { Path = path }))
+        {
+            store.Open();
+            store.Append([.. Enumerable.Range(0, 2000).Select(i => TestMessages.Plain($"message {i} " + new string('x', 200)))]);
+        }
+
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            file.SetLength(file.Length / 2);
+        }
+
+        using var reopened = new SqliteMessageStore(StoreOptions.Default with { Path = path });
+        var error = Assert.Throws<StoreException>(reopened.Open);
+
+        Assert.Equal(StoreFailure.Corrupt, error.Failure);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("backup", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_database_is_refused_at_start_naming_the_file_and_what_to_do()
+    {
+        var path = _directory.File("garbage.db");
+        File.WriteAllBytes(path, [.. Enumerable.Range(0, 64 * 1024).Select(i => (byte)(i * 7))]);
+
+        using var store = new SqliteMessageStore(StoreOptions.Default with { Path = path });
+        var error = Assert.Throws<StoreException>(store.Open);
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("--store", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_on_a_store_file_of_a_read_only_file_system_exits_11_naming_the_file()
+    {
+        using var disk = new SmallFileSystem(4);
+        var path = disk.File("store.db");
+        using (var store = new SqliteMessageStore(StoreOptions.Default with { Path = path }))
+        {
+            store.Open();
+            store.Append([TestMessages.Plain("before the remount")]);
+        }
+
+        disk.MakeReadOnly();
+        await using var serve = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0", "--store", path]);
+        var exit = await serve.WaitForExitAsync();
+
+        Assert.True(exit == 11, $"serve exited {exit}: {serve.Error}");
+        Assert.Contains(path, serve.Error, StringComparison.Ordinal);
+        Assert.Contains("read-only", serve.Error, StringComparison.Ordinal);
+    }
 }

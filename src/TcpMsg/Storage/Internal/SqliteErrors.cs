@@ -17,6 +17,22 @@ internal static class SqliteErrors
 
     public static StoreException Translate(SqliteException ex, string path, string doing)
     {
+        var failure = Sort(ex, path);
+        var what = failure switch
+        {
+            StoreFailure.Locked => "the database is locked by another process",
+            StoreFailure.ReadOnly => "the database is read-only (the file, or the file system it is on); make it writable, or give --store a writable path",
+            StoreFailure.IoError => "disk I/O error",
+            StoreFailure.Corrupt => $"the file is damaged or not a tcpmsg database; restore it from a backup, save what is readable with `sqlite3 {path} .recover`, or start a new store elsewhere with --store PATH",
+            StoreFailure.DiskFull => "the disk is full",
+            StoreFailure.CannotOpen => "the file cannot be opened; check that it and its directory exist and are readable and writable, or give --store PATH",
+            _ => ex.Message,
+        };
+        return new StoreException(failure, $"{doing} {path}: {what}", ex);
+    }
+
+    private static StoreFailure Sort(SqliteException ex, string path)
+    {
         var failure = ex.SqliteErrorCode switch
         {
             Busy or Locked => StoreFailure.Locked,
@@ -27,16 +43,26 @@ internal static class SqliteErrors
             CantOpen => StoreFailure.CannotOpen,
             _ => StoreFailure.Other,
         };
-        var what = failure switch
+
+        // A read-only file system (or file) shows as "cannot open" when SQLite cannot make the
+        // -shm file, or as an I/O error; say what it is.
+        return failure is StoreFailure.CannotOpen or StoreFailure.IoError && IsReadOnly(path) ? StoreFailure.ReadOnly : failure;
+    }
+
+    private static bool IsReadOnly(string path)
+    {
+        try
         {
-            StoreFailure.Locked => "the database is locked by another process",
-            StoreFailure.ReadOnly => "the database is read-only",
-            StoreFailure.IoError => "disk I/O error",
-            StoreFailure.Corrupt => "the file is damaged or not a database",
-            StoreFailure.DiskFull => "the disk is full",
-            StoreFailure.CannotOpen => "the file cannot be opened",
-            _ => ex.Message,
-        };
-        return new StoreException(failure, $"{doing} {path}: {what}", ex);
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
+        }
+        catch (IOException ex)
+        {
+            return ex.HResult == 30; // EROFS
+        }
     }
 }
