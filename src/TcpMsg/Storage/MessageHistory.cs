@@ -14,6 +14,13 @@ public sealed class MessageHistory : IDisposable
 {
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(50);
 
+    // Messages outside (CROSS JOIN keeps them the outer loop, in id order, so LIMIT stops early), their
+    // connection's row and syslog fields looked up by key.
+    private const string Select =
+        "SELECT m.id, m.received_at, c.peer_address, c.peer_port, c.connection_id, c.framing, m.text, m.raw, m.client_id, m.seq, m.sender, c.client_cert, " +
+        "s.format, s.facility, s.severity, s.timestamp, s.host, s.app, s.procid, s.msgid, s.sd, s.body " +
+        "FROM messages AS m CROSS JOIN connections AS c ON c.id = m.connection LEFT JOIN syslog AS s ON s.message = m.id";
+
     private readonly SqliteConnection _connection;
     private readonly string _path;
 
@@ -45,6 +52,13 @@ public sealed class MessageHistory : IDisposable
             if (version == 0 || version > SqliteSchema.CurrentVersion)
             {
                 throw new StoreException(StoreFailure.Corrupt, $"{path} is not a tcpmsg store this version can read (schema {version})");
+            }
+
+            if (version < SqliteSchema.CurrentVersion)
+            {
+                throw new StoreException(
+                    StoreFailure.Other,
+                    $"{path} was written by an older tcpmsg (schema {version}); start `tcpmsg serve --store {path}` once to upgrade it in place, then read it");
             }
 
             return new MessageHistory(connection, path);
@@ -81,8 +95,7 @@ public sealed class MessageHistory : IDisposable
         using var command = _connection.CreateCommand();
         var where = Filter(command, query);
         var order = forward ? "ASC" : "DESC";
-        command.CommandText = $"SELECT id, received_at, peer_address, peer_port, connection_id, framing, text, raw, client_id, seq, sender, client_cert, " +
-            $"syslog_format, syslog_facility, syslog_severity, syslog_timestamp, syslog_host, syslog_app, syslog_procid, syslog_msgid, syslog_sd, syslog_body FROM messages{where} ORDER BY id {order} LIMIT $limit";
+        command.CommandText = $"{Select}{where} ORDER BY m.id {order} LIMIT $limit";
         command.Parameters.AddWithValue("$limit", query.Limit);
         try
         {
@@ -202,56 +215,56 @@ public sealed class MessageHistory : IDisposable
         void And(string condition) => where.Append(where.Length == 0 ? " WHERE " : " AND ").Append(condition);
         if (query.AfterId > 0)
         {
-            And("id > $after");
+            And("m.id > $after");
             command.Parameters.AddWithValue("$after", query.AfterId);
         }
 
         if (query.Since is { } since)
         {
-            And("received_at >= $since");
+            And("m.received_at >= $since");
             command.Parameters.AddWithValue("$since", SqliteMessageStore.ToMicroseconds(since));
         }
 
         if (query.Until is { } until)
         {
-            And("received_at < $until");
+            And("m.received_at < $until");
             command.Parameters.AddWithValue("$until", SqliteMessageStore.ToMicroseconds(until));
         }
 
         if (query.FromAddress is { } address)
         {
-            And("peer_address = $address");
+            And("c.peer_address = $address");
             command.Parameters.AddWithValue("$address", address);
         }
 
         if (query.FromPort is { } port)
         {
-            And("peer_port = $port");
+            And("c.peer_port = $port");
             command.Parameters.AddWithValue("$port", port);
         }
 
         if (!string.IsNullOrEmpty(query.Contains))
         {
-            And("instr(text, $contains) > 0");
+            And("instr(m.text, $contains) > 0");
             command.Parameters.AddWithValue("$contains", query.Contains);
         }
 
         if (query.App is { } app)
         {
-            And("syslog_app = $app");
+            And("s.app = $app");
             command.Parameters.AddWithValue("$app", app);
         }
 
         if (query.Host is { } host)
         {
-            And("syslog_host = $host");
+            And("s.host = $host");
             command.Parameters.AddWithValue("$host", host);
         }
 
         if (query.Severity is { } severity)
         {
             // Lower numbers are worse: "warning or worse" is 0 to 4.
-            And("syslog_severity <= $severity");
+            And("s.severity <= $severity");
             command.Parameters.AddWithValue("$severity", severity);
         }
 

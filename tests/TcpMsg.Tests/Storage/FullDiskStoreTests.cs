@@ -31,8 +31,10 @@ public sealed class FullDiskStoreTests
             largest = Math.Max(largest, new FileInfo(path + "-wal").Length);
         }
 
-        // The bound, plus the transaction that crossed it.
-        Assert.True(largest <= WalCheckpointer.LogLimitBytes + (MessagesPerBatch * 2 * 4096), $"the log grew to {largest} bytes");
+        // A quarter past the bound (up to there the writer's checkpoint waits only briefly for one
+        // beside it), plus the transaction that crossed it. With SQLite's own checkpoint at the old
+        // bound, the log grew to 17 MB here.
+        Assert.True(largest <= (WalCheckpointer.LogLimitBytes * 5 / 4) + (MessagesPerBatch * 2 * 4096), $"the log grew to {largest} bytes");
     }
 
     [Fact]

@@ -110,6 +110,28 @@ public sealed class SqliteMessageStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_copy_inside_a_large_batch_is_skipped_and_the_rest_are_stored_in_order()
+    {
+        using var store = Open();
+        var first = TestMessages.Confirmed("bulk", 50, "fifty");
+        store.Append([first]);
+
+        // 100 messages go in several rows per statement; the copy of 50 makes its statement fall back.
+        var batch = Enumerable.Range(1, 100).Select(i => TestMessages.Confirmed("bulk", i, $"m{i}")).ToArray();
+        store.Append(batch);
+
+        Assert.True(batch[49].IsDuplicate);
+        Assert.Equal(first.Id, batch[49].Id);
+        Assert.Equal(99, batch.Count(m => !m.IsDuplicate));
+        Assert.Equal(Enumerable.Range(2, 99).Select(i => (long)i), batch.Where(m => !m.IsDuplicate).Select(m => m.Id));
+        using var history = MessageHistory.Open(StorePath);
+        var stored = history.Read(HistoryQuery.Default with { Limit = 1000 });
+        Assert.Equal(100, stored.Count);
+        Assert.Equal(["fifty", "m1", "m2"], stored.Take(3).Select(m => m.Text));
+        Assert.Single(stored.Select(m => m.ConnectionId).Distinct());
+    }
+
+    [Fact]
     public void Reopening_keeps_the_data_and_migrates_nothing_twice()
     {
         using (var store = Open())
@@ -209,7 +231,7 @@ public sealed class SqliteMessageStoreTests : IDisposable
         using (var write = locker.CreateCommand())
         {
             write.Transaction = transaction;
-            write.CommandText = "INSERT INTO messages (received_at, peer_address, peer_port, connection_id, framing, text) VALUES (0, 'x', 0, 'x', 'line', 'lock')";
+            write.CommandText = "INSERT INTO messages (received_at, connection, text) VALUES (0, 1, 'lock')";
             write.ExecuteNonQuery();
         }
 

@@ -150,9 +150,9 @@ internal sealed class SqliteMessageStore : IMessageStore
                 GiveBackLog(connection);
             }
 
-            _writer = new MessageWriter(connection, _options.BusyTimeout);
-            _connection = connection;
             _checkpointer ??= new WalCheckpointer(_writeConnectionString, synchronous);
+            _writer = new MessageWriter(connection, _options.BusyTimeout, _checkpointer);
+            _connection = connection;
             return connection;
         }
         catch (SqliteException ex)

@@ -58,6 +58,62 @@ internal static class SqliteSchema
         ALTER TABLE messages ADD COLUMN syslog_sd TEXT;
         ALTER TABLE messages ADD COLUMN syslog_body INTEGER;
         """,
+
+        // Version 5 (issue #13): what belongs to a connection is stored once, in connections, and each
+        // message refers to its row; the syslog fields move to a table of their own keyed by the
+        // message id, so a plain message carries no ten empty columns. The rows keep their ids, client
+        // ids and sequence numbers (exactly-once goes on across the upgrade). Indexes: only what
+        // history and the writer query: (client_id, seq) for confirmed senders, received_at for --since.
+        """
+        CREATE TABLE connections (
+            id            INTEGER PRIMARY KEY,
+            connection_id TEXT    NOT NULL,      -- the server's id of the connection
+            peer_address  TEXT    NOT NULL,
+            peer_port     INTEGER NOT NULL,
+            framing       TEXT    NOT NULL,      -- line, whole, confirmed
+            client_cert   TEXT                   -- TLS: the client certificate's subject
+        );
+        INSERT INTO connections (connection_id, peer_address, peer_port, framing, client_cert)
+            SELECT connection_id, peer_address, peer_port, framing, client_cert FROM messages
+            GROUP BY connection_id, peer_address, peer_port, framing, client_cert ORDER BY min(id);
+        CREATE INDEX connections_upgrade ON connections (connection_id, peer_address, peer_port, framing);
+        CREATE TABLE messages_v5 (
+            id            INTEGER PRIMARY KEY,   -- ascending in commit order
+            received_at   INTEGER NOT NULL,      -- microseconds since 1970-01-01 UTC
+            connection    INTEGER NOT NULL,      -- connections.id
+            text          TEXT    NOT NULL,      -- invalid UTF-8 shown as U+FFFD
+            raw           BLOB,                  -- the original bytes, only when not valid UTF-8
+            client_id     TEXT,                  -- confirmed mode: the sender ...
+            seq           INTEGER,               -- ... and its sequence number
+            sender        TEXT                   -- chat: the sender's name
+        );
+        INSERT INTO messages_v5 (id, received_at, connection, text, raw, client_id, seq, sender)
+            SELECT m.id, m.received_at, c.id, m.text, m.raw, m.client_id, m.seq, m.sender
+            FROM messages AS m JOIN connections AS c
+                ON c.connection_id = m.connection_id AND c.peer_address = m.peer_address AND c.peer_port = m.peer_port
+                AND c.framing = m.framing AND c.client_cert IS m.client_cert;
+        CREATE TABLE syslog (
+            message       INTEGER PRIMARY KEY,   -- messages.id
+            facility      INTEGER NOT NULL,
+            severity      INTEGER NOT NULL,
+            format        TEXT    NOT NULL,      -- rfc5424, rfc3164
+            timestamp     TEXT,
+            host          TEXT,
+            app           TEXT,
+            procid        TEXT,
+            msgid         TEXT,
+            sd            TEXT,
+            body          INTEGER NOT NULL       -- where the body starts in the text, in UTF-8 bytes
+        );
+        INSERT INTO syslog (message, facility, severity, format, timestamp, host, app, procid, msgid, sd, body)
+            SELECT id, syslog_facility, syslog_severity, syslog_format, syslog_timestamp, syslog_host, syslog_app, syslog_procid, syslog_msgid, syslog_sd, syslog_body
+            FROM messages WHERE syslog_format IS NOT NULL;
+        DROP TABLE messages;
+        DROP INDEX connections_upgrade;
+        ALTER TABLE messages_v5 RENAME TO messages;
+        CREATE UNIQUE INDEX messages_sender_seq ON messages (client_id, seq) WHERE client_id IS NOT NULL;
+        CREATE INDEX messages_received_at ON messages (received_at);
+        """,
     ];
 
     public static int CurrentVersion => s_migrations.Length;

@@ -35,6 +35,7 @@ internal sealed class WalCheckpointer : IDisposable
     private readonly ManualResetEventSlim _stop = new();
     private readonly Lock _lastLock = new();
     private long _checkpoints;
+    private bool _holdOff;
     private long _failures;
     private (long Log, long Copied) _last;
 
@@ -44,6 +45,13 @@ internal sealed class WalCheckpointer : IDisposable
         _synchronous = synchronous;
         _thread = new Thread(Run) { IsBackground = true, Name = "tcpmsg WAL checkpoint" };
         _thread.Start();
+    }
+
+    /// <summary>Set by the writer while it waits to run its own checkpoint (the log is at its bound): no new run starts, so that the writer's gets the lock.</summary>
+    public bool HoldOff
+    {
+        get => Volatile.Read(ref _holdOff);
+        set => Volatile.Write(ref _holdOff, value);
     }
 
     /// <summary>Checkpoints run so far.</summary>
@@ -78,6 +86,11 @@ internal sealed class WalCheckpointer : IDisposable
         {
             while (!_stop.Wait(s_interval))
             {
+                if (HoldOff)
+                {
+                    continue;
+                }
+
                 try
                 {
                     connection ??= Open();
