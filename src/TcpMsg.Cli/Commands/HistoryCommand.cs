@@ -151,6 +151,8 @@ internal static class HistoryCommand
                         {
                             await PrintAsync(messages[i], flush: i == messages.Count - 1).ConfigureAwait(false);
                         }
+
+                        await TellRemovedAsync(history, query, messages.Count, error).ConfigureAwait(false);
                     }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -167,6 +169,16 @@ internal static class HistoryCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>On standard error: the range asked for reaches into what retention removed.</summary>
+    private static async Task TellRemovedAsync(MessageHistory history, HistoryQuery query, int returned, TextWriter error)
+    {
+        if (history.Removed() is { } removed && removed.Covers(query, returned))
+        {
+            var time = removed.ThroughTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            await error.WriteLineAsync($"tcpmsg history: messages received up to {time} were removed by the server's retention (--retain, --max-store-size)").ConfigureAwait(false);
+        }
     }
 
     private static bool TryParsePeer(string text, out string address, out int? port)

@@ -80,10 +80,13 @@ internal static class ServeCommand
             Durability.Fsync,
             "fsync: an acknowledged message survives a power loss. process: it survives a crash of the server process; faster.");
 
+        var retain = OptionFactory.Duration("--retain", TimeSpan.Zero, allowInfinite: true, "Remove stored messages older than this (30d, 12h); 0 keeps them all.");
+        var maxStoreSize = OptionFactory.Size("--max-store-size", 0, "Remove the oldest stored messages while the store (file and WAL) is larger than this (10GiB); 0 for no cap.");
+
         var chat = ChatRoomOptions(out var chatOptions);
         var command = new Command("serve", "Receive messages on TCP port 2023 and print them.")
         {
-            port, listen, framing, syslog, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability,
+            port, listen, framing, syslog, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability, retain, maxStoreSize,
         };
         var security = new ServeSecurityOptions();
         security.AddTo(command);
@@ -136,7 +139,13 @@ internal static class ServeCommand
                 ShutdownTimeout = parseResult.GetValue(shutdownTimeout),
                 Store = parseResult.GetValue(noStore)
                     ? null
-                    : StoreOptions.Default with { Path = parseResult.GetValue(store)!, Durability = parseResult.GetValue(durability) },
+                    : StoreOptions.Default with
+                    {
+                        Path = parseResult.GetValue(store)!,
+                        Durability = parseResult.GetValue(durability),
+                        Retain = parseResult.GetValue(retain) is { } keep && keep > TimeSpan.Zero && keep != Timeout.InfiniteTimeSpan ? keep : null,
+                        MaxSize = parseResult.GetValue(maxStoreSize) is > 0 and var cap ? cap : null,
+                    },
                 Security = protection,
                 Chat = chat(parseResult),
                 Http = httpOptions,

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using TcpMsg.Server.Internal;
 using TcpMsg.Server.Internal.Chat;
 using TcpMsg.Server.Internal.Transport;
@@ -31,7 +32,9 @@ public static class TcpMsgServiceCollectionExtensions
         services.TryAddSingleton<ServerStatistics>();
         if (options.Store is { } store)
         {
-            services.TryAddSingleton<IMessageStore>(provider => new TimedMessageStore(new SqliteMessageStore(store), provider.GetRequiredService<IMeterFactory>()));
+            services.TryAddSingleton<IMessageStore>(provider => new TimedMessageStore(
+                new SqliteMessageStore(store, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpMsg.Storage")),
+                provider.GetRequiredService<IMeterFactory>()));
         }
 
         if (options.Chat is not null)

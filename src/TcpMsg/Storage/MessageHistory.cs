@@ -177,6 +177,22 @@ public sealed class MessageHistory : IDisposable
         }
     }
 
+    /// <summary>What retention has removed from this store so far; null when nothing was.</summary>
+    public RemovedMessages? Removed()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT through_id, through_time, removed FROM retention WHERE id = 1";
+        try
+        {
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? new RemovedMessages(reader.GetInt64(0), SqliteMessageStore.FromMicroseconds(reader.GetInt64(1)), reader.GetInt64(2)) : null;
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteErrors.Translate(ex, _path, "cannot read");
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose() => _connection.Dispose();
 

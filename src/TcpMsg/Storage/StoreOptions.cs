@@ -14,4 +14,10 @@ public sealed record StoreOptions
 
     /// <summary>How long a commit waits for a lock held by another process before it counts as failed.</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Messages older than this are removed, oldest first, in small batches beside the writer; null keeps them all.</summary>
+    public TimeSpan? Retain { get; init; }
+
+    /// <summary>The oldest messages are removed while the store (database file and its write-ahead log) is larger than this, in bytes; null for no cap.</summary>
+    public long? MaxSize { get; init; }
 }

@@ -103,6 +103,32 @@ public sealed class HistoryCommandTests : LoopbackTest
         Assert.Equal(2, code);
     }
 
+    [Fact]
+    public async Task Serve_with_retain_removes_old_messages_and_history_says_the_range_was_removed()
+    {
+        // Two messages of two days ago, one of now.
+        using (var store = new TcpMsg.Storage.Internal.SqliteMessageStore(TcpMsg.Storage.StoreOptions.Default with { Path = Store }))
+        {
+            store.Open();
+            store.Append([TestMessages.Plain("old one", DateTimeOffset.UtcNow.AddDays(-2)), TestMessages.Plain("old two", DateTimeOffset.UtcNow.AddDays(-2))]);
+            store.Append([TestMessages.Plain("recent")]);
+        }
+
+        await using (await InProcessCli.ServeAsync("--store", Store, "--retain", "1d"))
+        {
+            await Eventually.UntilAsync(
+                async () => (await InProcessCli.RunAsync("", "history", "--store", Store)).Console.OutText.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length == 1,
+                "the old messages to be removed");
+        }
+
+        var all = await RunAsync("history", "--store", Store, "--since", "3d");
+        Assert.Contains("recent", all.OutText, StringComparison.Ordinal);
+        Assert.DoesNotContain("old", all.OutText, StringComparison.Ordinal);
+        Assert.Contains("removed by the server's retention", all.ErrorText, StringComparison.Ordinal);
+        var lastHour = await RunAsync("history", "--store", Store, "--since", "1h");
+        Assert.Equal(string.Empty, lastHour.ErrorText);
+    }
+
     private string Store => _directory.File("history.db");
 
     private static async Task<TestConsole> RunAsync(params string[] args)

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SQLitePCL;
 using TcpMsg.Server;
 using TcpMsg.Server.Internal;
@@ -14,17 +16,22 @@ namespace TcpMsg.Storage.Internal;
 internal sealed class SqliteMessageStore : IMessageStore
 {
     private readonly StoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly string _writeConnectionString;
     private readonly string _readConnectionString;
     private SqliteConnection? _connection;
     private MessageWriter? _writer;
     private WalCheckpointer? _checkpointer;
+    private StoreRetention? _retention;
     private bool _checked;
     private bool _diskWasFull;
 
-    public SqliteMessageStore(StoreOptions options)
+    public SqliteMessageStore(StoreOptions options, TimeProvider? time = null, ILogger? logger = null)
     {
         _options = options;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
         var path = System.IO.Path.GetFullPath(options.Path);
         _writeConnectionString = new SqliteConnectionStringBuilder
         {
@@ -102,12 +109,17 @@ internal sealed class SqliteMessageStore : IMessageStore
         return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture) ?? string.Empty;
     }
 
+    /// <summary>The retention beside the writer, once the store is open and when the options ask for it.</summary>
+    internal StoreRetention? Retention => _retention;
+
     /// <summary>The checkpoints beside the writer, once the store is open.</summary>
     internal WalCheckpointer? Checkpointer => _checkpointer;
 
     public void Dispose()
     {
         Close();
+        _retention?.Dispose();
+        _retention = null;
         _checkpointer?.Dispose();
         _checkpointer = null;
     }
@@ -131,6 +143,10 @@ internal sealed class SqliteMessageStore : IMessageStore
                 _checked = true;
             }
 
+            // Before anything is written to a new file (a no-op on a store that has tables): free
+            // pages can then be given back to the file system after retention removed messages
+            // (PRAGMA incremental_vacuum). A store made before keeps reusing its free pages.
+            Execute(connection, "PRAGMA auto_vacuum = INCREMENTAL");
             Execute(connection, "PRAGMA journal_mode = WAL");
 
             // FULL syncs the WAL on every commit (survives power loss); NORMAL leaves that to the
@@ -151,6 +167,11 @@ internal sealed class SqliteMessageStore : IMessageStore
             }
 
             _checkpointer ??= new WalCheckpointer(_writeConnectionString, synchronous);
+            if (_retention is null && StoreRetention.IsWanted(_options))
+            {
+                _retention = new StoreRetention(_writeConnectionString, _options, _time, _logger);
+            }
+
             _writer = new MessageWriter(connection, _options.BusyTimeout, _checkpointer);
             _connection = connection;
             return connection;

@@ -113,6 +113,13 @@ internal static class SqliteSchema
         ALTER TABLE messages_v5 RENAME TO messages;
         CREATE UNIQUE INDEX messages_sender_seq ON messages (client_id, seq) WHERE client_id IS NOT NULL;
         CREATE INDEX messages_received_at ON messages (received_at);
+        -- Retention (--retain, --max-store-size): how far messages were removed, for history to say so.
+        CREATE TABLE retention (
+            id            INTEGER PRIMARY KEY CHECK (id = 1),
+            through_id    INTEGER NOT NULL,      -- every message up to this id was removed ...
+            through_time  INTEGER NOT NULL,      -- ... the newest of them received at this time (microseconds)
+            removed       INTEGER NOT NULL       -- how many in all
+        );
         """,
     ];
 
