@@ -5,10 +5,17 @@ using TcpMsg.Bench.Peers;
 
 // TcpMsg.Bench load [options]   the load harness: scenarios x peers, verified, medians (see LoadOptions)
 // TcpMsg.Bench micro [BenchmarkDotNet options]   the micro-benchmarks of the framer and the formatters
+// TcpMsg.Bench store [options]   the store on its own (Store/StoreBench.cs)
 if (args.Length > 0 && args[0] == "micro")
 {
     BenchmarkSwitcher.FromAssembly(typeof(LoadRunner).Assembly).Run(args[1..]);
     return 0;
+}
+
+// TcpMsg.Bench store [--dir DIR] [--messages N]   the store on its own: bytes per message, history over a large store
+if (args.Length > 0 && args[0] == "store")
+{
+    return TcpMsg.Bench.Store.StoreBench.Run(args[1..]);
 }
 
 // Ctrl+C or SIGTERM stop the harness (the default); its peers must not outlive it.

@@ -23,6 +23,8 @@ internal static class HistoryCommand
         var since = new Option<string>("--since") { Description = "Only messages received at or after this time (2026-11-25T08:00:00Z) or this long ago (10m, 2h).", HelpName = "TIME" };
         var until = new Option<string>("--until") { Description = "Only messages received before this time or this long ago.", HelpName = "TIME" };
         var from = new Option<string>("--from") { Description = "Only messages from this address (127.0.0.1, ::1) or address and port (127.0.0.1:54321, [::1]:54321).", HelpName = "ADDRESS" };
+        var sender = new Option<string>("--sender") { Description = "Only messages of this confirmed sender (its client id, as `tcpmsg send --client-id` gave it).", HelpName = "ID" };
+        var count = new Option<bool>("--count") { Description = "Print only how many stored messages match (--limit does not apply)." };
         var contains = new Option<string>("--contains") { Description = "Only messages whose text contains this (case-sensitive).", HelpName = "TEXT" };
         var appName = new Option<string>("--app") { Description = "Only syslog messages from this application (APP-NAME or TAG).", HelpName = "NAME" };
         var hostName = new Option<string>("--host") { Description = "Only syslog messages from this host name.", HelpName = "NAME" };
@@ -37,7 +39,7 @@ internal static class HistoryCommand
 
         var command = new Command("history", "Show what a tcpmsg server has stored, even while it is running.")
         {
-            store, limit, since, until, from, contains, appName, hostName, severity, format, follow, verbose,
+            store, limit, since, until, from, sender, contains, appName, hostName, severity, format, follow, verbose, count,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -49,6 +51,7 @@ internal static class HistoryCommand
             {
                 Limit = parseResult.GetValue(limit),
                 Contains = parseResult.GetValue(contains),
+                ClientId = parseResult.GetValue(sender),
                 App = parseResult.GetValue(appName),
                 Host = parseResult.GetValue(hostName),
             };
@@ -137,7 +140,14 @@ internal static class HistoryCommand
 
                 try
                 {
-                    if (parseResult.GetValue(follow))
+                    if (parseResult.GetValue(count))
+                    {
+                        var total = history.Count(query);
+                        await app.Console.Out.WriteAsync(System.Text.Encoding.UTF8.GetBytes(total.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n"), CancellationToken.None).ConfigureAwait(false);
+                        await app.Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                        await TellRemovedAsync(history, query with { Limit = int.MaxValue }, (int)Math.Min(total, int.MaxValue), error).ConfigureAwait(false);
+                    }
+                    else if (parseResult.GetValue(follow))
                     {
                         await foreach (var message in history.FollowAsync(query, cancellationToken).ConfigureAwait(false))
                         {

@@ -21,6 +21,9 @@ public sealed record HistoryQuery
     /// <summary>Only messages from this port of <see cref="FromAddress"/>.</summary>
     public int? FromPort { get; init; }
 
+    /// <summary>Only messages of this confirmed sender (its client id), exactly.</summary>
+    public string? ClientId { get; init; }
+
     /// <summary>Only messages whose text contains this (case-sensitive).</summary>
     public string? Contains { get; init; }
 

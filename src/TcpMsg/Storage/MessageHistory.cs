@@ -83,6 +83,23 @@ public sealed class MessageHistory : IDisposable
         return messages;
     }
 
+    /// <summary>How many stored messages match <paramref name="query"/> (its <see cref="HistoryQuery.Limit"/> does not apply).</summary>
+    public long Count(HistoryQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        using var command = _connection.CreateCommand();
+        var where = Filter(command, query);
+        command.CommandText = $"SELECT count(*) FROM messages AS m CROSS JOIN connections AS c ON c.id = m.connection LEFT JOIN syslog AS s ON s.message = m.id{where}";
+        try
+        {
+            return (long)command.ExecuteScalar()!;
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteErrors.Translate(ex, _path, "cannot read");
+        }
+    }
+
     /// <summary>
     /// The first <see cref="HistoryQuery.Limit"/> messages after <see cref="HistoryQuery.AfterId"/> that
     /// match, oldest first: the next page when reading the store forward by id, with no gap.
@@ -257,6 +274,13 @@ public sealed class MessageHistory : IDisposable
         {
             And("c.peer_port = $port");
             command.Parameters.AddWithValue("$port", port);
+        }
+
+        if (query.ClientId is { } clientId)
+        {
+            // The index of confirmed senders, (client_id, seq).
+            And("m.client_id = $client");
+            command.Parameters.AddWithValue("$client", clientId);
         }
 
         if (!string.IsNullOrEmpty(query.Contains))
