@@ -81,12 +81,13 @@ internal static class ServeCommand
             "fsync: an acknowledged message survives a power loss. process: it survives a crash of the server process; faster.");
 
         var retain = OptionFactory.Duration("--retain", TimeSpan.Zero, allowInfinite: true, "Remove stored messages older than this (30d, 12h); 0 keeps them all.");
+        var searchIndex = new Option<bool>("--search-index") { Description = "Keep a trigram index of the stored text, so that history --contains stays fast on a large store (more CPU, about as much disk again as the text)." };
         var maxStoreSize = OptionFactory.Size("--max-store-size", 0, "Remove the oldest stored messages while the store (file and WAL) is larger than this (10GiB); 0 for no cap.");
 
         var chat = ChatRoomOptions(out var chatOptions);
         var command = new Command("serve", "Receive messages on TCP port 2023 and print them.")
         {
-            port, listen, framing, syslog, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability, retain, maxStoreSize,
+            port, listen, framing, syslog, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability, retain, maxStoreSize, searchIndex,
         };
         var security = new ServeSecurityOptions();
         security.AddTo(command);
@@ -145,6 +146,7 @@ internal static class ServeCommand
                         Durability = parseResult.GetValue(durability),
                         Retain = parseResult.GetValue(retain) is { } keep && keep > TimeSpan.Zero && keep != Timeout.InfiniteTimeSpan ? keep : null,
                         MaxSize = parseResult.GetValue(maxStoreSize) is > 0 and var cap ? cap : null,
+                        SearchIndex = parseResult.GetValue(searchIndex),
                     },
                 Security = protection,
                 Chat = chat(parseResult),

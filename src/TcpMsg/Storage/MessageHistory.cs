@@ -89,7 +89,10 @@ public sealed class MessageHistory : IDisposable
         ArgumentNullException.ThrowIfNull(query);
         using var command = _connection.CreateCommand();
         var where = Filter(command, query);
-        command.CommandText = $"SELECT count(*) FROM messages AS m CROSS JOIN connections AS c ON c.id = m.connection LEFT JOIN syslog AS s ON s.message = m.id{where}";
+        // Only the tables the filter reads: a count without filters reads the smallest index of messages.
+        var connections = where.Contains(" c.", StringComparison.Ordinal) ? " CROSS JOIN connections AS c ON c.id = m.connection" : string.Empty;
+        var syslog = where.Contains(" s.", StringComparison.Ordinal) ? " LEFT JOIN syslog AS s ON s.message = m.id" : string.Empty;
+        command.CommandText = $"SELECT count(*) FROM messages AS m{connections}{syslog}{where}";
         try
         {
             return (long)command.ExecuteScalar()!;
@@ -194,6 +197,14 @@ public sealed class MessageHistory : IDisposable
         }
     }
 
+    /// <summary>How far the search index is kept (serve --search-index); 0 when it is not.</summary>
+    private long IndexedThrough()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT coalesce((SELECT through_id FROM search_state WHERE id = 1), 0)";
+        return (long)command.ExecuteScalar()!;
+    }
+
     /// <summary>What retention has removed from this store so far; null when nothing was.</summary>
     public RemovedMessages? Removed()
     {
@@ -242,7 +253,7 @@ public sealed class MessageHistory : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
-    private static string Filter(SqliteCommand command, HistoryQuery query)
+    private string Filter(SqliteCommand command, HistoryQuery query)
     {
         var where = new StringBuilder();
         void And(string condition) => where.Append(where.Length == 0 ? " WHERE " : " AND ").Append(condition);
@@ -285,6 +296,17 @@ public sealed class MessageHistory : IDisposable
 
         if (!string.IsNullOrEmpty(query.Contains))
         {
+            var indexed = query.Contains.EnumerateRunes().Count() >= 3 ? IndexedThrough() : 0;
+            if (indexed > 0)
+            {
+                // The trigram index finds the candidates up to where it is kept (LIKE is its
+                // substring query: case-insensitive, and the user's % and _ become "any
+                // character"), the rest is read; instr then keeps the exact, case-sensitive matches.
+                And("m.id IN (SELECT rowid FROM search WHERE search.text LIKE $like UNION ALL SELECT id FROM messages WHERE id > $indexed)");
+                command.Parameters.AddWithValue("$like", "%" + query.Contains.Replace('%', '_') + "%");
+                command.Parameters.AddWithValue("$indexed", indexed);
+            }
+
             And("instr(m.text, $contains) > 0");
             command.Parameters.AddWithValue("$contains", query.Contains);
         }

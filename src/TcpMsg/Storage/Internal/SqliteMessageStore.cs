@@ -24,6 +24,7 @@ internal sealed class SqliteMessageStore : IMessageStore
     private MessageWriter? _writer;
     private WalCheckpointer? _checkpointer;
     private StoreRetention? _retention;
+    private SearchIndexer? _indexer;
     private bool _checked;
     private bool _diskWasFull;
 
@@ -109,6 +110,9 @@ internal sealed class SqliteMessageStore : IMessageStore
         return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture) ?? string.Empty;
     }
 
+    /// <summary>The search indexer beside the writer, once the store is open and when the options ask for it.</summary>
+    internal SearchIndexer? Indexer => _indexer;
+
     /// <summary>The retention beside the writer, once the store is open and when the options ask for it.</summary>
     internal StoreRetention? Retention => _retention;
 
@@ -120,6 +124,8 @@ internal sealed class SqliteMessageStore : IMessageStore
         Close();
         _retention?.Dispose();
         _retention = null;
+        _indexer?.Dispose();
+        _indexer = null;
         _checkpointer?.Dispose();
         _checkpointer = null;
     }
@@ -167,6 +173,11 @@ internal sealed class SqliteMessageStore : IMessageStore
             }
 
             _checkpointer ??= new WalCheckpointer(_writeConnectionString, synchronous);
+            if (_indexer is null && _options.SearchIndex)
+            {
+                _indexer = new SearchIndexer(_writeConnectionString, _options.BusyTimeout, _time, _logger);
+            }
+
             if (_retention is null && StoreRetention.IsWanted(_options))
             {
                 _retention = new StoreRetention(_writeConnectionString, _options, _time, _logger);

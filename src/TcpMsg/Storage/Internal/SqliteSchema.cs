@@ -120,6 +120,14 @@ internal static class SqliteSchema
             through_time  INTEGER NOT NULL,      -- ... the newest of them received at this time (microseconds)
             removed       INTEGER NOT NULL       -- how many in all
         );
+        -- history --contains: a trigram index of the text (substrings, any script), kept by the
+        -- indexer beside the writer (serve --search-index) up to search_state.through_id; detail=none
+        -- keeps only which rows hold a trigram, and the text itself stays in messages.
+        CREATE VIRTUAL TABLE search USING fts5(text, content='messages', content_rowid='id', tokenize='trigram', detail='none');
+        CREATE TABLE search_state (
+            id            INTEGER PRIMARY KEY CHECK (id = 1),
+            through_id    INTEGER NOT NULL       -- every message up to this id is in search
+        );
         """,
     ];
 

@@ -155,6 +155,9 @@ internal sealed partial class StoreRetention : IDisposable
             DELETE FROM doomed;
             INSERT INTO doomed SELECT id, received_at FROM messages{older} ORDER BY id LIMIT {BatchRows};
             DELETE FROM syslog WHERE message IN (SELECT id FROM doomed);
+            INSERT INTO search (search, rowid, text)
+                SELECT 'delete', m.id, m.text FROM doomed AS d JOIN messages AS m ON m.id = d.id
+                WHERE d.id <= coalesce((SELECT through_id FROM search_state), 0);
             DELETE FROM messages WHERE id IN (SELECT id FROM doomed);
             INSERT INTO retention (id, through_id, through_time, removed)
                 SELECT 1, max(id), max(received_at), count(*) FROM doomed WHERE true HAVING count(*) > 0
