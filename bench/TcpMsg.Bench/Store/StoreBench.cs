@@ -89,6 +89,19 @@ internal static class StoreBench
         Console.WriteLine($"| bytes per message (db + WAL after a checkpoint) | {(double)bytes / count:F1} |");
         Console.WriteLine($"| writer: messages/s (in process, durability process) | {count / elapsed.TotalSeconds:N0} |");
         Console.WriteLine($"| writer: CPU µs per message (the whole process: writer and checkpointer) | {cpuUsed.TotalMicroseconds / count:F2} |");
+        cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        using (var indexer = new SearchIndexer($"Data Source={path};Pooling=False", TimeSpan.FromSeconds(5), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, start: false))
+        {
+            while (indexer.RunOnce() > 0)
+            {
+            }
+        }
+
+        cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Checkpoint(path);
+        var indexed = new FileInfo(path).Length + (File.Exists(path + "-wal") ? new FileInfo(path + "-wal").Length : 0);
+        Console.WriteLine($"| with --search-index: bytes per message | {(double)indexed / count:F1} |");
+        Console.WriteLine($"| with --search-index: indexer CPU µs per message | {cpuUsed.TotalMicroseconds / count:F2} |");
     }
 
     private static void History(string dir, long count, string? tcpmsg)
@@ -131,6 +144,7 @@ internal static class StoreBench
         }
 
         Console.Error.WriteLine($"building {path} ({count:N0} messages) once; later runs reuse it");
+        var clock = Stopwatch.StartNew();
         var connection = new ConnectionInfo("c0", new IPEndPoint(IPAddress.Loopback, 40000), new IPEndPoint(IPAddress.Loopback, 2023), s_start);
         using var store = new SqliteMessageStore(StoreOptions.Default with { Path = path, Durability = Durability.Process });
         store.Open();
@@ -151,12 +165,16 @@ internal static class StoreBench
             store.Append(pending);
         }
 
-        // Each batch has one time (a socket read's); spread them as the messages would be.
-        using var db = new SqliteConnection($"Data Source={path};Pooling=False");
-        db.Open();
-        using var command = db.CreateCommand();
-        command.CommandText = $"UPDATE messages SET received_at = {SqliteMessageStore.ToMicroseconds(s_start)} + (id - 1) * {step / 10}; PRAGMA wal_checkpoint(TRUNCATE)";
-        command.ExecuteNonQuery();
+        Console.Error.WriteLine($"  stored in {clock.Elapsed.TotalSeconds:F0} s; indexing (serve --search-index)");
+        using (var indexer = new SearchIndexer($"Data Source={path};Pooling=False", TimeSpan.FromSeconds(5), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, start: false))
+        {
+            while (indexer.RunOnce() > 0)
+            {
+            }
+        }
+
+        Console.Error.WriteLine($"  indexed after {clock.Elapsed.TotalSeconds:F0} s");
+        Checkpoint(path);
     }
 
     private static ReadOnlySpan<byte> Text(long i)
