@@ -265,13 +265,15 @@ public sealed class MessageHistory : IDisposable
 
         if (query.Since is { } since)
         {
-            And("m.received_at >= $since");
+            // The bound on the id is implied by the time (every match has an id at least this) and
+            // lets the scan in id order start there; the received_at index finds it.
+            And("m.received_at >= $since AND m.id >= coalesce((SELECT min(id) FROM messages INDEXED BY messages_received_at WHERE received_at >= $since), 0)");
             command.Parameters.AddWithValue("$since", SqliteMessageStore.ToMicroseconds(since));
         }
 
         if (query.Until is { } until)
         {
-            And("m.received_at < $until");
+            And("m.received_at < $until AND m.id <= coalesce((SELECT max(id) FROM messages INDEXED BY messages_received_at WHERE received_at < $until), 0)");
             command.Parameters.AddWithValue("$until", SqliteMessageStore.ToMicroseconds(until));
         }
 
