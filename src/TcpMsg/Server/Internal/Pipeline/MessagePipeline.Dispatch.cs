@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using TcpMsg.Protocol;
 using TcpMsg.Storage;
@@ -17,10 +18,14 @@ internal sealed partial class MessagePipeline
 
     private async Task DispatchAsync(CancellationToken token)
     {
+        // Two stages: this one stores batch N + 1 while the delivery stage shows and acknowledges
+        // batch N, so the commit and the output overlap. One batch waits between them at most;
+        // the delivery stage takes them in order, so the sinks and the acks see commit order.
+        var committed = Channel.CreateBounded<Dispatched>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var free = new Queue<Dispatched>([new Dispatched(), new Dispatched(), new Dispatched()]);
+        var delivery = Task.Run(() => DeliverStageAsync(committed.Reader, free, token), CancellationToken.None);
         var reader = _channel.Reader;
-        var items = new List<PipelineItem>(MaxBatchSize);
         var messages = new List<PendingMessage>(MaxBatchSize);
-        var visible = new ServerEventBatch();
         var held = new List<PipelineItem>();
         var retry = s_firstRetry;
         DateTimeOffset? failingSince = null;
@@ -28,6 +33,14 @@ internal sealed partial class MessagePipeline
         {
             while (held.Count > 0 || await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
+                Dispatched next;
+                lock (free)
+                {
+                    // Three sets for one batch in each stage and one between: never empty here.
+                    next = free.Dequeue();
+                }
+
+                var items = next.Items;
                 items.Clear();
                 items.AddRange(held);
                 held.Clear();
@@ -46,6 +59,12 @@ internal sealed partial class MessagePipeline
                 {
                     failingSince ??= DateTimeOffset.UtcNow;
                     Hold(items, held, failure!, firstFailure: retry == s_firstRetry);
+                    items.Clear();
+                    lock (free)
+                    {
+                        free.Enqueue(next);
+                    }
+
                     await Task.Delay(retry, token).ConfigureAwait(false);
                     retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, s_maxRetry.Ticks));
                     continue;
@@ -61,17 +80,8 @@ internal sealed partial class MessagePipeline
 
                 _statistics.OnMessages(received);
                 _senders.Settle(messages, _statistics, _logger);
-                Visible(items, visible);
-                if (!token.IsCancellationRequested)
-                {
-                    await DeliverAsync(visible, token).ConfigureAwait(false);
-                }
-
-                visible.Clear();
                 messages.Clear();
-                Acknowledge(items);
-                Release(CostOf(items));
-                ReturnBatches(items);
+                await committed.Writer.WriteAsync(next, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -82,6 +92,42 @@ internal sealed partial class MessagePipeline
                 LogLostAtShutdown(lost);
             }
         }
+        finally
+        {
+            committed.Writer.TryComplete();
+            await delivery.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The second stage: each committed batch to the sinks in order, then its acknowledgements, then its bytes back.</summary>
+    private async Task DeliverStageAsync(ChannelReader<Dispatched> committed, Queue<Dispatched> free, CancellationToken token)
+    {
+        await foreach (var next in committed.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            var items = next.Items;
+            Visible(items, next.Visible);
+            if (!token.IsCancellationRequested)
+            {
+                await DeliverAsync(next.Visible, token).ConfigureAwait(false);
+            }
+
+            next.Visible.Clear();
+            Acknowledge(items);
+            Release(CostOf(items));
+            ReturnBatches(items);
+            lock (free)
+            {
+                free.Enqueue(next);
+            }
+        }
+    }
+
+    /// <summary>One dispatch's items and what of them the sinks see, handed from the store stage to the delivery stage.</summary>
+    private sealed class Dispatched
+    {
+        public List<PipelineItem> Items { get; } = new(MaxBatchSize);
+
+        public ServerEventBatch Visible { get; } = new();
     }
 
     private bool TryStore(List<PendingMessage> messages, out StoreException? failure)
