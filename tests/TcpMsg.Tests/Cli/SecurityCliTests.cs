@@ -226,6 +226,7 @@ public sealed class SecurityCliTests : LoopbackTest
 
         Assert.Equal(6, code);
         Assert.StartsWith($"tcpmsg send: connection reset by 127.0.0.1:{server.Port}", console.ErrorText, StringComparison.Ordinal);
+        Assert.Contains("add --tls", console.ErrorText, StringComparison.Ordinal);
         Assert.Empty(server.Sink.Messages);
     }
 
