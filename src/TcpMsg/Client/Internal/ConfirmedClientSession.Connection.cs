@@ -193,6 +193,7 @@ internal sealed partial class ConfirmedClientSession
         Observe(connection.DisposeAsync().AsTask());
         if (reconnect)
         {
+            _options.ConnectionLost?.Invoke(cause);
             var token = _disposed.Token;
             lock (_lock)
             {
@@ -221,6 +222,7 @@ internal sealed partial class ConfirmedClientSession
                 await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
                 await OpenAsync(cancellationToken).ConfigureAwait(false);
                 Statistics.OnReconnect();
+                _options.Reconnected?.Invoke();
                 return;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
