@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace TcpMsg.Tests.Infrastructure;
@@ -40,7 +38,7 @@ public sealed class HaproxyServer : IAsyncDisposable
     {
         var haproxy = ExternalTools.Require("haproxy");
         var directory = new TempDirectory();
-        var port = FreePort();
+        var port = Cli.SendCommandTests.FreePort();
         var config = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"""
             global
                 maxconn 2000
@@ -92,12 +90,5 @@ public sealed class HaproxyServer : IAsyncDisposable
     {
         await _process.DisposeAsync();
         _directory.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace TcpMsg.Tests.Infrastructure;
@@ -53,7 +51,7 @@ public sealed class PostgresServer : IAsyncDisposable
             await RunAsync("chown", ["postgres:postgres", directory.Path], asPostgres: false);
         }
 
-        var server = new PostgresServer(bin, directory, asPostgres, FreePort());
+        var server = new PostgresServer(bin, directory, asPostgres, Cli.SendCommandTests.FreePort());
         try
         {
             await RunAsync(Path.Combine(bin, "initdb"), ["-D", server.DataDirectory, "-U", "tcpmsg", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], asPostgres);
@@ -153,12 +151,5 @@ public sealed class PostgresServer : IAsyncDisposable
         await using var process = asPostgres ? ChildProcess.Start("setpriv", ["--reuid=postgres", "--regid=postgres", "--clear-groups", "--", file, .. arguments]) : ChildProcess.Start(file, arguments);
         var code = await process.WaitForExitAsync(TestTimeouts.Extended);
         Assert.True(code == 0, $"{file} {string.Join(' ', arguments)} exited {code}: {process.Error}{process.Out}");
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }
