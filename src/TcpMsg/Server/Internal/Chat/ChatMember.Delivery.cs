@@ -117,7 +117,7 @@ internal sealed partial class ChatMember
             floor = _log.FloorId;
         }
 
-        IReadOnlyList<StoredMessage> page;
+        ArraySegment<ChatEntry> page;
         try
         {
             page = await _room.Backlog!.ReadAsync(after, cancellationToken).ConfigureAwait(false);
@@ -143,15 +143,15 @@ internal sealed partial class ChatMember
             var before = _caughtUp.Count;
             foreach (var stored in page)
             {
-                if (stored.Id <= _lastId)
+                if (stored.Key <= _lastId)
                 {
                     continue;
                 }
 
-                _lastId = stored.Id;
-                if (stored.ConnectionId != Connection.Id)
+                _lastId = stored.Key;
+                if (stored.StoredConnectionId != Connection.Id)
                 {
-                    _caughtUp.Enqueue(ChatBacklog.Entry(stored));
+                    _caughtUp.Enqueue(stored);
                 }
             }
 

@@ -28,6 +28,8 @@ internal sealed partial class ChatRelay : IServerEventSink
     private readonly Dictionary<ConnectionInfo, ChatMember> _members = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<ConnectionInfo, ChatMember> _pending = new(ReferenceEqualityComparer.Instance);
     private readonly List<ChatMember> _left = [];
+    private readonly ChatLinePrefix _prefix = new();
+    private readonly System.Buffers.ArrayBufferWriter<byte> _scratch = new(256);
     private long _historyLastId;
     private bool _seeded;
 
@@ -42,25 +44,40 @@ internal sealed partial class ChatRelay : IServerEventSink
         room.Relay = this;
     }
 
-    public async ValueTask OnEventsAsync(IReadOnlyList<ServerEvent> events, CancellationToken cancellationToken)
+    public ValueTask OnEventsAsync(IReadOnlyList<ServerEvent> events, CancellationToken cancellationToken)
+    {
+        var batch = new ServerEventBatch();
+        foreach (var serverEvent in events)
+        {
+            batch.Add(serverEvent);
+        }
+
+        return OnBatchAsync(batch, cancellationToken);
+    }
+
+    /// <summary>
+    /// The dispatcher's batch, read in place: a message's UTF-8 text goes into its line as it came
+    /// (no string, no event object per message); the lines' prefix is made once per batch.
+    /// </summary>
+    public async ValueTask OnBatchAsync(ServerEventBatch batch, CancellationToken cancellationToken)
     {
         var next = 0;
-        while (next < events.Count)
+        while (next < batch.Count)
         {
             Task? room = null;
             lock (_log.Lock)
             {
-                Seed(events);
+                Seed(batch);
                 var appended = false;
-                for (; next < events.Count; next++)
+                for (; next < batch.Count; next++)
                 {
-                    if (CostOf(events[next]) is { } cost && !MakeRoom(cost))
+                    if (CostOf(batch, next) is { } cost && !MakeRoom(cost))
                     {
                         room = _log.WaitForProgress();
                         break;
                     }
 
-                    appended |= Apply(events[next]);
+                    appended |= batch.IsMessage(next) ? Apply(batch.GetMessage(next)) : Apply(batch.GetEvent(next));
                 }
 
                 if (appended)
@@ -95,7 +112,7 @@ internal sealed partial class ChatRelay : IServerEventSink
     {
         lock (_log.Lock)
         {
-            Seed([]);
+            Seed(null);
             Start(member);
             _members[member.Connection] = member;
             _pending[member.Connection] = member;
@@ -154,7 +171,10 @@ internal sealed partial class ChatRelay : IServerEventSink
         _room.Leave(member);
     }
 
-    /// <summary>What an event adds to the log; null when it adds nothing.</summary>
+    /// <summary>What the event at <paramref name="index"/> adds to the log; null when it adds nothing.</summary>
+    private long? CostOf(ServerEventBatch batch, int index) =>
+        batch.IsMessage(index) ? batch.GetMessage(index).Utf8Text.Length + NoticeCost : CostOf(batch.GetEvent(index));
+
     private long? CostOf(ServerEvent serverEvent) => serverEvent switch
     {
         ReceivedMessage message => message.ByteCount + NoticeCost,
@@ -164,13 +184,25 @@ internal sealed partial class ChatRelay : IServerEventSink
         _ => null,
     };
 
+    /// <summary>Under the log's lock: one message into the log, its line made from its UTF-8 text.</summary>
+    private bool Apply(ReceivedMessageView message)
+    {
+        var name = message.Sender ?? message.Connection.EndPoint;
+        var entry = ChatEntry.Message(message.Id, message.Timestamp, name, message.Utf8Text, _prefix.For(message.Timestamp, name), _scratch, message.ChatOrigin);
+        _log.Append(entry);
+        Remember(entry);
+        return true;
+    }
+
     /// <summary>Under the log's lock: one event into the log. True when something was appended.</summary>
     private bool Apply(ServerEvent serverEvent)
     {
         switch (serverEvent)
         {
             case ReceivedMessage message:
-                var entry = ChatEntry.Message(message.Id, message.Timestamp, message.Sender ?? message.Connection.EndPoint, message.Text, message.ByteCount, message.ChatOrigin);
+                var text = System.Text.Encoding.UTF8.GetBytes(message.Text);
+                var name = message.Sender ?? message.Connection.EndPoint;
+                var entry = ChatEntry.Message(message.Id, message.Timestamp, name, text, _prefix.For(message.Timestamp, name), _scratch, message.ChatOrigin);
                 _log.Append(entry);
                 Remember(entry);
                 return true;
@@ -307,7 +339,7 @@ internal sealed partial class ChatRelay : IServerEventSink
     /// Under the log's lock, once: after a restart, the history comes from the store: the last
     /// messages it had before <paramref name="first"/> (committed already, and coming next).
     /// </summary>
-    private void Seed(IReadOnlyList<ServerEvent> first)
+    private void Seed(ServerEventBatch? first)
     {
         if (_seeded)
         {
@@ -322,17 +354,32 @@ internal sealed partial class ChatRelay : IServerEventSink
 
         try
         {
-            var before = first.OfType<ReceivedMessage>().Select(m => m.Id).Where(id => id > 0).DefaultIfEmpty(long.MaxValue).Min();
+            var before = FirstId(first);
             using var history = MessageHistory.Open(_store.Path);
-            foreach (var stored in history.Read(HistoryQuery.Default with { Limit = _chat.HistorySize + first.Count }).Where(m => m.Id < before))
+            var lines = new ChatLinePrefix();
+            foreach (var stored in history.Read(HistoryQuery.Default with { Limit = _chat.HistorySize + (first?.Count ?? 0) }).Where(m => m.Id < before))
             {
-                Remember(ChatBacklog.Entry(stored));
+                Remember(ChatBacklog.Entry(stored, lines, _scratch));
             }
         }
         catch (StoreException ex)
         {
             LogSeedFailed(ex.Message);
         }
+    }
+
+    private static long FirstId(ServerEventBatch? batch)
+    {
+        var first = long.MaxValue;
+        for (var i = 0; i < (batch?.Count ?? 0); i++)
+        {
+            if (batch!.IsMessage(i) && batch.GetMessage(i).Id is > 0 and var id)
+            {
+                first = Math.Min(first, id);
+            }
+        }
+
+        return first;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "chat: the history could not be read from the store ({Reason}); members joining now get none")]
