@@ -9,8 +9,6 @@ internal delegate void ChatRowHandler(long id, DateTimeOffset receivedAt, string
 /// <summary>The chat room's catch-up read: only the columns a chat line needs, the text as bytes.</summary>
 public sealed partial class MessageHistory
 {
-    private byte[] _chatText = new byte[1024];
-
     /// <summary>
     /// The first <paramref name="limit"/> messages after <paramref name="afterId"/>, oldest first,
     /// each handed to <paramref name="onRow"/> (its text valid only during the call). Returns how many.
@@ -19,7 +17,9 @@ public sealed partial class MessageHistory
     internal int ReadChatForward(long afterId, int limit, ChatRowHandler onRow)
     {
         using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT id, received_at, connection_id, text, sender, peer_address, peer_port FROM messages WHERE id > $after ORDER BY id LIMIT $limit";
+        // The name is made here, not per column in .NET: each column read is a call into SQLite.
+        command.CommandText = "SELECT id, received_at, connection_id, text, coalesce(sender, CASE WHEN instr(peer_address, ':') > 0 " +
+            "THEN '[' || peer_address || ']:' ELSE peer_address || ':' END || peer_port) FROM messages WHERE id > $after ORDER BY id LIMIT $limit";
         command.Parameters.AddWithValue("$after", afterId);
         command.Parameters.AddWithValue("$limit", limit);
         var count = 0;
@@ -28,16 +28,10 @@ public sealed partial class MessageHistory
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                // TEXT is stored as UTF-8: its bytes are read as they are, without a string.
-                var length = (int)reader.GetBytes(3, 0, null, 0, 0);
-                if (_chatText.Length < length)
-                {
-                    _chatText = new byte[Math.Max(length, _chatText.Length * 2)];
-                }
-
-                reader.GetBytes(3, 0, _chatText, 0, length);
-                var name = reader.IsDBNull(4) ? EndPoint(reader.GetString(5), reader.GetInt32(6)) : reader.GetString(4);
-                onRow(reader.GetInt64(0), SqliteMessageStore.FromMicroseconds(reader.GetInt64(1)), reader.GetString(2), name, _chatText.AsSpan(0, length));
+                // TEXT is stored as UTF-8: its bytes are read as they are, without a string
+                // (GetBytes would open an incremental blob per row; this is sqlite3_column_blob).
+                var text = reader.GetFieldValue<byte[]>(3);
+                onRow(reader.GetInt64(0), SqliteMessageStore.FromMicroseconds(reader.GetInt64(1)), reader.GetString(2), reader.GetString(4), text);
                 count++;
             }
         }
@@ -48,7 +42,4 @@ public sealed partial class MessageHistory
 
         return count;
     }
-
-    private static string EndPoint(string address, int port) =>
-        address.Contains(':', StringComparison.Ordinal) ? $"[{address}]:{port}" : $"{address}:{port}";
 }

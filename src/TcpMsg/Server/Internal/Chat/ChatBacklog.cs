@@ -20,14 +20,16 @@ internal sealed class ChatBacklog : IDisposable
     // Readers open at once; more members catching up wait for one.
     private const int MaxReaders = 4;
 
-    // Pages kept for the members behind: at most about 16 * 512 short lines (a few MiB).
-    private const int KeptPages = 16;
+    // Pages kept for the members behind, so members a little apart still share: at most this many,
+    // and at most KeptBytes of entries (the pages' share of the room's memory).
+    private const int KeptPages = 64;
+    private const long KeptBytes = 8L * 1024 * 1024;
 
     private readonly string _path;
     private readonly ConcurrentBag<MessageHistory> _idle = [];
     private readonly SemaphoreSlim _readers = new(MaxReaders, MaxReaders);
-    private readonly Dictionary<long, Task<ChatEntry[]>> _pages = [];
-    private readonly Queue<long> _kept = new();
+    private readonly Dictionary<long, Task<Page>> _pages = [];
+    private readonly Queue<(long Number, Task<Page> Read)> _kept = new();
     private long _reads;
     private bool _disposed;
 
@@ -44,7 +46,7 @@ internal sealed class ChatBacklog : IDisposable
     public async Task<ArraySegment<ChatEntry>> ReadAsync(long afterId, CancellationToken cancellationToken)
     {
         var number = afterId / PageSize;
-        Task<ChatEntry[]> read;
+        Task<Page> read;
         lock (_pages)
         {
             if (!_pages.TryGetValue(number, out read!))
@@ -55,8 +57,8 @@ internal sealed class ChatBacklog : IDisposable
         }
 
         var page = await ShareAsync(number, read, cancellationToken).ConfigureAwait(false);
-        var after = After(page, afterId);
-        if (after.Count > 0 || page.Length == PageSize)
+        var after = After(page.Entries, afterId);
+        if (after.Count > 0 || page.Entries.Length == PageSize)
         {
             // A page lists every message after its start that existed when it was read, and ids
             // only grow: what it has after afterId comes next, with no gap.
@@ -67,10 +69,10 @@ internal sealed class ChatBacklog : IDisposable
         read = Task.Run(() => ReadPageAsync(number * PageSize));
         lock (_pages)
         {
-            _pages[number] = read;
+            Keep(number, read);
         }
 
-        return After(await ShareAsync(number, read, cancellationToken).ConfigureAwait(false), afterId);
+        return After((await ShareAsync(number, read, cancellationToken).ConfigureAwait(false)).Entries, afterId);
     }
 
     /// <summary>A stored message as a member gets it.</summary>
@@ -104,18 +106,45 @@ internal sealed class ChatBacklog : IDisposable
         return new ArraySegment<ChatEntry>(page, first, page.Length - first);
     }
 
-    private void Keep(long number, Task<ChatEntry[]> read)
+    /// <summary>Under the pages' lock: keeps a page, letting go of the oldest past the limits.</summary>
+    private void Keep(long number, Task<Page> read)
     {
         _pages[number] = read;
-        _kept.Enqueue(number);
-        while (_kept.Count > KeptPages)
+        _kept.Enqueue((number, read));
+        while (_kept.Count > KeptPages || (_kept.Count > 1 && KeptCost() > KeptBytes))
         {
-            _pages.Remove(_kept.Dequeue());
+            var (oldest, task) = _kept.Dequeue();
+            if (_pages.TryGetValue(oldest, out var held) && ReferenceEquals(held, task))
+            {
+                _pages.Remove(oldest);
+            }
         }
     }
 
+    private long KeptCost()
+    {
+        long cost = 0;
+        foreach (var (_, read) in _kept)
+        {
+            cost += read.IsCompletedSuccessfully ? read.Result.Cost : 0;
+        }
+
+        return cost;
+    }
+
+    private static long CostOf(ChatEntry[] page)
+    {
+        long cost = 0;
+        foreach (var entry in page)
+        {
+            cost += entry.Cost;
+        }
+
+        return cost;
+    }
+
     /// <summary>Waits for a page others may be waiting for too; one that failed is not kept, so the next member to ask reads again.</summary>
-    private async Task<ChatEntry[]> ShareAsync(long number, Task<ChatEntry[]> read, CancellationToken cancellationToken)
+    private async Task<Page> ShareAsync(long number, Task<Page> read, CancellationToken cancellationToken)
     {
         try
         {
@@ -136,7 +165,7 @@ internal sealed class ChatBacklog : IDisposable
     }
 
     // Shared by every member that asks for the page: no one member's token cancels it.
-    private async Task<ChatEntry[]> ReadPageAsync(long afterId)
+    private async Task<Page> ReadPageAsync(long afterId)
     {
         await _readers.WaitAsync().ConfigureAwait(false);
         MessageHistory? history = null;
@@ -146,11 +175,18 @@ internal sealed class ChatBacklog : IDisposable
             var entries = new List<ChatEntry>(PageSize);
             var lines = new ChatLinePrefix();
             var scratch = new ArrayBufferWriter<byte>(256);
+            string lastConnection = "", lastName = "";
             history.ReadChatForward(afterId, PageSize, (id, time, connectionId, name, text) =>
-                entries.Add(ChatEntry.Message(id, time, name, text, lines.For(time, name), scratch, null, connectionId)));
+            {
+                // Runs of one sender share its strings: a page costs its lines, not a name per line.
+                connectionId = connectionId == lastConnection ? lastConnection : lastConnection = connectionId;
+                name = name == lastName ? lastName : lastName = name;
+                entries.Add(ChatEntry.Message(id, time, name, text, lines.For(time, name), scratch, null, connectionId));
+            });
             Interlocked.Increment(ref _reads);
             Return(ref history);
-            return [.. entries];
+            ChatEntry[] page = [.. entries];
+            return new Page(page, CostOf(page));
         }
         finally
         {
@@ -159,6 +195,9 @@ internal sealed class ChatBacklog : IDisposable
             _readers.Release();
         }
     }
+
+    /// <summary>A page as read: its entries, in id order, and what they cost.</summary>
+    private sealed record Page(ChatEntry[] Entries, long Cost);
 
     private void Return(ref MessageHistory? history)
     {
