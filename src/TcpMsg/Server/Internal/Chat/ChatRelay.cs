@@ -307,6 +307,7 @@ internal sealed partial class ChatRelay : IServerEventSink
     private void Trim()
     {
         var slowest = _log.Tail;
+        var notices = long.MaxValue;
         foreach (var member in _members.Values)
         {
             if (member.HoldsLog())
@@ -314,9 +315,16 @@ internal sealed partial class ChatRelay : IServerEventSink
                 member.SkipOwn();
                 slowest = Math.Min(slowest, member.Cursor);
             }
+            else if (member.NoticeCursor is { } cursor)
+            {
+                notices = Math.Min(notices, cursor);
+            }
         }
 
         _log.EvictBefore(slowest);
+
+        // Notices the ring let go of are kept while a member catching up from the store needs them.
+        _log.EvictNoticesBefore(Math.Min(notices, _log.Head));
     }
 
     private void Remember(ChatEntry entry)
