@@ -28,8 +28,10 @@ internal sealed partial class ChatRelay : IServerEventSink
     private readonly Dictionary<ConnectionInfo, ChatMember> _members = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<ConnectionInfo, ChatMember> _pending = new(ReferenceEqualityComparer.Instance);
     private readonly List<ChatMember> _left = [];
+    // Only the dispatcher's thread (OnBatchAsync) uses these.
     private readonly ChatLinePrefix _prefix = new();
     private readonly System.Buffers.ArrayBufferWriter<byte> _scratch = new(256);
+    private readonly List<ChatEntry?> _entries = [];
     private long _historyLastId;
     private bool _seeded;
 
@@ -61,6 +63,13 @@ internal sealed partial class ChatRelay : IServerEventSink
     /// </summary>
     public async ValueTask OnBatchAsync(ServerEventBatch batch, CancellationToken cancellationToken)
     {
+        // The lines are made before the log's lock is taken: the members' writers take it meanwhile.
+        _entries.Clear();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            _entries.Add(batch.IsMessage(i) ? Entry(batch.GetMessage(i)) : null);
+        }
+
         var next = 0;
         while (next < batch.Count)
         {
@@ -77,7 +86,7 @@ internal sealed partial class ChatRelay : IServerEventSink
                         break;
                     }
 
-                    appended |= batch.IsMessage(next) ? Apply(batch.GetMessage(next)) : Apply(batch.GetEvent(next));
+                    appended |= _entries[next] is { } entry ? Apply(entry) : Apply(batch.GetEvent(next));
                 }
 
                 if (appended)
@@ -184,11 +193,16 @@ internal sealed partial class ChatRelay : IServerEventSink
         _ => null,
     };
 
-    /// <summary>Under the log's lock: one message into the log, its line made from its UTF-8 text.</summary>
-    private bool Apply(ReceivedMessageView message)
+    /// <summary>A message's entry, its line made from its UTF-8 text (on the dispatcher's thread, outside the lock).</summary>
+    private ChatEntry Entry(ReceivedMessageView message)
     {
         var name = message.Sender ?? message.Connection.EndPoint;
-        var entry = ChatEntry.Message(message.Id, message.Timestamp, name, message.Utf8Text, _prefix.For(message.Timestamp, name), _scratch, message.ChatOrigin);
+        return ChatEntry.Message(message.Id, message.Timestamp, name, message.Utf8Text, _prefix.For(message.Timestamp, name), _scratch, message.ChatOrigin);
+    }
+
+    /// <summary>Under the log's lock: one message into the log.</summary>
+    private bool Apply(ChatEntry entry)
+    {
         _log.Append(entry);
         Remember(entry);
         return true;
@@ -200,12 +214,10 @@ internal sealed partial class ChatRelay : IServerEventSink
         switch (serverEvent)
         {
             case ReceivedMessage message:
-                var text = System.Text.Encoding.UTF8.GetBytes(message.Text);
+                // A message given as an object (OnEventsAsync): made here, once.
                 var name = message.Sender ?? message.Connection.EndPoint;
-                var entry = ChatEntry.Message(message.Id, message.Timestamp, name, text, _prefix.For(message.Timestamp, name), _scratch, message.ChatOrigin);
-                _log.Append(entry);
-                Remember(entry);
-                return true;
+                var prefix = new ChatLinePrefix().For(message.Timestamp, name);
+                return Apply(ChatEntry.Message(message.Id, message.Timestamp, name, System.Text.Encoding.UTF8.GetBytes(message.Text), prefix, new System.Buffers.ArrayBufferWriter<byte>(), message.ChatOrigin));
             case ClientConnected connected when _pending.Remove(connected.Connection, out var member):
                 // Its place in the order was taken when it connected; from here on its writer goes.
                 member.Release();
@@ -365,9 +377,10 @@ internal sealed partial class ChatRelay : IServerEventSink
             var before = FirstId(first);
             using var history = MessageHistory.Open(_store.Path);
             var lines = new ChatLinePrefix();
+            var scratch = new System.Buffers.ArrayBufferWriter<byte>(256);
             foreach (var stored in history.Read(HistoryQuery.Default with { Limit = _chat.HistorySize + (first?.Count ?? 0) }).Where(m => m.Id < before))
             {
-                Remember(ChatBacklog.Entry(stored, lines, _scratch));
+                Remember(ChatBacklog.Entry(stored, lines, scratch));
             }
         }
         catch (StoreException ex)
