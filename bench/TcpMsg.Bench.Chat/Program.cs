@@ -52,7 +52,7 @@ results.Add(await Phases.FanOutAsync(options, paced, options.PacedRate, $"chat f
 
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; " +
     $"server `tcpmsg serve` ({options.Durability} durability), clients in one other process; {options.Size}-byte messages, " +
-    $"{options.Senders} senders; half the members raw sockets reading lines, half `MessageClient` (JoinChat).");
+    $"{options.Senders} senders; half the members raw sockets reading lines, half `ChatClient`.");
 Console.WriteLine();
 Console.WriteLine("| phase | members | messages | seconds | ingest msg/s | delivered msg/s | p50 ms | p99 ms | max ms | server CPU s | clients CPU s | server RSS end / peak MiB | slow disconnects |");
 Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
