@@ -112,7 +112,6 @@ internal static class ChatCommand
             var options = MessageClientOptions.Default with
             {
                 Retrying = reporter.Report,
-                JoinChat = true,
                 Name = parseResult.GetValue(name),
                 RetryFor = retryFor > TimeSpan.Zero ? retryFor : null,
                 ConnectTimeout = wait,
@@ -142,15 +141,17 @@ internal static class ChatCommand
                 ConnectionFailure.Tls => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Tls),
                 ConnectionFailure.Unauthorized => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Unauthorized),
                 ConnectionFailure.RejectedByServer => (strings.Format("Chat_Failed", ex.Message), ExitCodes.NotDelivered),
+                ConnectionFailure.AccessDenied => (strings.Format("Chat_Failed", ex.Message), ExitCodes.AccessDenied),
+                ConnectionFailure.ServerBusy => (strings.Format("Chat_Failed", ex.Message), ExitCodes.ConnectionRefused),
                 _ => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Failure),
             },
             _ => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Failure),
         };
 
-        MessageClient client;
+        ChatClient client;
         try
         {
-            client = await MessageClient.ConnectAsync(target, options, cancellationToken).ConfigureAwait(false);
+            client = await ChatClient.ConnectAsync(target, options, cancellationToken).ConfigureAwait(false);
         }
         catch (TcpMsgException ex)
         {

@@ -33,7 +33,7 @@ public enum ConnectionFailure
     /// <summary>The TLS handshake failed: the server's certificate was not trusted, or the server refused the client's.</summary>
     Tls,
 
-    /// <summary>The client asked to join a chat room (<see cref="MessageClientOptions.JoinChat"/>) and the server runs none.</summary>
+    /// <summary>The client asked to join a chat room (<see cref="ChatClient"/>) and the server runs none.</summary>
     NoChatRoom,
 
     /// <summary>The server's store kept failing (disk full, read-only, locked) until the retry time was spent.</summary>
@@ -44,4 +44,13 @@ public enum ConnectionFailure
     /// token or client certificate, or the server has sequences of it that this client never sent.
     /// </summary>
     ClientIdInUse,
+
+    /// <summary>
+    /// The server refused this client when it accepted the connection, by its access rules (the
+    /// address may not connect, or is not a trusted proxy); over TLS, also at a connection limit.
+    /// </summary>
+    AccessDenied,
+
+    /// <summary>The server was at a connection limit (its own, or its limit per address) when it accepted the connection; try again later.</summary>
+    ServerBusy,
 }

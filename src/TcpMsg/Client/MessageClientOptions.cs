@@ -1,3 +1,5 @@
+using TcpMsg.Protocol;
+
 namespace TcpMsg.Client;
 
 /// <summary>How a <see cref="MessageClient"/> connects, sends and closes. Immutable; start from <see cref="Default"/>.</summary>
@@ -18,18 +20,13 @@ public sealed record MessageClientOptions
     /// <summary>The access token for servers that require one (<c>tcpmsg serve --token-file</c>); null sends none.</summary>
     public string? Token { get; init; }
 
-    /// <summary>A display name sent in HELLO (used by chat servers).</summary>
+    /// <summary>A display name sent in HELLO: a <see cref="ChatClient"/>'s name in the room.</summary>
     public string? Name { get; init; }
 
-    /// <summary>
-    /// Join the server's chat room (confirmed mode only): receive what the others send, and notices,
-    /// through <see cref="MessageClient.ReadChatAsync"/>. A client that joins must keep reading: when
-    /// <see cref="ChatBufferSize"/> events wait unread, it stops reading from the server, and the
-    /// server treats it as a slow member.
-    /// </summary>
-    public bool JoinChat { get; init; }
+    /// <summary>Set by <see cref="ChatClient"/>: the session joins the server's chat room.</summary>
+    internal bool JoinChat { get; init; }
 
-    /// <summary>How many chat events may wait for <see cref="MessageClient.ReadChatAsync"/>.</summary>
+    /// <summary>How many chat events may wait for <see cref="ChatClient.ReadAsync"/>.</summary>
     public int ChatBufferSize { get; init; } = 1024;
 
     /// <summary>How many messages may be sent and not yet acknowledged (confirmed mode).</summary>
@@ -66,6 +63,16 @@ public sealed record MessageClientOptions
     /// failed and another will follow, with why; for progress reports. It must not throw or block.
     /// </summary>
     public Action<TcpMsgConnectionException>? Retrying { get; init; }
+
+    /// <summary>
+    /// With <see cref="RetryFor"/>: told, from a background task, when an established connection was
+    /// lost and reconnecting begins, with why (a network failure, or the server refusing a message it
+    /// could not store). It must not throw or block.
+    /// </summary>
+    public Action<TcpMsgException>? ConnectionLost { get; init; }
+
+    /// <summary>With <see cref="RetryFor"/>: told, from a background task, when a reconnect succeeded after a loss. It must not throw or block.</summary>
+    public Action? Reconnected { get; init; }
 
     /// <summary>Bytes buffered before they are written to the socket; larger batches mean fewer system calls.</summary>
     public int SendBufferSize { get; init; } = 64 * 1024;
