@@ -18,8 +18,9 @@ public sealed partial class MessageHistory
     {
         using var command = _connection.CreateCommand();
         // The name is made here, not per column in .NET: each column read is a call into SQLite.
-        command.CommandText = "SELECT id, received_at, connection_id, text, coalesce(sender, CASE WHEN instr(peer_address, ':') > 0 " +
-            "THEN '[' || peer_address || ']:' ELSE peer_address || ':' END || peer_port) FROM messages WHERE id > $after ORDER BY id LIMIT $limit";
+        command.CommandText = "SELECT m.id, m.received_at, c.connection_id, m.text, coalesce(m.sender, CASE WHEN instr(c.peer_address, ':') > 0 " +
+            "THEN '[' || c.peer_address || ']:' ELSE c.peer_address || ':' END || c.peer_port) " +
+            "FROM messages AS m CROSS JOIN connections AS c ON c.id = m.connection WHERE m.id > $after ORDER BY m.id LIMIT $limit";
         command.Parameters.AddWithValue("$after", afterId);
         command.Parameters.AddWithValue("$limit", limit);
         var count = 0;

@@ -138,6 +138,7 @@ internal sealed class SqliteMessageStore : IMessageStore
         }
 
         StoreFiles.Prepare(_options.Path);
+        var isNew = new FileInfo(_options.Path).Length == 0;
         var connection = new SqliteConnection(_writeConnectionString);
         try
         {
@@ -149,10 +150,15 @@ internal sealed class SqliteMessageStore : IMessageStore
                 _checked = true;
             }
 
-            // Before anything is written to a new file (a no-op on a store that has tables): free
-            // pages can then be given back to the file system after retention removed messages
-            // (PRAGMA incremental_vacuum). A store made before keeps reusing its free pages.
-            Execute(connection, "PRAGMA auto_vacuum = INCREMENTAL");
+            // Before anything is written to a new (empty) file: free pages can then be given back
+            // to the file system after retention removed messages (PRAGMA incremental_vacuum). A
+            // store made before keeps reusing its free pages. Only then: on a store another process
+            // has locked, the pragma would wait for the lock.
+            if (isNew)
+            {
+                Execute(connection, "PRAGMA auto_vacuum = INCREMENTAL");
+            }
+
             Execute(connection, "PRAGMA journal_mode = WAL");
 
             // FULL syncs the WAL on every commit (survives power loss); NORMAL leaves that to the
