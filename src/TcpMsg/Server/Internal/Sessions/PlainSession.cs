@@ -80,7 +80,7 @@ internal sealed partial class PlainSession
                         ReadOnlySequence<byte> pending;
                         try
                         {
-                            framed = framer.Frame(buffer.Slice(consumed), finished, batch, allowance - taken, _member?.Name, commands, out pending, out consumed, out examined);
+                            framed = framer.Frame(buffer.Slice(consumed), finished, batch, allowance == long.MaxValue ? long.MaxValue : allowance - taken, _member?.Name, commands, out pending, out consumed, out examined);
                         }
                         finally
                         {
@@ -91,6 +91,12 @@ internal sealed partial class PlainSession
                         if (framed == PlainFrameResult.NeedMoreData)
                         {
                             break;
+                        }
+
+                        if (framed == PlainFrameResult.Full)
+                        {
+                            Flush();
+                            continue;
                         }
 
                         if (framed == PlainFrameResult.Pending)
