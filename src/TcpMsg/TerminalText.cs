@@ -30,6 +30,9 @@ public static class TerminalText
     /// <summary>True when <paramref name="text"/> has a character that must be escaped.</summary>
     public static bool NeedsEscaping(ReadOnlySpan<char> text) => IndexOfUnsafe(text) >= 0;
 
+    /// <summary>True when <paramref name="utf8"/> (valid UTF-8) has a character that must be escaped.</summary>
+    public static bool NeedsEscaping(ReadOnlySpan<byte> utf8) => IndexOfUnsafe(utf8, out _, out _) >= 0;
+
     /// <summary>Whether <paramref name="c"/> is shown escaped: C0 and C1 controls except tab, bidirectional controls, line and paragraph separators.</summary>
     public static bool IsUnsafe(char c) => c switch
     {

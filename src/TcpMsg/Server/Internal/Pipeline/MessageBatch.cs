@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Unicode;
+using TcpMsg.Protocol.Internal;
 using TcpMsg.Server.Internal.Chat;
 
 namespace TcpMsg.Server.Internal;
@@ -99,7 +99,7 @@ internal sealed class MessageBatch
         var length = checked((int)message.Length);
         var target = Reserve(length);
         message.CopyTo(target);
-        if (!Utf8.IsValid(target))
+        if (!Utf8Validation.IsValid(target))
         {
             return false;
         }

@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Text.Unicode;
 using TcpMsg.Protocol;
+using TcpMsg.Protocol.Internal;
 
 namespace TcpMsg.Server.Internal;
 
@@ -99,7 +99,7 @@ internal struct PlainBatchFramer
 
         // LF is ASCII: a region that ends with one is valid UTF-8 exactly when each of its lines is.
         var region = span[..(last + 1)];
-        if (!Utf8.IsValid(region))
+        if (!Utf8Validation.IsValid(region))
         {
             return 0;
         }

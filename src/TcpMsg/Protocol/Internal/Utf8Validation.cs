@@ -1,0 +1,144 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Text.Unicode;
+
+namespace TcpMsg.Protocol.Internal;
+
+/// <summary>
+/// Whether bytes are valid UTF-8, 16 bytes at a time: the same answer as <see cref="Utf8.IsValid"/>,
+/// several times faster on text that is not ASCII (Chinese text spent a fifth of the server's CPU in
+/// the runtime's validator, whose non-ASCII path goes about a character at a time).
+/// </summary>
+/// <remarks>
+/// The lookup algorithm of J. Keiser and D. Lemire, "Validating UTF-8 In Less Than One Instruction
+/// Per Byte" (Software: Practice and Experience, 2021). Every error of UTF-8 shows in two consecutive
+/// bytes, except a missing or extra continuation, which shows in the bytes up to three back:
+/// <code>
+/// error kind      first byte   second byte
+/// too short       11______     0_______ or 11______    (a lead not followed by its continuation)
+/// too long        0_______     10______                (a continuation after ASCII)
+/// two conts.      10______     10______                (allowed only as a 3rd or 4th byte)
+/// overlong 2      1100000_     10______
+/// overlong 3      11100000     100_____
+/// overlong 4      11110000     1000____
+/// surrogate       11101101     101_____
+/// too large       11110100     1001____ or 101_____; 11110101-11111111 with any continuation
+/// </code>
+/// Three table lookups (the first byte's high and low nibble, the second byte's high nibble) give
+/// each pair a bit per kind it may be; the kinds all three agree on are errors, except "two
+/// continuations", which must be there exactly where the byte two or three back is a lead of a
+/// 3- or 4-byte sequence. Input that ends inside a sequence is an error too.
+/// </remarks>
+internal static class Utf8Validation
+{
+    private const byte TooShort = 1 << 0;
+    private const byte TooLong = 1 << 1;
+    private const byte Overlong3 = 1 << 2;
+    private const byte TooLarge = 1 << 3;
+    private const byte Surrogate = 1 << 4;
+    private const byte Overlong2 = 1 << 5;
+    private const byte TooLarge1000 = 1 << 6;
+    private const byte Overlong4 = 1 << 6;
+    private const byte TwoConts = 1 << 7;
+    private const byte Carry = TooShort | TooLong | TwoConts;
+
+    // By the first byte's high nibble: ASCII, continuation, 2-, 3- and 4-byte leads.
+    private static readonly Vector128<byte> s_byte1High = Vector128.Create(
+        TooLong, TooLong, TooLong, TooLong, TooLong, TooLong, TooLong, TooLong,
+        TwoConts, TwoConts, TwoConts, TwoConts,
+        TooShort | Overlong2,
+        TooShort,
+        TooShort | Overlong3 | Surrogate,
+        TooShort | TooLarge | TooLarge1000 | Overlong4);
+
+    // By the first byte's low nibble.
+    private static readonly Vector128<byte> s_byte1Low = Vector128.Create(
+        Carry | Overlong3 | Overlong2 | Overlong4,
+        Carry | Overlong2,
+        Carry,
+        Carry,
+        Carry | TooLarge,
+        Carry | TooLarge | TooLarge1000,
+        Carry | TooLarge | TooLarge1000,
+        Carry | TooLarge | TooLarge1000,
+        Carry | TooLarge | TooLarge1000,
+        Carry | TooLarge | TooLarge1000,
+        Carry | TooLarge | TooLarge1000,
+        Carry | TooLarge | TooLarge1000,
+        Carry | TooLarge | TooLarge1000,
+        Carry | TooLarge | TooLarge1000 | Surrogate,
+        Carry | TooLarge | TooLarge1000,
+        Carry | TooLarge | TooLarge1000);
+
+    // By the second byte's high nibble: ASCII, the continuations 1000, 1001, 101_, leads.
+    private static readonly Vector128<byte> s_byte2High = Vector128.Create(
+        TooShort, TooShort, TooShort, TooShort, TooShort, TooShort, TooShort, TooShort,
+        TooLong | Overlong2 | TwoConts | Overlong3 | TooLarge1000 | Overlong4,
+        TooLong | Overlong2 | TwoConts | Overlong3 | TooLarge,
+        TooLong | Overlong2 | TwoConts | Surrogate | TooLarge,
+        TooLong | Overlong2 | TwoConts | Surrogate | TooLarge,
+        TooShort, TooShort, TooShort, TooShort);
+
+    // A block whose last bytes start a sequence longer than what is left of it: 1111____ in the third
+    // last, 111_____ in the second last, 11______ in the last place (saturating: above these is > 0).
+    private static readonly Vector128<byte> s_incomplete = Vector128.Create(
+        (byte)0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF0 - 1, 0xE0 - 1, 0xC0 - 1);
+
+    public static bool IsValid(ReadOnlySpan<byte> utf8)
+    {
+        if (!Ssse3.IsSupported || utf8.Length < Vector128<byte>.Count)
+        {
+            return Utf8.IsValid(utf8);
+        }
+
+        ref var start = ref MemoryMarshal.GetReference(utf8);
+        var error = Vector128<byte>.Zero;
+        var previous = Vector128<byte>.Zero;
+        var incomplete = Vector128<byte>.Zero;
+        var last = utf8.Length - Vector128<byte>.Count;
+        var offset = 0;
+        for (; offset <= last; offset += Vector128<byte>.Count)
+        {
+            Check(Vector128.LoadUnsafe(ref start, (nuint)offset), ref previous, ref incomplete, ref error);
+        }
+
+        if (offset < utf8.Length)
+        {
+            // The rest, followed by zeros (ASCII): a sequence cut short by the end shows as too short.
+            Span<byte> tail = stackalloc byte[Vector128<byte>.Count];
+            tail.Clear();
+            utf8[offset..].CopyTo(tail);
+            Check(Vector128.Create<byte>(tail), ref previous, ref incomplete, ref error);
+        }
+
+        return (error | incomplete) == Vector128<byte>.Zero;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Check(Vector128<byte> input, ref Vector128<byte> previous, ref Vector128<byte> incomplete, ref Vector128<byte> error)
+    {
+        if (input.ExtractMostSignificantBits() == 0)
+        {
+            // ASCII: nothing to check but that the block before did not end inside a sequence.
+            error |= incomplete;
+            incomplete = Vector128<byte>.Zero;
+        }
+        else
+        {
+            var previous1 = Ssse3.AlignRight(input, previous, 15);
+            var special = Ssse3.Shuffle(s_byte1High, Vector128.ShiftRightLogical(previous1, 4))
+                & Ssse3.Shuffle(s_byte1Low, previous1 & Vector128.Create((byte)0x0F))
+                & Ssse3.Shuffle(s_byte2High, Vector128.ShiftRightLogical(input, 4));
+
+            // A byte two back of 111_____ or three back of 1111____ makes this one a continuation.
+            var continuation = Sse2.SubtractSaturate(Ssse3.AlignRight(input, previous, 14), Vector128.Create((byte)(0xE0 - 0x80)))
+                | Sse2.SubtractSaturate(Ssse3.AlignRight(input, previous, 13), Vector128.Create((byte)(0xF0 - 0x80)));
+            error |= (continuation & Vector128.Create((byte)0x80)) ^ special;
+            incomplete = Sse2.SubtractSaturate(input, s_incomplete);
+        }
+
+        previous = input;
+    }
+}
