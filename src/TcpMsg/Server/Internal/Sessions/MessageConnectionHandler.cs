@@ -159,47 +159,15 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
 
     /// <summary>
     /// Reads until the first bytes decide: the confirmed-mode preamble (consumed), or anything else
-    /// (plain mode; nothing consumed, so the plain session sees every byte).
+    /// (plain mode; nothing consumed, so the plain session sees every byte). Until then the bytes are
+    /// an unfinished message as far as the message clock is concerned.
     /// </summary>
     private async Task<PreambleMatch> DetectModeAsync(ConnectionState state)
     {
-        var input = state.Context.Transport.Input;
-        while (true)
-        {
-            state.BeginRead();
-            var result = await input.ReadAsync().ConfigureAwait(false);
-            var buffer = result.Buffer;
-            state.OnRead(buffer.Length, _statistics);
-            var finished = result.IsCompleted && state.AbortReason is null;
-            var match = result.IsCanceled && state.AbortReason is not null
-                ? PreambleMatch.NeedMoreData
-                : ConfirmedPreamble.Match(buffer, finished);
-            switch (match)
-            {
-                case PreambleMatch.Confirmed:
-                    var end = buffer.GetPosition(ConfirmedPreamble.Length);
-                    state.Unconsumed = buffer.Length - ConfirmedPreamble.Length;
-                    state.OnAdvanced(state.Unconsumed, consumedSomething: true);
-                    input.AdvanceTo(end);
-                    return match;
-                case PreambleMatch.Plain:
-                    // Not examined: the plain session's first read returns these same bytes at once.
-                    input.AdvanceTo(buffer.Start);
-                    return match;
-                default:
-                    // A part of the preamble: an unfinished message as far as the message clock is concerned.
-                    state.OnAdvanced(buffer.Length, consumedSomething: false);
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                    if (result.IsCompleted || result.IsCanceled)
-                    {
-                        return match;
-                    }
-
-                    break;
-            }
-        }
+        var detection = new ModeDetection(state);
+        await new ConnectionReader(state, _pipeline, _statistics).RunAsync(detection).ConfigureAwait(false);
+        return detection.Match;
     }
-
     /// <summary>Plain mode is switched off (<c>--no-plain</c>): say so in one line a person can read, and close.</summary>
     private async Task<DisconnectReason> RefusePlainAsync(ConnectionState state)
     {
