@@ -31,12 +31,12 @@ public sealed class Utf8ValidationTests
     [Fact]
     public void Every_pair_of_bytes_at_every_place_of_a_block_is_judged_as_the_runtime_judges_it()
     {
-        var buffer = new byte[40];
+        var buffer = new byte[72];
         for (var first = 0; first < 256; first++)
         {
             for (var second = 0; second < 256; second++)
             {
-                foreach (var at in new[] { 0, 1, 13, 14, 15, 16, 30, 38 })
+                foreach (var at in new[] { 0, 1, 13, 14, 15, 16, 28, 29, 30, 31, 32, 38 })
                 {
                     Fill(buffer, s_ascii);
                     buffer[at] = (byte)first;
@@ -59,7 +59,7 @@ public sealed class Utf8ValidationTests
                 {
                     foreach (var b3 in s_classes)
                     {
-                        foreach (var at in new[] { 0, 13, 14, 15, 29, 44 })
+                        foreach (var at in new[] { 0, 13, 14, 15, 28, 29, 30, 31, 44 })
                         {
                             Fill(buffer, at % 2 == 0 ? s_ascii : s_chinese);
                             buffer[at] = (byte)lead;

@@ -7,7 +7,7 @@ using System.Text.Unicode;
 namespace TcpMsg.Protocol.Internal;
 
 /// <summary>
-/// Whether bytes are valid UTF-8, 16 bytes at a time: the same answer as <see cref="Utf8.IsValid"/>,
+/// Whether bytes are valid UTF-8, 32 (or 16) bytes at a time: the same answer as <see cref="Utf8.IsValid"/>,
 /// several times faster on text that is not ASCII (Chinese text spent a fifth of the server's CPU in
 /// the runtime's validator, whose non-ASCII path goes about a character at a time).
 /// </summary>
@@ -86,8 +86,18 @@ internal static class Utf8Validation
     private static readonly Vector128<byte> s_incomplete = Vector128.Create(
         (byte)0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF0 - 1, 0xE0 - 1, 0xC0 - 1);
 
+    private static readonly Vector256<byte> s_byte1High256 = Vector256.Create(s_byte1High, s_byte1High);
+    private static readonly Vector256<byte> s_byte1Low256 = Vector256.Create(s_byte1Low, s_byte1Low);
+    private static readonly Vector256<byte> s_byte2High256 = Vector256.Create(s_byte2High, s_byte2High);
+    private static readonly Vector256<byte> s_incomplete256 = Vector256.Create(Vector128.Create((byte)0xFF), s_incomplete);
+
     public static bool IsValid(ReadOnlySpan<byte> utf8)
     {
+        if (Avx2.IsSupported && utf8.Length >= Vector256<byte>.Count)
+        {
+            return IsValid256(utf8);
+        }
+
         if (!Ssse3.IsSupported || utf8.Length < Vector128<byte>.Count)
         {
             return Utf8.IsValid(utf8);
@@ -123,6 +133,35 @@ internal static class Utf8Validation
         return error == Vector128<byte>.Zero;
     }
 
+    /// <summary>The same 32 bytes at a time.</summary>
+    private static bool IsValid256(ReadOnlySpan<byte> utf8)
+    {
+        ref var start = ref MemoryMarshal.GetReference(utf8);
+        var error = Vector256<byte>.Zero;
+        var previous = Vector256<byte>.Zero;
+        var last = utf8.Length - Vector256<byte>.Count;
+        var offset = 0;
+        for (; offset <= last; offset += Vector256<byte>.Count)
+        {
+            var input = Vector256.LoadUnsafe(ref start, (nuint)offset);
+            error |= Errors(input, previous);
+            previous = input;
+        }
+
+        if (offset < utf8.Length)
+        {
+            Span<byte> tail = stackalloc byte[Vector256<byte>.Count];
+            tail.Clear();
+            utf8[offset..].CopyTo(tail);
+            var input = Vector256.Create<byte>(tail);
+            error |= Errors(input, previous);
+            previous = input;
+        }
+
+        error |= Avx2.SubtractSaturate(previous, s_incomplete256);
+        return error == Vector256<byte>.Zero;
+    }
+
     /// <summary>A non-zero byte where a byte of <paramref name="input"/> (with the block before it) is not valid UTF-8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<byte> Errors(Vector128<byte> input, Vector128<byte> previous)
@@ -136,5 +175,20 @@ internal static class Utf8Validation
         var continuation = Sse2.SubtractSaturate(Ssse3.AlignRight(input, previous, 14), Vector128.Create((byte)(0xE0 - 0x80)))
             | Sse2.SubtractSaturate(Ssse3.AlignRight(input, previous, 13), Vector128.Create((byte)(0xF0 - 0x80)));
         return (continuation & Vector128.Create((byte)0x80)) ^ special;
+    }
+
+    /// <summary>The same for 32 bytes: the shuffles work in 16-byte lanes, and the bytes before each lane come from the lane before it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Errors(Vector256<byte> input, Vector256<byte> previous)
+    {
+        // The previous block's high lane and this block's low lane: what precedes each lane of input.
+        var before = Avx2.Permute2x128(previous, input, 0x21);
+        var previous1 = Avx2.AlignRight(input, before, 15);
+        var special = Avx2.Shuffle(s_byte1High256, Vector256.ShiftRightLogical(previous1, 4))
+            & Avx2.Shuffle(s_byte1Low256, previous1 & Vector256.Create((byte)0x0F))
+            & Avx2.Shuffle(s_byte2High256, Vector256.ShiftRightLogical(input, 4));
+        var continuation = Avx2.SubtractSaturate(Avx2.AlignRight(input, before, 14), Vector256.Create((byte)(0xE0 - 0x80)))
+            | Avx2.SubtractSaturate(Avx2.AlignRight(input, before, 13), Vector256.Create((byte)(0xF0 - 0x80)));
+        return (continuation & Vector256.Create((byte)0x80)) ^ special;
     }
 }
