@@ -36,36 +36,15 @@ internal sealed class ConnectionReader
         while (true)
         {
             _state.BeginRead();
-            var result = await _input.ReadAsync().ConfigureAwait(false);
-            var buffer = result.Buffer;
-            _state.OnRead(buffer.Length, _statistics);
-
-            // After the server closed the connection, what is left is a fragment, not a last message.
-            var finished = result.IsCompleted && _state.AbortReason is null;
-            var consumed = buffer.Start;
-            var examined = buffer.End;
-            ReadStep step;
-            try
-            {
-                step = handler.OnRead(buffer, finished, result.IsCanceled, _state.Allowance(), out consumed, out examined);
-            }
-            finally
-            {
-                // Even when the framer threw (a message too large): the complete ones before it were taken.
-                _state.Unconsumed = buffer.Slice(consumed).Length;
-                _state.OnAdvanced(_state.Unconsumed, !consumed.Equals(buffer.Start));
-                _input.AdvanceTo(consumed, examined);
-            }
-
+            var end = OnRead(handler, await _input.ReadAsync().ConfigureAwait(false), out var step);
             if (step == ReadStep.Stop || !await handler.AfterReadAsync().ConfigureAwait(false))
             {
                 return ReadEnd.Stopped;
             }
 
-            // Limited (by a rate, or to answer first), the connection is not over: what is left is read again.
-            if (result.IsCanceled || (result.IsCompleted && step != ReadStep.Limited))
+            if (end is { } ended)
             {
-                return finished ? ReadEnd.PeerFinished : ReadEnd.Closed;
+                return ended;
             }
 
             if (_pipeline.IsFull)
@@ -74,5 +53,37 @@ internal sealed class ConnectionReader
                 _state.Touch();
             }
         }
+    }
+
+    /// <summary>
+    /// Counts and frames one read; returns how the connection ended if this read ended it. Not part
+    /// of the async loop, so that what a read holds is not kept in the loop's state, which every idle
+    /// connection holds for as long as it is open.
+    /// </summary>
+    private ReadEnd? OnRead(IReadHandler handler, ReadResult result, out ReadStep step)
+    {
+        var buffer = result.Buffer;
+        _state.OnRead(buffer.Length, _statistics);
+
+        // After the server closed the connection, what is left is a fragment, not a last message.
+        var finished = result.IsCompleted && _state.AbortReason is null;
+        var consumed = buffer.Start;
+        var examined = buffer.End;
+        try
+        {
+            step = handler.OnRead(buffer, finished, result.IsCanceled, _state.Allowance(), out consumed, out examined);
+        }
+        finally
+        {
+            // Even when the framer threw (a message too large): the complete ones before it were taken.
+            _state.Unconsumed = buffer.Slice(consumed).Length;
+            _state.OnAdvanced(_state.Unconsumed, !consumed.Equals(buffer.Start));
+            _input.AdvanceTo(consumed, examined);
+        }
+
+        // Limited (by a rate, or to answer first), the connection is not over: what is left is read again.
+        return result.IsCanceled || (result.IsCompleted && step != ReadStep.Limited)
+            ? finished ? ReadEnd.PeerFinished : ReadEnd.Closed
+            : null;
     }
 }
