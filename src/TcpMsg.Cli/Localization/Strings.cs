@@ -12,11 +12,20 @@ internal sealed class Strings
 
     public CultureInfo Culture { get; }
 
+    /// <summary>
+    /// The language of this command line: <see cref="CliApplication"/> sets the UI culture from
+    /// <c>--lang</c> (or the locale) before parsing, so that parse errors are in it too.
+    /// </summary>
+    public static Strings Current => new(CultureInfo.CurrentUICulture);
+
     /// <summary>English, whatever the machine's culture (for tests and logs).</summary>
     public static Strings English { get; } = new(CultureInfo.GetCultureInfo("en"));
 
     public string Get(string name) =>
         s_resources.GetString(name, Culture) ?? throw new InvalidOperationException($"Missing resource string '{name}'.");
+
+    /// <summary>The text of <paramref name="name"/> in this culture, or null when only another culture has it.</summary>
+    public string? Find(string name) => s_resources.GetString(name, Culture);
 
     public string Format(string name, params object?[] args) => string.Format(Culture, Get(name), args);
 
