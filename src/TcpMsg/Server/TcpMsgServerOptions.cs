@@ -37,7 +37,10 @@ public sealed record TcpMsgServerOptions
     /// The most message bytes received but not yet stored and dispatched. Past it, connections stop
     /// reading from their sockets until the dispatcher catches up (backpressure), so memory stays bounded.
     /// </summary>
-    public long MaxPendingBytes { get; init; } = 64L * 1024 * 1024;
+    // 4 MiB (about 25,000 lines of 100 bytes) keeps the dispatcher and the store busy; a larger queue
+    // only makes each message wait longer, out of the processor's caches (64 MiB cost a third more CPU
+    // per message in the streams benchmark, bench/analysis.md).
+    public long MaxPendingBytes { get; init; } = 4L * 1024 * 1024;
 
     /// <summary>
     /// Where messages are stored before they count as received; null runs without a store (messages

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Unicode;
+using TcpMsg.Protocol.Internal;
 using TcpMsg.Server.Internal.Chat;
 
 namespace TcpMsg.Server.Internal;
@@ -15,6 +15,13 @@ internal sealed class MessageBatch
 {
     private const int InitialBytes = 8 * 1024;
     private const int InitialEntries = 64;
+
+    // A session publishes a batch once it holds this much and starts another, so that a read of a
+    // megabyte (a pipe that filled while the pipeline was full) does not grow the buffers onto the
+    // large-object heap (85,000 bytes), where each new one is cleared page by page and counts towards
+    // a gen2 collection: grown to 64 KiB at most (one message past the mark), they are reused.
+    private const int FullBytes = 32 * 1024;
+    private const int FullEntries = 512;
 
     private byte[] _bytes = new byte[InitialBytes];
     private Entry[] _entries = new Entry[InitialEntries];
@@ -43,6 +50,12 @@ internal sealed class MessageBatch
 
     /// <summary>The batch's share of the pipeline's pending limit; fixed when it is published.</summary>
     public long Cost { get; set; }
+
+    /// <summary>True once the batch holds enough to be published: the caller starts another for what follows.</summary>
+    public bool IsFull => _used >= FullBytes || Count >= FullEntries;
+
+    /// <summary>Bytes of text the batch takes before it is full.</summary>
+    public int Room => Math.Max(0, FullBytes - _used);
 
     /// <summary>Bytes of text held, for the pool to tell a batch grown by a huge message.</summary>
     public int Capacity => _bytes.Length;
@@ -86,7 +99,7 @@ internal sealed class MessageBatch
         var length = checked((int)message.Length);
         var target = Reserve(length);
         message.CopyTo(target);
-        if (!Utf8.IsValid(target))
+        if (!Utf8Validation.IsValid(target))
         {
             return false;
         }
