@@ -16,6 +16,8 @@ internal static class SecurityServiceCollectionExtensions
         services.TryAddSingleton<AddressTable>();
         services.TryAddSingleton<AdmissionGate>();
         services.TryAddSingleton<GatedEndpoints>();
+        services.TryAddSingleton<ReadBudget>();
+        services.TryAddSingleton<MemoryTrimmer>();
 
         // Kestrel's own socket transport stays for a host's other endpoints; tcpmsg's endpoints are bound
         // by the admitting factory, which Kestrel asks first (it tries the last registered first).
