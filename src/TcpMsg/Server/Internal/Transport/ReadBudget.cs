@@ -32,6 +32,7 @@ internal sealed class ReadBudget : IDisposable
     private const int KeptChunks = 64;
 
     private readonly SemaphoreSlim _slots;
+    private readonly MessagePipeline? _queue;
     private readonly Stack<byte[]> _chunks = new();
     private readonly Lock _lock = new();
     private long _buffered;
@@ -39,8 +40,9 @@ internal sealed class ReadBudget : IDisposable
     private long _waits;
     private int _waiting;
 
-    public ReadBudget(TcpMsgServerOptions options)
+    public ReadBudget(TcpMsgServerOptions options, MessagePipeline? queue = null)
     {
+        _queue = queue;
         SlotBytes = options.MaxMessageSize + (long)PerConnection;
 
         // At least one slot: a budget smaller than one message would stop the largest one for good.
@@ -72,16 +74,30 @@ internal sealed class ReadBudget : IDisposable
     /// <summary>The most bytes held at once since <see cref="TakePeak"/> was last called.</summary>
     public long Peak => Interlocked.Read(ref _peak);
 
-    public bool TryTake() => _slots.Wait(0);
+    /// <summary>
+    /// Takes a slot if one is free and the dispatcher's queue has room: a long message, once framed,
+    /// goes into that queue, so a slot given back does not let another in while the queue is full.
+    /// </summary>
+    public bool TryTake() => _queue is not { IsFull: true } && _slots.Wait(0);
 
-    /// <summary>Waits for a slot; the caller's socket is not read meanwhile.</summary>
+    /// <summary>Waits for a slot and room in the dispatcher's queue; the caller's socket is not read meanwhile.</summary>
     public async ValueTask TakeAsync(CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _waits);
         Interlocked.Increment(ref _waiting);
         try
         {
-            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (_queue is not { IsFull: true })
+                {
+                    return;
+                }
+
+                _slots.Release();
+                await _queue.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
