@@ -25,6 +25,7 @@ internal static class SecurityServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionListenerFactory, AdmittingListenerFactory>());
         services.TryAddSingleton<AccessPolicySource>();
         services.AddHostedService(static s => s.GetRequiredService<AccessPolicySource>());
+        services.TryAddSingleton<TokenAttemptLimiter>();
         services.TryAddSingleton<TokenVerifier>();
         services.AddHostedService(static s => s.GetRequiredService<TokenVerifier>());
         if (options.Security.Tls is not null)
