@@ -7,6 +7,7 @@ using System.Text;
 using TcpMsg.Cli.Commands;
 using TcpMsg.Cli.Localization;
 using TcpMsg.Cli.Output;
+using TcpMsg.Cli.Parsing;
 using TcpMsg.Server;
 
 namespace TcpMsg.Cli;
@@ -70,6 +71,17 @@ internal sealed class CliApplication
         var root = BuildRoot(CommandsFor(args));
         var parseResult = root.Parse(args);
         var strings = StringsFor(parseResult);
+        if (!CliHelp.IsHelp(parseResult) && parseResult.Errors.Count == 0 && ConfigFileOf(parseResult) is { } file)
+        {
+            if (!ConfigFile.TryExpand(parseResult, args, file, out var expanded, out var problem))
+            {
+                await Console.Error.WriteLineAsync($"tcpmsg {parseResult.CommandResult.Command.Name}: {problem}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            parseResult = root.Parse(expanded);
+        }
+
         CultureInfo.CurrentUICulture = strings.Culture;
         await using var output = new StreamWriter(Console.Out, new UTF8Encoding(false), 4096, leaveOpen: true) { AutoFlush = true };
         if (!CliHelp.IsHelp(parseResult) && UsageErrors.Describe(parseResult) is { } usage)
@@ -108,6 +120,12 @@ internal sealed class CliApplication
             return ExitCodes.Failure;
         }
     }
+
+    /// <summary>The file of <c>--config FILE</c>, for a command that has the option.</summary>
+    private static string? ConfigFileOf(ParseResult parseResult) =>
+        parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == ConfigFile.OptionName) is Option<string> option
+            ? parseResult.GetValue(option)
+            : null;
 
     /// <summary>The <c>tcpmsg</c> command with <paramref name="commands"/> under it (named tcpmsg however it was started).</summary>
     public Command BuildRoot(IEnumerable<Command> commands, int? helpWidth = null)

@@ -68,7 +68,7 @@ internal sealed class CliHelp
     public void Write(Command command, TextWriter output)
     {
         var text = new StringBuilder();
-        if (command.Description is { Length: > 0 } description)
+        if (Translated(KeyOf(command), command.Description) is { Length: > 0 } description)
         {
             text.Append(Wrap(description, 0, _width)).Append('\n').Append('\n');
         }
@@ -76,22 +76,41 @@ internal sealed class CliHelp
         text.Append(_strings.Get("Help_Usage")).Append('\n');
         text.Append("  ").Append(Usage(command)).Append('\n');
 
-        var arguments = command.Arguments.Where(a => !a.Hidden).Select(a => (ArgumentLabel(a), a.Description ?? string.Empty)).ToList();
+        var arguments = command.Arguments.Where(a => !a.Hidden).Select(a => (ArgumentLabel(a), Translated(KeyOf(command, a.Name), a.Description))).ToList();
         Section(text, "Help_Arguments", arguments);
-        var options = OptionsOf(command).Select(o => (Label(o), Describe(o))).ToList();
+        var options = OptionsOf(command).Select(o => (Label(o), Describe(command, o))).ToList();
         Section(text, "Help_Options", options);
-        var commands = command.Subcommands.Where(c => !c.Hidden).Select(c => (c.Name, c.Description ?? string.Empty)).ToList();
+        var commands = command.Subcommands.Where(c => !c.Hidden).Select(c => (c.Name, Translated(KeyOf(c), c.Description))).ToList();
         Section(text, "Help_Commands", commands);
         output.Write(text.ToString());
     }
 
-    private string Describe(Option option)
+    /// <summary>
+    /// The resource that translates a command's, argument's or option's description: <c>Help:serve</c>,
+    /// <c>Help:send HOST[:PORT]</c>, <c>Help:serve --port</c>; an option every command inherits has one,
+    /// <c>Help:--lang</c>. English is the definitions' own text; only other languages have these.
+    /// </summary>
+    public static string KeyOf(Command command, string? name = null)
+    {
+        var path = string.Join(' ', Ancestors(command).Reverse().Skip(1).Append(command).Select(c => c.Name));
+        path = command.Parents.Any() ? path : "tcpmsg";
+        return name is null ? $"Help:{path}" : $"Help:{path} {name}";
+    }
+
+    /// <summary>The key of <paramref name="option"/>'s description as <paramref name="command"/> shows it.</summary>
+    public static string KeyOf(Command command, Option option) => option.Recursive ? $"Help:{option.Name}" : KeyOf(command, option.Name);
+
+    /// <summary>The description in the help's language: its translation when there is one, else the definition's English.</summary>
+    private string Translated(string key, string? english) =>
+        _strings.Culture.TwoLetterISOLanguageName != "en" && _strings.Find(key) is { } translated ? translated : english ?? string.Empty;
+
+    private string Describe(Command command, Option option)
     {
         var description = option switch
         {
             HelpOption => _strings.Get("Help_HelpOption"),
             VersionOption => _strings.Get("Help_VersionOption"),
-            _ => option.Description ?? string.Empty,
+            _ => Translated(KeyOf(command, option), option.Description),
         };
         return DefaultText(option) is { } value && !description.Contains("[default:", StringComparison.Ordinal)
             ? $"{description} [{_strings.Get("Help_Default")}: {value}]"
@@ -144,30 +163,66 @@ internal sealed class CliHelp
         }
     }
 
-    /// <summary>Words wrapped to <paramref name="width"/> columns; lines after the first indented by <paramref name="indent"/>.</summary>
+    /// <summary>
+    /// Words wrapped to <paramref name="width"/> columns; lines after the first indented by
+    /// <paramref name="indent"/>. A Chinese character takes two columns and a line may break before
+    /// any of them (Chinese is written without spaces), but not before closing punctuation.
+    /// </summary>
     private static string Wrap(string text, int indent, int width)
     {
         var result = new StringBuilder();
         var line = 0;
-        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var (word, spaced) in Words(text))
         {
-            if (line > 0 && line + 1 + word.Length > width)
+            var columns = Columns(word);
+            var gap = spaced && line > 0 ? 1 : 0;
+            if (line > 0 && line + gap + columns > width)
             {
                 result.Append('\n').Append(' ', indent);
                 line = 0;
-            }
-            else if (line > 0)
-            {
-                result.Append(' ');
-                line++;
+                gap = 0;
             }
 
-            result.Append(word);
-            line += word.Length;
+            result.Append(' ', gap).Append(word);
+            line += gap + columns;
         }
 
         return result.ToString();
     }
+
+    /// <summary>The units a line may break between, and whether a space comes before each.</summary>
+    private static IEnumerable<(string Word, bool Spaced)> Words(string text)
+    {
+        foreach (var part in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var spaced = true;
+            var start = 0;
+            for (var i = 0; i < part.Length; i++)
+            {
+                // A wide character begins a unit of its own, unless it is punctuation that closes what came before.
+                if (i > start && IsWide(part[i]) && !IsClosing(part[i]))
+                {
+                    yield return (part[start..i], spaced);
+                    spaced = false;
+                    start = i;
+                }
+                else if (i > start && !IsWide(part[i]) && IsWide(part[i - 1]) && !IsClosing(part[i]))
+                {
+                    yield return (part[start..i], spaced);
+                    spaced = false;
+                    start = i;
+                }
+            }
+
+            yield return (part[start..], spaced);
+        }
+    }
+
+    private static int Columns(string word) => word.Sum(c => IsWide(c) ? 2 : 1);
+
+    private static bool IsWide(char c) => c is >= '\u1100' and <= '\u115F' or >= '\u2E80' and <= '\uA4CF' or >= '\uAC00' and <= '\uD7A3' or >= '\uF900' and <= '\uFAFF' or >= '\uFE30' and <= '\uFE4F' or >= '\uFF00' and <= '\uFF60' or >= '\uFFE0' and <= '\uFFE6';
+
+    private static bool IsClosing(char c) => c is '，' or '。' or '、' or '；' or '：' or '）' or '」' or '』' or '！' or '？' or ',' or '.' or ';' or ':' or ')' or ']';
 
     private static bool TakesValue(Option option) => option.Arity.MaximumNumberOfValues > 0 && option.ValueType != typeof(bool);
 

@@ -48,6 +48,9 @@ internal static class ExitCodes
     /// <summary>chat: the server runs no chat room (start it with tcpmsg serve --chat).</summary>
     public const int NoChatRoom = 14;
 
+    /// <summary>The server's access rules refuse this client's address (it said so when it accepted the connection).</summary>
+    public const int AccessDenied = 15;
+
     /// <summary>Interrupted by Ctrl+C or SIGTERM before finishing (128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

@@ -142,6 +142,8 @@ internal static class ChatCommand
                 ConnectionFailure.Tls => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Tls),
                 ConnectionFailure.Unauthorized => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Unauthorized),
                 ConnectionFailure.RejectedByServer => (strings.Format("Chat_Failed", ex.Message), ExitCodes.NotDelivered),
+                ConnectionFailure.AccessDenied => (strings.Format("Chat_Failed", ex.Message), ExitCodes.AccessDenied),
+                ConnectionFailure.ServerBusy => (strings.Format("Chat_Failed", ex.Message), ExitCodes.ConnectionRefused),
                 _ => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Failure),
             },
             _ => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Failure),

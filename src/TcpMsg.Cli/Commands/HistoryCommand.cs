@@ -116,6 +116,8 @@ internal static class HistoryCommand
                     }
                     else
                     {
+                        // When it was received, in local time as a log reader expects (TZ=UTC for UTC).
+                        WriteTime(message.ReceivedAt, buffer);
                         text.WriteMessageLine(message.PeerAddress, message.Syslog is { } syslog ? TextEventFormatter.SyslogText(syslog) : message.Text, buffer);
                         if (parseResult.GetValue(verbose))
                         {
@@ -151,6 +153,12 @@ internal static class HistoryCommand
                         {
                             await PrintAsync(messages[i], flush: i == messages.Count - 1).ConfigureAwait(false);
                         }
+
+                        if (messages.Count == 0)
+                        {
+                            // On standard error: a pipeline reading standard output sees no lines, a person sees why.
+                            await error.WriteLineAsync(strings.Get("History_None")).ConfigureAwait(false);
+                        }
                     }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -167,6 +175,18 @@ internal static class HistoryCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Writes <c>2026-12-04 09:30:15 </c>: the local date and time, to the second.</summary>
+    private static void WriteTime(DateTimeOffset time, ArrayBufferWriter<byte> buffer)
+    {
+        var span = buffer.GetSpan(32);
+        if (!time.ToLocalTime().DateTime.TryFormat(span, out var written, "yyyy-MM-dd HH:mm:ss ", System.Globalization.CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("a timestamp does not fit in 32 bytes");
+        }
+
+        buffer.Advance(written);
     }
 
     private static bool TryParsePeer(string text, out string address, out int? port)

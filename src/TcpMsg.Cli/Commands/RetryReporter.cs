@@ -1,6 +1,7 @@
 using TcpMsg.Cli.Localization;
 using TcpMsg.Cli.Output;
 using TcpMsg.Client;
+using TcpMsg.Protocol;
 
 namespace TcpMsg.Cli.Commands;
 
@@ -64,6 +65,38 @@ internal sealed class RetryReporter
         {
             _error.WriteLine(line);
         }
+    }
+
+    /// <summary>An established connection was lost and the client reconnects: said at once, with why.</summary>
+    public void Lost(TcpMsgException cause)
+    {
+        lock (_lock)
+        {
+            Failures = 1;
+            _since = _lastReport = _time.GetTimestamp();
+            _lastReason = cause.Message;
+        }
+
+        _error.WriteLine(_strings.Format("Retry_Lost", _command, _server, cause.Message, ArgumentTextOf(_retryFor)));
+    }
+
+    /// <summary>Reconnected after a loss or failed attempts: said with how long it took, and the next failure starts a new report.</summary>
+    public void Recovered()
+    {
+        TimeSpan outage;
+        lock (_lock)
+        {
+            if (Failures == 0)
+            {
+                return;
+            }
+
+            outage = _time.GetElapsedTime(_since);
+            Failures = 0;
+            _lastReason = null;
+        }
+
+        _error.WriteLine(_strings.Format("Retry_Recovered", _command, _server, Units.Duration(outage)));
     }
 
     /// <summary>The client is connected again: the next failure starts a new report.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using TcpMsg.Cli.Localization;
+using TcpMsg.Cli.Output;
 using TcpMsg.Client;
 using TcpMsg.Server;
 using TcpMsg.Tls;
@@ -130,7 +131,17 @@ internal static class SendCommand
                 ClientId = parseResult.GetValue(clientId),
                 Tls = tls,
             };
-            var sender = new Sender(app, strings, target, options, parseResult.GetValue(verbose)) { SkipOversized = parseResult.GetValue(skipOversized) };
+            // On a terminal, progress is drawn on one status line that diagnostics write around.
+            var status = app.Console.IsErrorTerminal ? new StatusLine(app.Console.Error) : null;
+            var errors = (TextWriter?)status ?? app.Console.Error;
+            if (options.RetryFor is { } retryFor)
+            {
+                // An outage is said as it happens, whatever the verbosity: silence would look like a hang.
+                var reporter = new RetryReporter(errors, strings, "tcpmsg send", target.ToString(), retryFor);
+                options = options with { Retrying = reporter.Report, ConnectionLost = reporter.Lost, Reconnected = reporter.Recovered };
+            }
+
+            var sender = new Sender(app, strings, target, options, parseResult.GetValue(verbose), errors, status) { SkipOversized = parseResult.GetValue(skipOversized) };
             return await sender.RunAsync(words.Length > 0 ? string.Join(' ', words) : null, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -143,7 +154,7 @@ internal static class SendCommand
                 ?? throw new IOException($"{file} holds no token")
             : Environment.GetEnvironmentVariable("TCPMSG_TOKEN") is { Length: > 0 } variable ? variable.Trim() : null;
 
-    private sealed class Sender(CliApplication app, Strings strings, HostPort target, MessageClientOptions options, bool verbose)
+    private sealed class Sender(CliApplication app, Strings strings, HostPort target, MessageClientOptions options, bool verbose, TextWriter errors, StatusLine? status)
     {
         /// <summary>Skip a line too large for the server instead of stopping there.</summary>
         public bool SkipOversized { get; init; }
@@ -162,6 +173,8 @@ internal static class SendCommand
 
             await using (client.ConfigureAwait(false))
             {
+                // A single message is quick; lines from standard input may take long: show how it goes.
+                var progress = status is not null && text is null ? SendProgress.Start(status, strings, client.Statistics, client.Mode == DeliveryMode.Confirmed) : null;
                 try
                 {
                     if (text is not null)
@@ -182,17 +195,24 @@ internal static class SendCommand
                 }
                 catch (MessageDeliveryException ex)
                 {
-                    await app.Console.Error.WriteLineAsync(strings.Format("Send_NotDelivered", ex.Failed, ex.Delivered, ex.InnerException?.Message ?? ex.Message)).ConfigureAwait(false);
+                    await errors.WriteLineAsync(strings.Format("Send_NotDelivered", ex.Failed, ex.Delivered, ex.InnerException?.Message ?? ex.Message)).ConfigureAwait(false);
                     return ex.InnerException is TcpMsgConnectionException { Failure: ConnectionFailure.StoreFailed } ? ExitCodes.StoreFailed : ExitCodes.NotDelivered;
                 }
                 catch (MessageRejectedException ex)
                 {
-                    await app.Console.Error.WriteLineAsync(strings.Format("Send_Rejected", ex.Reason)).ConfigureAwait(false);
+                    await errors.WriteLineAsync(strings.Format("Send_Rejected", ex.Reason)).ConfigureAwait(false);
                     return ExitCodes.NotDelivered;
                 }
                 catch (TcpMsgConnectionException ex)
                 {
                     return await FailAsync(ex).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (progress is not null)
+                    {
+                        await progress.DisposeAsync().ConfigureAwait(false);
+                    }
                 }
 
                 if (verbose)
@@ -222,7 +242,7 @@ internal static class SendCommand
                 {
                     if (SkipOversized)
                     {
-                        await app.Console.Error.WriteLineAsync(strings.Format("Send_LineSkipped", number, ex.Reason)).ConfigureAwait(false);
+                        await errors.WriteLineAsync(strings.Format("Send_LineSkipped", number, ex.Reason)).ConfigureAwait(false);
                         continue;
                     }
 
@@ -237,7 +257,7 @@ internal static class SendCommand
                         }
                     }
 
-                    await app.Console.Error.WriteLineAsync(strings.Format("Send_LineTooLarge", number, ex.Reason, after + 1, number - 1)).ConfigureAwait(false);
+                    await errors.WriteLineAsync(strings.Format("Send_LineTooLarge", number, ex.Reason, after + 1, number - 1)).ConfigureAwait(false);
                     return ExitCodes.NotDelivered;
                 }
             }
@@ -274,16 +294,19 @@ internal static class SendCommand
                 ConnectionFailure.Refused => (strings.Format("Send_Refused", target), ExitCodes.ConnectionRefused),
                 ConnectionFailure.TimedOut => (strings.Format("Send_TimedOut", ex.Message), ExitCodes.TimedOut),
                 ConnectionFailure.Reset when options.Tls is not null => (strings.Format("Send_Reset", target) + strings.Get("Send_ResetTlsHint"), ExitCodes.ConnectionReset),
-                ConnectionFailure.Reset => (strings.Format("Send_Reset", target), ExitCodes.ConnectionReset),
+                ConnectionFailure.Reset => (strings.Format("Send_Reset", target) + strings.Get("Send_ResetPlainHint"), ExitCodes.ConnectionReset),
                 ConnectionFailure.Tls => (strings.Format("Send_Tls", ex.Message), ExitCodes.Tls),
                 ConnectionFailure.Unreachable => (strings.Format("Send_Unreachable", target), ExitCodes.Unreachable),
                 ConnectionFailure.NotTcpMsgServer => (strings.Format("Send_NotTcpMsg", target), ExitCodes.NotTcpMsgServer),
+                ConnectionFailure.Unauthorized when options.Token is not null => (strings.Format("Send_TokenRefused", target), ExitCodes.Unauthorized),
                 ConnectionFailure.Unauthorized => (strings.Format("Send_Unauthorized", target), ExitCodes.Unauthorized),
+                ConnectionFailure.AccessDenied => (strings.Format("Send_Failed", ex.Message), ExitCodes.AccessDenied),
+                ConnectionFailure.ServerBusy => (strings.Format("Send_Failed", ex.Message), ExitCodes.ConnectionRefused),
                 ConnectionFailure.RejectedByServer or ConnectionFailure.ClientIdInUse => (strings.Format("Send_Failed", ex.Message), ExitCodes.NotDelivered),
                 ConnectionFailure.StoreFailed => (strings.Format("Send_Failed", ex.Message), ExitCodes.StoreFailed),
                 _ => (strings.Format("Send_Failed", ex.Message), ExitCodes.Failure),
             };
-            await app.Console.Error.WriteLineAsync(line).ConfigureAwait(false);
+            await errors.WriteLineAsync(line).ConfigureAwait(false);
             return code;
         }
     }

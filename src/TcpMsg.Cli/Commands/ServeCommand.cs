@@ -94,6 +94,13 @@ internal static class ServeCommand
             command.Options.Add(option);
         }
 
+        // Read by CliApplication before the action runs: the file's settings become options.
+        command.Options.Add(new Option<string>(Parsing.ConfigFile.OptionName)
+        {
+            Description = "Read settings from this JSON file, named as these options without their dashes, e.g. {\"port\": 2023, \"allow\": [\"10.0.0.0/8\"], \"no-plain\": true}; options given on the command line win.",
+            HelpName = "FILE",
+        });
+
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var strings = app.StringsFor(parseResult);

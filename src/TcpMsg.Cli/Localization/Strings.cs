@@ -18,6 +18,9 @@ internal sealed class Strings
     public string Get(string name) =>
         s_resources.GetString(name, Culture) ?? throw new InvalidOperationException($"Missing resource string '{name}'.");
 
+    /// <summary>The text of <paramref name="name"/> in this culture, or null when only another culture has it.</summary>
+    public string? Find(string name) => s_resources.GetString(name, Culture);
+
     public string Format(string name, params object?[] args) => string.Format(Culture, Get(name), args);
 
     public LineTemplate Template(string name) => LineTemplate.Parse(Get(name));

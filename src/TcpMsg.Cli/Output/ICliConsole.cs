@@ -21,6 +21,9 @@ internal interface ICliConsole
     /// <summary>True when standard input is not a terminal.</summary>
     bool IsInputRedirected { get; }
 
+    /// <summary>True when standard error is a terminal: progress may be drawn on it.</summary>
+    bool IsErrorTerminal => false;
+
     /// <summary>The terminal, when standard input and output both are one; else null (work line by line).</summary>
     ITerminal? Terminal { get; }
 }

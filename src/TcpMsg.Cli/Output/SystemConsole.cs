@@ -21,5 +21,7 @@ internal sealed class SystemConsole : ICliConsole
 
     public bool IsInputRedirected => StandardInputState.WasClosedAtStart || Console.IsInputRedirected;
 
+    public bool IsErrorTerminal => !Console.IsErrorRedirected;
+
     public ITerminal? Terminal => !IsInputRedirected && !Console.IsOutputRedirected ? _terminal.Value : null;
 }

@@ -44,4 +44,13 @@ public enum ConnectionFailure
     /// token or client certificate, or the server has sequences of it that this client never sent.
     /// </summary>
     ClientIdInUse,
+
+    /// <summary>
+    /// The server refused this client when it accepted the connection, by its access rules (the
+    /// address may not connect, or is not a trusted proxy); over TLS, also at a connection limit.
+    /// </summary>
+    AccessDenied,
+
+    /// <summary>The server was at a connection limit (its own, or its limit per address) when it accepted the connection; try again later.</summary>
+    ServerBusy,
 }

@@ -1,3 +1,5 @@
+using TcpMsg.Protocol;
+
 namespace TcpMsg.Client;
 
 /// <summary>How a <see cref="MessageClient"/> connects, sends and closes. Immutable; start from <see cref="Default"/>.</summary>
@@ -66,6 +68,16 @@ public sealed record MessageClientOptions
     /// failed and another will follow, with why; for progress reports. It must not throw or block.
     /// </summary>
     public Action<TcpMsgConnectionException>? Retrying { get; init; }
+
+    /// <summary>
+    /// With <see cref="RetryFor"/>: told, from a background task, when an established connection was
+    /// lost and reconnecting begins, with why (a network failure, or the server refusing a message it
+    /// could not store). It must not throw or block.
+    /// </summary>
+    public Action<TcpMsgException>? ConnectionLost { get; init; }
+
+    /// <summary>With <see cref="RetryFor"/>: told, from a background task, when a reconnect succeeded after a loss. It must not throw or block.</summary>
+    public Action? Reconnected { get; init; }
 
     /// <summary>Bytes buffered before they are written to the socket; larger batches mean fewer system calls.</summary>
     public int SendBufferSize { get; init; } = 64 * 1024;

@@ -34,8 +34,8 @@ public sealed class HistoryCommandTests : LoopbackTest
         var future = await RunAsync("history", "--store", Store, "--since", "2099-01-01");
         var recent = await RunAsync("history", "--store", Store, "--since", "1h", "--until", "2099-01-01T00:00:00Z");
 
-        Assert.Equal(["127.0.0.1发来消息>>>first 第一", "127.0.0.1发来消息>>>second", "127.0.0.1发来消息>>>third needle", "127.0.0.1发来消息>>>plain needle"], all.OutLines);
-        Assert.Equal(["127.0.0.1 sent a message>>>third needle", "127.0.0.1 sent a message>>>plain needle"], last2.OutLines);
+        Assert.Equal(["127.0.0.1发来消息>>>first 第一", "127.0.0.1发来消息>>>second", "127.0.0.1发来消息>>>third needle", "127.0.0.1发来消息>>>plain needle"], WithoutTime(all.OutLines));
+        Assert.Equal(["127.0.0.1 sent a message>>>third needle", "127.0.0.1 sent a message>>>plain needle"], WithoutTime(last2.OutLines));
         Assert.Equal(2, needles.OutLines.Length);
         Assert.Equal(4, fromLoopback.OutLines.Length);
         Assert.Empty(fromNowhere.OutLines);
@@ -79,7 +79,7 @@ public sealed class HistoryCommandTests : LoopbackTest
         await stop.CancelAsync();
 
         Assert.Equal(0, await follow.WithTimeout());
-        Assert.Equal(["127.0.0.1 sent a message>>>already there", "127.0.0.1 sent a message>>>live 实时"], console.OutLines);
+        Assert.Equal(["127.0.0.1 sent a message>>>already there", "127.0.0.1 sent a message>>>live 实时"], WithoutTime(console.OutLines));
     }
 
     [Fact]
@@ -123,4 +123,40 @@ public sealed class HistoryCommandTests : LoopbackTest
         await client.CompleteAsync(TestContext.Current.CancellationToken).WithTimeout();
         return client.ClientId;
     }
+
+    [Fact]
+    public async Task Each_line_says_when_the_message_was_received_in_local_time_and_an_empty_result_says_so()
+    {
+        await using (var cli = await InProcessCli.ServeAsync("--store", Store))
+        {
+            await SendAsync(cli.Port, "timed");
+        }
+
+        await using var utc = ChildProcess.StartTcpMsg(["history", "--store", Store, "--lang", "en"], new Dictionary<string, string> { ["TZ"] = "UTC" });
+        await using var shanghai = ChildProcess.StartTcpMsg(["history", "--store", Store, "--lang", "zh"], new Dictionary<string, string> { ["TZ"] = "Asia/Shanghai" });
+        await using var json = ChildProcess.StartTcpMsg(["history", "--store", Store, "--format", "json"]);
+        await using var none = ChildProcess.StartTcpMsg(["history", "--store", Store, "--contains", "nowhere", "--lang", "en"]);
+        var codes = await Task.WhenAll(utc.WaitForExitAsync(), shanghai.WaitForExitAsync(), json.WaitForExitAsync(), none.WaitForExitAsync());
+        Assert.Equal(new[] { 0, 0, 0, 0 }, codes);
+
+        var stored = JsonDocument.Parse(json.Out).RootElement.GetProperty("time").GetDateTimeOffset();
+        var inUtc = System.Text.RegularExpressions.Regex.Match(utc.Out, @"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) 127\.0\.0\.1 sent a message>>>timed\n$");
+        var inShanghai = System.Text.RegularExpressions.Regex.Match(shanghai.Out, @"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) 127\.0\.0\.1发来消息>>>timed\n$");
+        Assert.True(inUtc.Success, utc.Out);
+        Assert.True(inShanghai.Success, shanghai.Out);
+        var shownUtc = DateTime.ParseExact(inUtc.Groups[1].Value, "yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        var shownShanghai = DateTime.ParseExact(inShanghai.Groups[1].Value, "yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(stored.UtcDateTime.AddTicks(-(stored.UtcDateTime.Ticks % TimeSpan.TicksPerSecond)), shownUtc);
+        Assert.Equal(TimeSpan.FromHours(8), shownShanghai - shownUtc);
+        Assert.Equal("", none.Out);
+        Assert.Equal("tcpmsg history: no messages (the store is empty, or none matches what was asked)\n", none.Error);
+    }
+
+    /// <summary>History's text lines without the time each begins with (which must be there).</summary>
+    internal static string[] WithoutTime(string[] lines) =>
+        [.. lines.Select(line =>
+        {
+            Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ", line);
+            return line[20..];
+        })];
 }

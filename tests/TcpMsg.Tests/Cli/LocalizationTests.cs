@@ -34,7 +34,8 @@ public sealed class LocalizationTests
     public void The_chinese_resources_translate_every_english_string_with_the_same_placeholders()
     {
         var english = Load("Strings.resx");
-        var chinese = Load("Strings.zh.resx");
+        // The help's translations (Help:serve --port) have no English entry: English is the definitions' own text (ChineseHelpTests).
+        var chinese = Load("Strings.zh.resx").Where(e => !e.Key.StartsWith("Help:", StringComparison.Ordinal)).ToDictionary();
 
         Assert.Equal(english.Keys.Order(StringComparer.Ordinal), chinese.Keys.Order(StringComparer.Ordinal));
         foreach (var (key, text) in english)
@@ -43,7 +44,7 @@ public sealed class LocalizationTests
         }
     }
 
-    private static Dictionary<string, string> Load(string file) =>
+    internal static Dictionary<string, string> Load(string file) =>
         XDocument.Load(Path.Combine(CliBuild.RepositoryRoot, "src", "TcpMsg.Cli", "Resources", file))
             .Root!.Elements("data")
             .ToDictionary(d => (string)d.Attribute("name")!, d => (string)d.Element("value")!);

@@ -74,7 +74,7 @@ public sealed class SecurityCliTests : LoopbackTest
         var message = JsonDocument.Parse(Assert.Single(json.OutLines)).RootElement;
         Assert.Equal("signed and stored", message.GetProperty("text").GetString());
         Assert.Equal("CN=erin, O=ops", message.GetProperty("client_cert").GetString());
-        Assert.Equal("127.0.0.1 sent a message>>>signed and stored", text.OutLines[0]);
+        Assert.Equal("127.0.0.1 sent a message>>>signed and stored", HistoryCommandTests.WithoutTime([text.OutLines[0]])[0]);
         Assert.Matches(@"^    id 1 at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z from 127\.0\.0\.1:\d+; client certificate CN=erin, O=ops$", text.OutLines[1]);
     }
 
@@ -226,6 +226,7 @@ public sealed class SecurityCliTests : LoopbackTest
 
         Assert.Equal(6, code);
         Assert.StartsWith($"tcpmsg send: connection reset by 127.0.0.1:{server.Port}", console.ErrorText, StringComparison.Ordinal);
+        Assert.Contains("add --tls", console.ErrorText, StringComparison.Ordinal);
         Assert.Empty(server.Sink.Messages);
     }
 

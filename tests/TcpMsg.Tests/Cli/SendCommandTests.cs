@@ -87,13 +87,14 @@ public sealed class SendCommandTests : LoopbackTest
 
         var (with, withConsole) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{cli.Port}", "--token-file", tokens, "authorised");
         var (without, withoutConsole) = await InProcessCli.RunAsync("", "send", $"127.0.0.1:{cli.Port}", "sneaky", "--lang", "en");
-        var (plain, _) = await InProcessCli.RunAsync("", "send", "--plain", $"127.0.0.1:{cli.Port}", "plain");
+        var (plain, plainConsole) = await InProcessCli.RunAsync("", "send", "--plain", $"127.0.0.1:{cli.Port}", "plain", "--lang", "en");
         await cli.Console.WaitForOutputAsync(o => o.Contains("authorised", StringComparison.Ordinal), "the authorised message");
 
         Assert.True(with == 0, withConsole.ErrorText);
         Assert.Equal(13, without);
         Assert.Equal($"tcpmsg send: 127.0.0.1:{cli.Port} requires an access token: give one with --token-file FILE or $TCPMSG_TOKEN\n", withoutConsole.ErrorText);
-        Assert.Equal(0, plain);
+        Assert.Equal(8, plain);
+        Assert.Contains("accepts only tcpmsg clients in confirmed mode", plainConsole.ErrorText, StringComparison.Ordinal);
         Assert.DoesNotContain("sneaky", cli.Console.OutText, StringComparison.Ordinal);
         Assert.DoesNotContain(">>>plain", cli.Console.OutText, StringComparison.Ordinal);
     }

@@ -42,8 +42,8 @@ public sealed class SyslogCliTests : LoopbackTest
         var err = await RunAsync("history", "--store", Store, "--severity", "err", "--host", "vm");
         var json = await RunAsync("history", "--store", Store, "--app", "accapp", "--severity", "err", "--format", "json");
 
-        Assert.Equal(["127.0.0.1 sent a message>>>vm accapp[42]: 你好,世界!!!", "127.0.0.1 sent a message>>>vm accapp[42]: informational"], app.OutLines);
-        Assert.Equal(["127.0.0.1发来消息>>>db cron[7]: 警告", "127.0.0.1发来消息>>>db kernel: no pid"], host.OutLines);
+        Assert.Equal(["127.0.0.1 sent a message>>>vm accapp[42]: 你好,世界!!!", "127.0.0.1 sent a message>>>vm accapp[42]: informational"], HistoryCommandTests.WithoutTime(app.OutLines));
+        Assert.Equal(["127.0.0.1发来消息>>>db cron[7]: 警告", "127.0.0.1发来消息>>>db kernel: no pid"], HistoryCommandTests.WithoutTime(host.OutLines));
         Assert.Equal(3, warning.OutLines.Length);
         Assert.Single(err.OutLines);
         var syslog = JsonDocument.Parse(Assert.Single(json.OutLines)).RootElement.GetProperty("syslog");

@@ -142,7 +142,7 @@ public sealed class TlsMessageClientTests : LoopbackTest
             MessageClient.ConnectAsync("127.0.0.1", server.Port, With(Trusting) with { ConnectTimeout = TimeSpan.FromMilliseconds(500) }, TestContext.Current.CancellationToken));
 
         Assert.Equal(ConnectionFailure.TimedOut, error.Failure);
-        Assert.Contains("timed out connecting", error.Message, StringComparison.Ordinal);
+        Assert.Contains("did not answer the TLS handshake", error.Message, StringComparison.Ordinal);
         await server.Sink.WaitForDisconnectsAsync(1);
     }
 }

@@ -23,6 +23,7 @@ internal sealed class ClientTransport : IAsyncDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
+        var connected = false;
         try
         {
             var addresses = await HostResolver.ResolveAsync(server, timeout.Token).ConfigureAwait(false);
@@ -33,6 +34,7 @@ internal sealed class ClientTransport : IAsyncDisposable
                 try
                 {
                     await socket.ConnectAsync(new IPEndPoint(address, server.Port), timeout.Token).ConfigureAwait(false);
+                    connected = true;
                     return new ClientTransport(socket, await TlsClientConnector.OpenAsync(socket, server, options, timeout.Token).ConfigureAwait(false));
                 }
                 catch (SocketException ex)
@@ -48,6 +50,13 @@ internal sealed class ClientTransport : IAsyncDisposable
             }
 
             throw SocketErrorMapper.Connecting(last!, server);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && connected && options.Tls is not null)
+        {
+            // The socket connected and the TLS handshake got no answer: a plain endpoint waits for a line.
+            throw new TcpMsgConnectionException(
+                ConnectionFailure.TimedOut,
+                $"connected to {server}, but it did not answer the TLS handshake within {options.ConnectTimeout.TotalSeconds:0.###} s (is it a TLS endpoint?)");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

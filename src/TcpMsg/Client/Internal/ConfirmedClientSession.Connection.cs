@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using TcpMsg.Protocol;
+using TcpMsg.Protocol.Internal;
 
 namespace TcpMsg.Client.Internal;
 
@@ -99,6 +101,16 @@ internal sealed partial class ConfirmedClientSession
             {
                 var result = await connection.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
 
+                // A server that refuses this client says why in one line, then closes.
+                switch (ServerNotice.TryRead(result.Buffer, result.IsCompleted, out var notice))
+                {
+                    case OperationStatus.Done:
+                        throw TransportErrors.Refused(notice, _server);
+                    case OperationStatus.NeedMoreData:
+                        connection.Reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+                        continue;
+                }
+
                 // A chat server that took this connection for a plain member at first sent room lines.
                 var start = ChatPrelude.Skip(result.Buffer, out var partialLine);
                 var buffer = result.Buffer.Slice(start);
@@ -165,7 +177,7 @@ internal sealed partial class ConfirmedClientSession
                 FailCommands(cause, reconnecting: false);
                 _chatEvents?.Writer.TryComplete();
             }
-            else if (_options.RetryFor is { } retryFor && cause is not TcpMsgConnectionException { Failure: ConnectionFailure.RejectedByServer or ConnectionFailure.Unauthorized or ConnectionFailure.ClientIdInUse })
+            else if (_options.RetryFor is { } retryFor && cause is not TcpMsgConnectionException { Failure: ConnectionFailure.RejectedByServer or ConnectionFailure.AccessDenied or ConnectionFailure.Unauthorized or ConnectionFailure.ClientIdInUse })
             {
                 _retryDeadline ??= _time.GetUtcNow() + retryFor;
                 _lastLoss = cause;
@@ -181,6 +193,7 @@ internal sealed partial class ConfirmedClientSession
         Observe(connection.DisposeAsync().AsTask());
         if (reconnect)
         {
+            _options.ConnectionLost?.Invoke(cause);
             var token = _disposed.Token;
             lock (_lock)
             {
@@ -209,6 +222,7 @@ internal sealed partial class ConfirmedClientSession
                 await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
                 await OpenAsync(cancellationToken).ConfigureAwait(false);
                 Statistics.OnReconnect();
+                _options.Reconnected?.Invoke();
                 return;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -263,7 +277,7 @@ internal sealed partial class ConfirmedClientSession
     }
 
     private static bool IsWorthRetrying(TcpMsgConnectionException ex) =>
-        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.Unauthorized or ConnectionFailure.HostNotFound or ConnectionFailure.NoChatRoom or ConnectionFailure.ClientIdInUse);
+        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.AccessDenied or ConnectionFailure.Unauthorized or ConnectionFailure.HostNotFound or ConnectionFailure.NoChatRoom or ConnectionFailure.ClientIdInUse);
 
     private TcpMsgConnectionException NotTcpMsg(string why) =>
         new(ConnectionFailure.NotTcpMsgServer, $"{_server} is not a tcpmsg server: {why}; {Hint}");
@@ -271,7 +285,8 @@ internal sealed partial class ConfirmedClientSession
     private TcpMsgConnectionException Refused(ErrorFrame error) => error switch
     {
         { IsRetryable: true } => new TcpMsgConnectionException(ConnectionFailure.Reset, $"{_server} refused the connection: {error.Reason}"),
-        { Code: ProtocolErrorCode.Unauthorized } => new TcpMsgConnectionException(ConnectionFailure.Unauthorized, $"{_server} refused the connection: {error.Reason}"),
+        { Code: ProtocolErrorCode.Unauthorized } when _options.Token is not null => new TcpMsgConnectionException(ConnectionFailure.Unauthorized, $"{_server} refused the access token this client gave: {error.Reason}"),
+        { Code: ProtocolErrorCode.Unauthorized } => new TcpMsgConnectionException(ConnectionFailure.Unauthorized, $"{_server} requires an access token and this client gave none: {error.Reason}"),
         { Code: ProtocolErrorCode.ClientIdInUse } => new TcpMsgConnectionException(
             ConnectionFailure.ClientIdInUse,
             $"{_server} refused client id {_clientId}: {error.Reason}",

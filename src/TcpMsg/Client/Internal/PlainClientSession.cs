@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
+using TcpMsg.Protocol.Internal;
 
 namespace TcpMsg.Client.Internal;
 
@@ -13,6 +14,9 @@ namespace TcpMsg.Client.Internal;
 internal sealed class PlainClientSession : IClientSession
 {
     private const byte Lf = (byte)'\n';
+
+    // How much of the start of what a server sends can be its notice.
+    private const int NoticeLength = 1024;
 
     private readonly ClientTransport _transport;
     private readonly HostPort _server;
@@ -163,7 +167,8 @@ internal sealed class PlainClientSession : IClientSession
         }
         catch (Exception ex) when (ex is IOException or AuthenticationException)
         {
-            throw TransportErrors.Sending(ex, _server);
+            // A server that refused the connection said why before it closed; that, not the reset, is the cause.
+            throw NoticeAlreadyReceived() is { } notice ? TransportErrors.Refused(notice, _server) : TransportErrors.Sending(ex, _server);
         }
     }
 
@@ -171,22 +176,82 @@ internal sealed class PlainClientSession : IClientSession
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.CloseTimeout);
+
+        // A plain receiver has nothing to say, and whatever it sends is not ours to show, except a tcpmsg
+        // server's notice at the very start: it did not take the messages, and says why.
+        var head = new ArrayBufferWriter<byte>(NoticeLength);
+        var looking = true;
+        ServerNotice? notice = null;
         try
         {
-            while (await _transport.Stream.ReadAsync(_buffer, timeout.Token).ConfigureAwait(false) > 0)
+            int read;
+            while ((read = await _transport.Stream.ReadAsync(_buffer, timeout.Token).ConfigureAwait(false)) > 0)
             {
-                // A plain receiver has nothing to say; whatever it sends is not ours to show.
+                if (looking)
+                {
+                    head.Write(_buffer.AsSpan(0, Math.Min(read, NoticeLength - head.WrittenCount)));
+                    looking = Look(head, isFinal: head.WrittenCount == NoticeLength, ref notice);
+                }
+            }
+
+            if (looking && head.WrittenCount > 0)
+            {
+                Look(head, isFinal: true, ref notice);
             }
         }
         catch (Exception ex) when (ex is IOException or AuthenticationException)
         {
-            throw TransportErrors.Sending(ex, _server);
+            throw notice is { } said ? TransportErrors.Refused(said, _server) : TransportErrors.Sending(ex, _server);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TcpMsgConnectionException(
                 ConnectionFailure.TimedOut,
                 $"{_server} did not close the connection within {_options.CloseTimeout.TotalSeconds:0.###} s after the client finished; the messages were sent but their arrival is not confirmed");
+        }
+
+        if (notice is { } refused)
+        {
+            throw TransportErrors.Refused(refused, _server);
+        }
+    }
+
+    /// <summary>Whether to keep looking for a notice at the start of what the server sent.</summary>
+    private static bool Look(ArrayBufferWriter<byte> head, bool isFinal, ref ServerNotice? notice)
+    {
+        switch (ServerNotice.TryRead(new ReadOnlySequence<byte>(head.WrittenMemory), isFinal, out var found))
+        {
+            case OperationStatus.Done:
+                notice = found;
+                return false;
+            case OperationStatus.NeedMoreData:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>A notice the server sent before a write failed, read without waiting (plain TCP only).</summary>
+    private ServerNotice? NoticeAlreadyReceived()
+    {
+        try
+        {
+            var socket = _transport.Socket;
+            if (_options.Tls is not null || socket.Available == 0)
+            {
+                return null;
+            }
+
+            Span<byte> head = stackalloc byte[NoticeLength];
+            socket.Blocking = false;
+            var read = socket.Receive(head, SocketFlags.None, out _);
+            return read > 0 && ServerNotice.TryRead(new ReadOnlySequence<byte>(head[..read].ToArray()), isFinal: true, out var notice) == OperationStatus.Done
+                ? notice
+                : null;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return null;
         }
     }
 }

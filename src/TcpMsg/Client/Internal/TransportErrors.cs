@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
+using TcpMsg.Protocol.Internal;
 
 namespace TcpMsg.Client.Internal;
 
@@ -28,11 +29,30 @@ internal static class TransportErrors
 
         // OpenSSL's words are in the innermost exception: "tlsv13 alert certificate required", "wrong version number".
         var detail = ex.GetBaseException().Message.Trim().TrimEnd('.');
+        if (detail.Contains("alert access denied", StringComparison.OrdinalIgnoreCase))
+        {
+            // tcpmsg's answer to a peer it refuses at accept (docs/protocol.md, "Refused at accept").
+            return new TcpMsgConnectionException(
+                ConnectionFailure.AccessDenied,
+                $"{server} refused this client before the TLS handshake: its access rules do not let this address in, or it is at a connection limit (its log says which)",
+                ex);
+        }
+
         var hint = detail.Contains("certificate required", StringComparison.OrdinalIgnoreCase) || detail.Contains("unknown ca", StringComparison.OrdinalIgnoreCase) || detail.Contains("bad certificate", StringComparison.OrdinalIgnoreCase)
             ? " (the server wants a client certificate it trusts: --tls-cert/--tls-key)"
-            : detail.Contains("wrong version number", StringComparison.OrdinalIgnoreCase) || detail.Contains("unexpected EOF", StringComparison.OrdinalIgnoreCase) || detail.Contains("frame size", StringComparison.OrdinalIgnoreCase)
+            : detail.Contains("wrong version number", StringComparison.OrdinalIgnoreCase) || detail.Contains("frame size", StringComparison.OrdinalIgnoreCase)
                 ? " (is it a TLS endpoint?)"
-                : string.Empty;
+                : detail.Contains("unexpected EOF", StringComparison.OrdinalIgnoreCase)
+                    ? " (the server closed the connection during the handshake: is it a TLS endpoint?)"
+                    : string.Empty;
         return new TcpMsgConnectionException(ConnectionFailure.Tls, $"TLS with {server} failed: {detail}{hint}", ex);
     }
+
+    /// <summary>The failure a server's notice names: it refused this client, and said why (<see cref="ServerNotice"/>).</summary>
+    public static TcpMsgConnectionException Refused(in ServerNotice notice, HostPort server) => notice.Reason switch
+    {
+        ServerNotice.AccessDenied => new TcpMsgConnectionException(ConnectionFailure.AccessDenied, $"{server} refused this client: {notice.Words}"),
+        ServerNotice.ConnectionLimit or ServerNotice.AddressLimit => new TcpMsgConnectionException(ConnectionFailure.ServerBusy, $"{server} refused the connection: {notice.Words}"),
+        _ => new TcpMsgConnectionException(ConnectionFailure.RejectedByServer, $"{server} refused the connection: {notice.Words}"),
+    };
 }

@@ -163,6 +163,9 @@ public sealed class AdmissionLeaseTests : LoopbackTest
         Assert.True(await back.ShutdownAndWaitForCloseAsync());
         Assert.True(await second.ShutdownAndWaitForCloseAsync());
         await Eventually.UntilAsync(() => Gate(server).Count == 0 && addresses.Count == 0, "every lease to be given back");
+
+        // The close can reach the client before the sink has the message: wait for it, do not race it.
+        await server.Sink.WaitForMessagesAsync(3);
         Assert.Equal(["alice", "alice again", "bob"], server.Sink.Texts.Order(StringComparer.Ordinal));
     }
 

@@ -121,8 +121,8 @@ public sealed class AdmittingListenerTests : LoopbackTest
     public void Only_tcpmsg_endpoints_are_bound_by_the_admitting_factory()
     {
         var endpoints = new GatedEndpoints();
-        endpoints.Add(new IPEndPoint(IPAddress.IPv6Any, 2023));
-        endpoints.Add(new IPEndPoint(IPAddress.Loopback, 0));
+        endpoints.Add(new IPEndPoint(IPAddress.IPv6Any, 2023), tls: false);
+        endpoints.Add(new IPEndPoint(IPAddress.Loopback, 0), tls: false);
 
         Assert.True(endpoints.Contains(new IPEndPoint(IPAddress.IPv6Any, 2023)));
         Assert.True(endpoints.Contains(new IPEndPoint(IPAddress.Any, 2023)));
@@ -145,7 +145,7 @@ public sealed class AdmittingListenerTests : LoopbackTest
     private static async Task<IConnectionListener> BindAsync(IServiceProvider services)
     {
         var endpoint = new IPEndPoint(IPAddress.Loopback, 0);
-        services.GetRequiredService<GatedEndpoints>().Add(endpoint);
+        services.GetRequiredService<GatedEndpoints>().Add(endpoint, tls: false);
         var factory = services.GetServices<IConnectionListenerFactory>().OfType<AdmittingListenerFactory>().Single();
         Assert.True(factory.CanBind(endpoint));
         return await factory.BindAsync(endpoint, TestContext.Current.CancellationToken);

@@ -85,10 +85,13 @@ internal sealed partial class AdmissionGate
     /// Judges the peer of a just-accepted socket and, when it may connect, gives it its lease. Null when
     /// refused: the refusal is then counted and reported, and the caller closes the socket.
     /// </summary>
-    public AdmissionLease? TryAdmit(EndPoint? remote, EndPoint? local)
+    public AdmissionLease? TryAdmit(EndPoint? remote, EndPoint? local) => TryAdmit(remote, local, out _);
+
+    /// <summary>As <see cref="TryAdmit(EndPoint?, EndPoint?)"/>, and says why when it refuses.</summary>
+    public AdmissionLease? TryAdmit(EndPoint? remote, EndPoint? local, out AdmissionRefusal refusal)
     {
         var peer = remote as IPEndPoint;
-        if (TryAcquire(peer?.Address, out var lease, out var refusal))
+        if (TryAcquire(peer?.Address, out var lease, out refusal))
         {
             return lease;
         }

@@ -27,13 +27,14 @@ internal sealed partial class AdmittingListener : IConnectionListener
     private readonly AdmissionGate _gate;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly bool _tls;
 
     // Timestamps of the server's clock; _exhaustedSince is 0 while accepting works.
     private long _exhaustedSince;
     private long _exhaustedReportedAt;
     private int _exhaustedPauses;
 
-    private AdmittingListener(Socket socket, SocketTransportOptions options, SocketConnectionContextFactory contexts, AdmissionGate gate, TimeProvider time, ILogger logger)
+    private AdmittingListener(Socket socket, bool tls, SocketTransportOptions options, SocketConnectionContextFactory contexts, AdmissionGate gate, TimeProvider time, ILogger logger)
     {
         _socket = socket;
         _options = options;
@@ -41,12 +42,13 @@ internal sealed partial class AdmittingListener : IConnectionListener
         _gate = gate;
         _time = time;
         _logger = logger;
+        _tls = tls;
         EndPoint = socket.LocalEndPoint!;
     }
 
     public EndPoint EndPoint { get; }
 
-    public static AdmittingListener Bind(EndPoint endpoint, SocketTransportOptions options, SocketConnectionContextFactory contexts, AdmissionGate gate, TimeProvider time, ILogger logger)
+    public static AdmittingListener Bind(EndPoint endpoint, bool tls, SocketTransportOptions options, SocketConnectionContextFactory contexts, AdmissionGate gate, TimeProvider time, ILogger logger)
     {
         Socket socket;
         try
@@ -62,7 +64,7 @@ internal sealed partial class AdmittingListener : IConnectionListener
         try
         {
             socket.Listen(options.Backlog);
-            return new AdmittingListener(socket, options, contexts, gate, time, logger);
+            return new AdmittingListener(socket, tls, options, contexts, gate, time, logger);
         }
         catch
         {
@@ -112,9 +114,10 @@ internal sealed partial class AdmittingListener : IConnectionListener
             AdmissionLease? lease = null;
             try
             {
-                lease = _gate.TryAdmit(accepted.RemoteEndPoint, accepted.LocalEndPoint);
+                lease = _gate.TryAdmit(accepted.RemoteEndPoint, accepted.LocalEndPoint, out var refusal);
                 if (lease is null)
                 {
+                    RefusalNotice.TrySend(accepted, refusal.Code, _tls);
                     Close(accepted);
                     continue;
                 }
@@ -200,6 +203,15 @@ internal sealed partial class AdmittingListener : IConnectionListener
     {
         try
         {
+            // What the peer sent already (a confirmed client's preamble) is read away, so that the close
+            // is a FIN and the notice before it reaches the peer instead of being cut off by a reset.
+            if (socket.Available > 0)
+            {
+                Span<byte> scratch = stackalloc byte[512];
+                socket.Blocking = false;
+                socket.Receive(scratch, SocketFlags.None, out _);
+            }
+
             socket.Shutdown(SocketShutdown.Both);
         }
         catch (SocketException)

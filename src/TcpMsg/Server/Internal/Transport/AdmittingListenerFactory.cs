@@ -46,7 +46,7 @@ internal sealed class AdmittingListenerFactory : IConnectionListenerFactory, ICo
             _loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
         try
         {
-            return ValueTask.FromResult<IConnectionListener>(AdmittingListener.Bind(endpoint, _options, contexts, _gate, _time, _loggers.CreateLogger<AdmittingListener>()));
+            return ValueTask.FromResult<IConnectionListener>(AdmittingListener.Bind(endpoint, _endpoints.IsTls(endpoint), _options, contexts, _gate, _time, _loggers.CreateLogger<AdmittingListener>()));
         }
         catch
         {

@@ -19,7 +19,7 @@ internal static class SecurityLayers
     public static void Add(ListenOptions listen, bool tls)
     {
         // Refusals by address happen at accept, on this endpoint's listener (AdmittingListenerFactory).
-        listen.ApplicationServices.GetRequiredService<GatedEndpoints>().Add(listen.EndPoint);
+        listen.ApplicationServices.GetRequiredService<GatedEndpoints>().Add(listen.EndPoint, tls);
         listen.Use(next => Create<AdmissionMiddleware>(listen, next, static _ => true, static m => m.OnConnectionAsync));
         listen.Use(next => Create<ProxyProtocolMiddleware>(listen, next, static s => s.ProxyProtocol is not null, static m => m.OnConnectionAsync));
         if (tls)
