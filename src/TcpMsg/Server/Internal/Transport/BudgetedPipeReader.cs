@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace TcpMsg.Server.Internal.Transport;
 
@@ -62,6 +63,8 @@ internal sealed partial class BudgetedPipeReader : PipeReader
     /// <summary>Timestamp ticks spent waiting for a slot since the last call.</summary>
     public long TakeHeldTicks() => Interlocked.Exchange(ref _heldTicks, 0);
 
+    // Pooled: every read of every connection passes here; each would otherwise allocate its state machine.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         try
