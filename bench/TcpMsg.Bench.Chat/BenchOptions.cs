@@ -31,8 +31,11 @@ internal sealed record BenchOptions
     /// <summary>Reading members in each burst run.</summary>
     public int[] BurstMembers { get; init; } = [10, 100];
 
-    /// <summary>No phase may take longer than this; past it the run fails.</summary>
+    /// <summary>No phase may take longer than this; past it the run fails, and reports what it measured until then.</summary>
     public TimeSpan PhaseLimit { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>The burst server's <c>--chat-queue</c> (its in-memory window); null for the default.</summary>
+    public int? ChatQueue { get; init; }
 
     public static BenchOptions Parse(string[] args)
     {
@@ -52,7 +55,9 @@ internal sealed record BenchOptions
                 "--scenario" => options with { Scenario = value is "fanout" or "burst" ? value : throw new ArgumentException("--scenario is fanout or burst") },
                 "--burst-messages" => options with { BurstMessages = Int(value) },
                 "--burst-members" => options with { BurstMembers = [.. value.Split(',').Select(Int)] },
-                _ => throw new ArgumentException($"unknown option {args[i]} (--members --senders --messages --size --paced-rate --paced-seconds --durability --scenario --burst-messages --burst-members)"),
+                "--chat-queue" => options with { ChatQueue = Int(value) },
+                "--phase-limit" => options with { PhaseLimit = TimeSpan.FromSeconds(Int(value)) },
+                _ => throw new ArgumentException($"unknown option {args[i]} (--members --senders --messages --size --paced-rate --paced-seconds --durability --scenario --burst-messages --burst-members --chat-queue --phase-limit SECONDS)"),
             };
         }
 

@@ -10,7 +10,8 @@ namespace TcpMsg.Bench.Chat;
 /// The burst of issue #14: one flooder sends lines of 60 bytes as fast as it can and reads
 /// nothing, N members read as fast as they can, one member never reads. Every reading member must
 /// get every line in order; the one that never reads is removed only once its socket took nothing
-/// for the slow-client timeout.
+/// for the slow-client timeout. The whole run is bounded by the phase limit; when it fails or
+/// runs out of time, what it measured until then is returned with why.
 /// </summary>
 internal static class Burst
 {
@@ -19,13 +20,19 @@ internal static class Burst
     public static async Task<BurstResult> RunAsync(BenchOptions options, int members)
     {
         var messages = options.BurstMessages;
-        await using var server = await ServerProcess.StartAsync(["--chat", "--chat-history", "0"], options.Durability).ConfigureAwait(false);
+        string[] args = options.ChatQueue is { } queue ? ["--chat", "--chat-history", "0", "--chat-queue", queue.ToString(CultureInfo.InvariantCulture)] : ["--chat", "--chat-history", "0"];
+        await using var server = await ServerProcess.StartAsync(args, options.Durability).ConfigureAwait(false);
         using var limit = new CancellationTokenSource(options.PhaseLimit);
         using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-        await stalled.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port), limit.Token).ConfigureAwait(false);
         var readers = new List<BurstReader>();
+        long start = 0, stored = 0;
+        var removed = double.NaN;
+        var cpuBefore = server.CpuSeconds();
+        string? failure = null;
+        double peak = -1;
         try
         {
+            await stalled.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port), limit.Token).ConfigureAwait(false);
             for (var i = 0; i < members; i++)
             {
                 readers.Add(await BurstReader.ConnectAsync(server.Port, messages, limit.Token).ConfigureAwait(false));
@@ -39,33 +46,33 @@ internal static class Burst
 
             using var flooder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await flooder.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port), limit.Token).ConfigureAwait(false);
-            var start = Stopwatch.GetTimestamp();
+            cpuBefore = server.CpuSeconds();
+            start = Stopwatch.GetTimestamp();
             await FloodAsync(flooder, messages, limit.Token).ConfigureAwait(false);
             while (server.MessageLines < messages)
             {
                 await Task.Delay(2, limit.Token).ConfigureAwait(false);
             }
 
-            var stored = Stopwatch.GetTimestamp();
+            stored = Stopwatch.GetTimestamp();
             await Task.WhenAll(readers.Select(r => r.Done)).WaitAsync(limit.Token).ConfigureAwait(false);
-            var last = readers.Max(r => r.Last);
-            var peak = server.MemoryMib().Peak;
-            var perMember = readers.Select(r => messages / Seconds(start, r.Last)).Order().ToArray();
+            peak = server.MemoryMib().Peak;
 
             // The member that never read: removed once its socket took nothing for the timeout (30 s by default).
-            var removed = double.NaN;
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (server.SlowDisconnects == 0 && !wait.IsCancellationRequested)
+            while (server.SlowDisconnects == 0)
             {
-                await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+                await Task.Delay(20, limit.Token).ConfigureAwait(false);
             }
 
-            if (server.SlowDisconnects > 0)
-            {
-                removed = Seconds(start, Stopwatch.GetTimestamp());
-            }
-
-            return new BurstResult(members, messages, Seconds(start, stored), perMember, Math.Max(0, Seconds(stored, last)), messages - readers.Min(r => r.Received), Math.Max(peak, server.MemoryMib().Peak), removed);
+            removed = Seconds(start, Stopwatch.GetTimestamp());
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            failure = $"not finished within the phase limit ({options.PhaseLimit.TotalSeconds:N0} s)";
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or SocketException or IOException)
+        {
+            failure = ex.Message;
         }
         finally
         {
@@ -74,6 +81,34 @@ internal static class Burst
                 await reader.DisposeAsync().ConfigureAwait(false);
             }
         }
+
+        // Whatever happened, what was measured is reported.
+        peak = Math.Max(peak, server.MemoryMib().Peak);
+        var cpu = server.CpuSeconds() - cpuBefore;
+        var perMember = start == 0
+            ? []
+            : readers.Where(r => r.Received > 0).Select(r => r.Received / Seconds(start, r.Last)).Order().ToArray();
+        var received = readers.Select(r => r.Received).Order().ToArray();
+        var last = readers.Count == 0 ? 0 : readers.Max(r => r.Last);
+        var catchUp = stored == 0 || received.Length == 0 || received[0] < messages ? double.NaN : Math.Max(0, Seconds(stored, last));
+        failure ??= readers.FirstOrDefault(r => r.Done.IsFaulted)?.Done.Exception?.InnerException?.Message;
+        if (failure is null && double.IsNaN(removed))
+        {
+            failure = "the member that never read was not removed";
+        }
+
+        return new BurstResult(
+            members,
+            messages,
+            stored == 0 ? double.NaN : Seconds(start, stored),
+            perMember,
+            catchUp,
+            readers.Count(r => r.Disconnected),
+            peak,
+            removed,
+            received,
+            cpu,
+            failure);
     }
 
     private static async Task FloodAsync(Socket socket, int messages, CancellationToken cancellationToken)

@@ -26,6 +26,9 @@ internal sealed class BurstReader : IAsyncDisposable
 
     public int Received => Volatile.Read(ref _next) - 1;
 
+    /// <summary>The server closed its connection before it had every line.</summary>
+    public bool Disconnected { get; private set; }
+
     /// <summary>Stopwatch timestamps of the first and the last of the flood's lines.</summary>
     public long First { get; private set; }
 
@@ -57,6 +60,7 @@ internal sealed class BurstReader : IAsyncDisposable
                 var read = await _socket.ReceiveAsync(buffer.AsMemory(carry), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
+                    Disconnected = true;
                     throw new InvalidOperationException($"a member was disconnected after {Received} of {_expected} lines");
                 }
 
@@ -77,6 +81,7 @@ internal sealed class BurstReader : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            Disconnected |= ex is SocketException;
             _done.TrySetException(ex);
         }
     }

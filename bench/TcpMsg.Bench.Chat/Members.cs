@@ -32,7 +32,7 @@ internal static class Members
             }
             else
             {
-                var client = await MessageClient.ConnectAsync("127.0.0.1", port, MessageClientOptions.Default with { JoinChat = true, Name = $"c{i}" }, cancellationToken).ConfigureAwait(false);
+                var client = await ChatClient.ConnectAsync("127.0.0.1", port, MessageClientOptions.Default with { Name = $"c{i}" }, cancellationToken).ConfigureAwait(false);
                 connections.Add(client);
                 done.Add(Task.Run(() => ReadDeliveriesAsync(client, member, expected, cancellationToken), cancellationToken));
             }
@@ -78,9 +78,9 @@ internal static class Members
         return head.Length > 0 && head[0] == (byte)'[' && start > 0 ? Payload.Latency(head[(start + 2)..], now) : -1;
     }
 
-    private static async Task ReadDeliveriesAsync(MessageClient client, Latencies member, int expected, CancellationToken cancellationToken)
+    private static async Task ReadDeliveriesAsync(ChatClient client, Latencies member, int expected, CancellationToken cancellationToken)
     {
-        await foreach (var message in client.ReadDeliveriesAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var message in client.ReadMessagesAsync(cancellationToken).ConfigureAwait(false))
         {
             var latency = Payload.Latency(message.Text, Stopwatch.GetTimestamp());
             if (!message.IsHistory && latency >= 0 && member.Add(latency, expected))

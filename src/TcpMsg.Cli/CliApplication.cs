@@ -69,6 +69,9 @@ internal sealed class CliApplication
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
     {
         var root = BuildRoot(CommandsFor(args));
+
+        // The language first, so that what the parser says about a bad value is in it too.
+        CultureInfo.CurrentUICulture = Strings.For(LanguageIn(args)).Culture;
         var parseResult = root.Parse(args);
         var strings = StringsFor(parseResult);
         if (!CliHelp.IsHelp(parseResult) && parseResult.Errors.Count == 0 && ConfigFileOf(parseResult) is { } file)
@@ -119,6 +122,24 @@ internal sealed class CliApplication
             }
             return ExitCodes.Failure;
         }
+    }
+
+    /// <summary>The language <c>--lang</c> names on <paramref name="args"/> (before any <c>--</c>), when it is one tcpmsg speaks.</summary>
+    private static string? LanguageIn(string[] args)
+    {
+        string? language = null;
+        for (var i = 0; i < args.Length && args[i] != "--"; i++)
+        {
+            var value = args[i] == "--lang" && i + 1 < args.Length ? args[i + 1]
+                : args[i].StartsWith("--lang=", StringComparison.Ordinal) ? args[i]["--lang=".Length..]
+                : null;
+            if (value is not null && Strings.TryNormalizeLanguage(value, out var normalized))
+            {
+                language = normalized;
+            }
+        }
+
+        return language;
     }
 
     /// <summary>The file of <c>--config FILE</c>, for a command that has the option.</summary>

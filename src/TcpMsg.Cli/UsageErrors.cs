@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using TcpMsg.Cli.Localization;
 using TcpMsg.Cli.Parsing;
 
 namespace TcpMsg.Cli;
@@ -17,7 +18,8 @@ internal static partial class UsageErrors
     {
         var command = parseResult.CommandResult.Command;
         var path = CommandPath(parseResult.CommandResult);
-        var help = $"see '{path} --help'";
+        var words = Strings.Current;
+        var help = words.Format("Usage_SeeHelp", path);
         if (UnknownOptionTaken(parseResult) is { } dashed)
         {
             return $"{path}: {UnknownOption(dashed, parseResult.CommandResult)}; {help}";
@@ -34,10 +36,10 @@ internal static partial class UsageErrors
             if (parseResult.CommandResult.Parent is null)
             {
                 var names = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name);
-                return $"{path}: unknown command '{token}'{DidYouMean(token, names)}; {help}";
+                return $"{path}: {words.Format("Usage_UnknownCommand", token)}{DidYouMean(token, names)}; {help}";
             }
 
-            return $"{path}: unexpected argument '{token}'; {help}";
+            return $"{path}: {words.Format("Usage_UnexpectedArgument", token)}; {help}";
         }
 
         if (parseResult.Errors.Count == 0)
@@ -48,20 +50,20 @@ internal static partial class UsageErrors
         if (parseResult.CommandResult.Parent is null && command.Subcommands.Count > 0 && parseResult.Errors.Count > 0)
         {
             var names = string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
-            return $"{path}: a command is needed ({names}); {help}";
+            return $"{path}: {words.Format("Usage_CommandNeeded", names)}; {help}";
         }
 
         // An option's bad value first: it is what the user typed; a missing argument may follow from it.
         var error = parseResult.Errors.FirstOrDefault(e => e.SymbolResult is OptionResult or ArgumentResult { Parent: OptionResult }) ?? parseResult.Errors[0];
         if (error.SymbolResult is OptionResult { Tokens.Count: 0, Option: var bare })
         {
-            return $"{path}: {bare.Name} needs a value; {help}";
+            return $"{path}: {words.Format("Usage_NeedsValue", bare.Name)}; {help}";
         }
 
         var missing = command.Arguments.FirstOrDefault(a => a.Arity.MinimumNumberOfValues > 0 && parseResult.GetResult(a) is not { Tokens.Count: > 0 });
         if (missing is not null && error.SymbolResult is not OptionResult and not ArgumentResult { Parent: OptionResult })
         {
-            return $"{path}: {missing.Name} is missing; {help}";
+            return $"{path}: {words.Format("Usage_Missing", missing.Name)}; {help}";
         }
 
         return $"{path}: {Clean(error.Message)}; {help}";
@@ -114,16 +116,17 @@ internal static partial class UsageErrors
         var hint = DidYouMean(name, known);
         if (hint.Length == 0 && name is "-p" or "--port" && commandResult.Command.Name is "send" or "chat")
         {
-            hint = " (the port goes with the host: HOST:PORT, e.g. 127.0.0.1:2023)";
+            hint = Strings.Current.Get("Usage_PortWithHost");
         }
 
-        return $"unknown option '{name}'{hint}";
+        return Strings.Current.Format("Usage_UnknownOption", name) + hint;
     }
 
     private static string DidYouMean(string typed, IEnumerable<string> known)
     {
         var matches = Suggestions.For(typed, known);
-        return matches.Count == 0 ? string.Empty : $" (did you mean {string.Join(" or ", matches.Select(m => $"'{m}'"))}?)";
+        var words = Strings.Current;
+        return matches.Count == 0 ? string.Empty : words.Format("Usage_DidYouMean", string.Join(words.Get("Usage_Or"), matches.Select(m => $"'{m}'")));
     }
 
     /// <summary>An option's shape: <c>-x</c>, <c>--name</c>; not <c>-</c> (standard input) nor a negative number.</summary>

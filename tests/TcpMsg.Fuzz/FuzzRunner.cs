@@ -39,7 +39,7 @@ public sealed class FuzzRunner
 
     private void Work(IFuzzTarget target, Worker worker, long count, FuzzReport report)
     {
-        var random = new Random(HashCode.Combine(_options.Seed, target.Name, worker.Id));
+        var random = new Random(WorkerSeed(_options.Seed, target.Name, worker.Id));
         var meter = new AllocationMeter();
         for (long i = 0; i < count && report.Failures.Count < _options.MaxFailures; i++)
         {
@@ -73,6 +73,21 @@ public sealed class FuzzRunner
 
             report.Add(outcome, input.Bytes.Length, time, meter.Bytes);
         }
+    }
+
+    /// <summary>
+    /// The seed of one worker's generator, the same in every process: HashCode and string hashes are
+    /// randomized per process, and a seed made from them would replay nothing.
+    /// </summary>
+    internal static int WorkerSeed(int seed, string target, int worker)
+    {
+        var mixed = (uint)seed;
+        foreach (var c in target)
+        {
+            mixed = unchecked((mixed ^ c) * 16_777_619u);
+        }
+
+        return (int)unchecked((mixed ^ (uint)worker) * 16_777_619u);
     }
 
     private void Record(FuzzReport report, IFuzzTarget target, FuzzInput input, string failure)

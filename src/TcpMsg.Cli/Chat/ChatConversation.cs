@@ -15,7 +15,7 @@ internal abstract class ChatConversation
     // Leaving waits this long for the last messages to be acknowledged and the server's goodbye.
     private static readonly TimeSpan s_leaveTimeout = TimeSpan.FromSeconds(5);
 
-    protected ChatConversation(MessageClient client, Strings strings, Func<TcpMsgException, (string Line, int Code)> describe)
+    protected ChatConversation(ChatClient client, Strings strings, Func<TcpMsgException, (string Line, int Code)> describe)
     {
         Client = client;
         Strings = strings;
@@ -23,7 +23,7 @@ internal abstract class ChatConversation
         Describe = describe;
     }
 
-    protected MessageClient Client { get; }
+    protected ChatClient Client { get; }
 
     protected Strings Strings { get; }
 
@@ -158,7 +158,7 @@ internal abstract class ChatConversation
         Exception? failure = null;
         try
         {
-            await foreach (var chatEvent in Client.ReadChatAsync().ConfigureAwait(false))
+            await foreach (var chatEvent in Client.ReadAsync().ConfigureAwait(false))
             {
                 Inbox.Writer.TryWrite(chatEvent);
             }

@@ -20,7 +20,7 @@ internal sealed class InteractiveChat : ChatConversation
     private readonly LineEditor _editor = new();
     private readonly string _server;
 
-    public InteractiveChat(MessageClient client, Strings strings, Func<TcpMsgException, (string Line, int Code)> describe, ITerminal terminal, Stream output, string server)
+    public InteractiveChat(ChatClient client, Strings strings, Func<TcpMsgException, (string Line, int Code)> describe, ITerminal terminal, Stream output, string server)
         : base(client, strings, describe)
     {
         _terminal = terminal;
@@ -28,14 +28,14 @@ internal sealed class InteractiveChat : ChatConversation
         _server = server;
     }
 
-    private string Prompt => TextEscaper.Escape(Client.ChatName ?? "?") + "> ";
+    private string Prompt => TextEscaper.Escape(Client.Name ?? "?") + "> ";
 
     protected override async Task StartAsync(CancellationToken cancellationToken)
     {
         _terminal.SetKeyMode(true);
         var keys = new Thread(ReadKeys) { IsBackground = true, Name = "tcpmsg chat keys" };
         keys.Start();
-        await ShowAsync(ChatEventFormatter.Status(Strings.Format("Chat_Connected", _server, TextEscaper.Escape(Client.ChatName ?? "?")))).ConfigureAwait(false);
+        await ShowAsync(ChatEventFormatter.Status(Strings.Format("Chat_Connected", _server, TextEscaper.Escape(Client.Name ?? "?")))).ConfigureAwait(false);
     }
 
     protected override async Task OnInputAsync(object input)
@@ -72,8 +72,8 @@ internal sealed class InteractiveChat : ChatConversation
         {
             try
             {
-                await Client.SendAsync(text).ConfigureAwait(false);
-                Inbox.Writer.TryWrite(new Shown(ChatEventFormatter.Message(DateTimeOffset.UtcNow, Client.ChatName ?? "?", text)));
+                await Client.PostAsync(text).ConfigureAwait(false);
+                Inbox.Writer.TryWrite(new Shown(ChatEventFormatter.Message(DateTimeOffset.UtcNow, Client.Name ?? "?", text)));
             }
             catch (TcpMsgException ex)
             {

@@ -17,7 +17,7 @@ internal sealed class LineModeChat : ChatConversation
     private readonly ICliConsole _console;
     private readonly string _server;
 
-    public LineModeChat(MessageClient client, Strings strings, Func<TcpMsgException, (string Line, int Code)> describe, ICliConsole console, string server)
+    public LineModeChat(ChatClient client, Strings strings, Func<TcpMsgException, (string Line, int Code)> describe, ICliConsole console, string server)
         : base(client, strings, describe)
     {
         _console = console;
@@ -26,7 +26,7 @@ internal sealed class LineModeChat : ChatConversation
 
     protected override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await StatusAsync(ChatEventFormatter.Status(Strings.Format("Chat_Connected", _server, TextEscaper.Escape(Client.ChatName ?? "?")))).ConfigureAwait(false);
+        await StatusAsync(ChatEventFormatter.Status(Strings.Format("Chat_Connected", _server, TextEscaper.Escape(Client.Name ?? "?")))).ConfigureAwait(false);
         _ = Task.Run(() => ReadLinesAsync(cancellationToken), CancellationToken.None);
     }
 

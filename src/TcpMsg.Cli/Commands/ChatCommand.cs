@@ -112,7 +112,6 @@ internal static class ChatCommand
             var options = MessageClientOptions.Default with
             {
                 Retrying = reporter.Report,
-                JoinChat = true,
                 Name = parseResult.GetValue(name),
                 RetryFor = retryFor > TimeSpan.Zero ? retryFor : null,
                 ConnectTimeout = wait,
@@ -149,10 +148,10 @@ internal static class ChatCommand
             _ => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Failure),
         };
 
-        MessageClient client;
+        ChatClient client;
         try
         {
-            client = await MessageClient.ConnectAsync(target, options, cancellationToken).ConfigureAwait(false);
+            client = await ChatClient.ConnectAsync(target, options, cancellationToken).ConfigureAwait(false);
         }
         catch (TcpMsgException ex)
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using TcpMsg.Cli.Localization;
 using TcpMsg.Cli.Parsing;
 
 namespace TcpMsg.Cli.Commands;
@@ -82,7 +83,7 @@ internal static class OptionFactory
                     return value;
                 }
 
-                result.AddError($"{name}: '{text}' is not one of {string.Join(", ", names)}");
+                result.AddError($"{name}: {Strings.Current.Format("Parse_NotOneOf", text, string.Join(", ", names))}");
                 return defaultValue;
             },
         };
@@ -99,13 +100,13 @@ internal static class OptionFactory
         var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
         if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
-            result.AddError($"{name}: '{text}' is not a whole number");
+            result.AddError($"{name}: {Strings.Current.Format("Parse_NotWholeNumber", text)}");
             return null;
         }
 
         if (value < min || value > max)
         {
-            result.AddError(max == int.MaxValue ? $"{name} must be at least {min}" : $"{name} must be between {min} and {max}");
+            result.AddError(max == int.MaxValue ? Strings.Current.Format("Parse_AtLeast", name, min) : Strings.Current.Format("Parse_Between", name, min, max));
             return null;
         }
 

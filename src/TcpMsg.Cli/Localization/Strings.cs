@@ -12,6 +12,12 @@ internal sealed class Strings
 
     public CultureInfo Culture { get; }
 
+    /// <summary>
+    /// The language of this command line: <see cref="CliApplication"/> sets the UI culture from
+    /// <c>--lang</c> (or the locale) before parsing, so that parse errors are in it too.
+    /// </summary>
+    public static Strings Current => new(CultureInfo.CurrentUICulture);
+
     /// <summary>English, whatever the machine's culture (for tests and logs).</summary>
     public static Strings English { get; } = new(CultureInfo.GetCultureInfo("en"));
 

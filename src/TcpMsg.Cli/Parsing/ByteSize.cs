@@ -22,7 +22,7 @@ internal static class ByteSize
 
         if (split == 0 || !decimal.TryParse(s.AsSpan(0, split), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
         {
-            error = $"'{text}' is not a size (examples: 1048576, 64KiB, 4MiB)";
+            error = Localization.Strings.Current.Format("Parse_NotSize", text);
             return false;
         }
 
@@ -39,14 +39,14 @@ internal static class ByteSize
         };
         if (multiplier is null)
         {
-            error = $"'{text}': unknown unit (use B, KiB, MiB, GiB, or kB, MB, GB)";
+            error = Localization.Strings.Current.Format("Parse_SizeUnit", text);
             return false;
         }
 
         var value = number * multiplier.Value;
         if (value < 1 || value > long.MaxValue || value != decimal.Truncate(value))
         {
-            error = $"'{text}' is not a whole, positive number of bytes";
+            error = Localization.Strings.Current.Format("Parse_SizeNotPositive", text);
             return false;
         }
 

@@ -40,7 +40,7 @@ internal static class Duration
 
             if (start == unitStart || !double.TryParse(s.AsSpan(start, unitStart - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
             {
-                error = $"'{text}' is not a duration (examples: 500ms, 30s, 5m, 1h30m)";
+                error = Localization.Strings.Current.Format("Parse_NotDuration", text);
                 return false;
             }
 
@@ -55,7 +55,7 @@ internal static class Duration
             };
             if (part is null)
             {
-                error = $"'{text}': unknown unit '{s[unitStart..i]}' (use ms, s, m, h, d)";
+                error = Localization.Strings.Current.Format("Parse_DurationUnit", text, s[unitStart..i].ToString());
                 return false;
             }
 
@@ -68,7 +68,7 @@ internal static class Duration
     private static bool Check(TimeSpan value, string text, out TimeSpan duration, out string? error)
     {
         duration = value;
-        error = value > TimeSpan.Zero ? null : $"'{text}' must be longer than zero";
+        error = value > TimeSpan.Zero ? null : Localization.Strings.Current.Format("Parse_DurationNotPositive", text);
         return error is null;
     }
 }

@@ -21,13 +21,13 @@ internal static class Rate
         };
         if (seconds is null)
         {
-            error = $"'{text}': unknown unit (use /s, /m or /h)";
+            error = Localization.Strings.Current.Format("Parse_RateUnit", text);
             return false;
         }
 
         if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var count) || !(count > 0) || double.IsInfinity(count))
         {
-            error = $"'{text}' is not a rate (examples: 1000/s, 60/m)";
+            error = Localization.Strings.Current.Format("Parse_NotRate", text);
             return false;
         }
 

@@ -19,7 +19,7 @@ internal static class TimeArgument
             return true;
         }
 
-        error = $"'{text}' is neither a time (2026-11-25T08:00:00Z) nor a duration ago (10m, 2h)";
+        error = Localization.Strings.Current.Format("Parse_NotTime", text);
         return false;
     }
 }

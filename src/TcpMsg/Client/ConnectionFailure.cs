@@ -33,7 +33,7 @@ public enum ConnectionFailure
     /// <summary>The TLS handshake failed: the server's certificate was not trusted, or the server refused the client's.</summary>
     Tls,
 
-    /// <summary>The client asked to join a chat room (<see cref="MessageClientOptions.JoinChat"/>) and the server runs none.</summary>
+    /// <summary>The client asked to join a chat room (<see cref="ChatClient"/>) and the server runs none.</summary>
     NoChatRoom,
 
     /// <summary>The server's store kept failing (disk full, read-only, locked) until the retry time was spent.</summary>

@@ -1,7 +1,5 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using TcpMsg.Client.Internal;
-using TcpMsg.Protocol;
 
 namespace TcpMsg.Client;
 
@@ -13,8 +11,7 @@ namespace TcpMsg.Client;
 /// </summary>
 /// <remarks>
 /// Thread-safe. Dispose it to close the connection at once; <see cref="CompleteAsync"/> closes it properly.
-/// With <see cref="MessageClientOptions.JoinChat"/> it is also a member of the server's chat room:
-/// <see cref="ReadChatAsync"/> (or <see cref="ReadDeliveriesAsync"/>) gives what the others send.
+/// A member of a chat room is a <see cref="ChatClient"/>.
 /// </remarks>
 public sealed class MessageClient : IAsyncDisposable
 {
@@ -48,11 +45,7 @@ public sealed class MessageClient : IAsyncDisposable
     /// <exception cref="TcpMsgConnectionException">Not found, refused, unreachable, too slow, or not a tcpmsg server.</exception>
     public static async Task<MessageClient> ConnectAsync(HostPort server, MessageClientOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= MessageClientOptions.Default;
-        if (options.JoinChat && options.Mode == DeliveryMode.Plain)
-        {
-            throw new ArgumentException("joining a chat room needs confirmed mode", nameof(options));
-        }
+        options = (options ?? MessageClientOptions.Default) with { JoinChat = false };
 
         IClientSession session = options.Mode == DeliveryMode.Plain
             ? await PlainClientSession.ConnectAsync(server, options, cancellationToken).ConfigureAwait(false)
@@ -90,57 +83,7 @@ public sealed class MessageClient : IAsyncDisposable
     /// <exception cref="TcpMsgConnectionException">Plain mode: the connection was reset, or the server did not close in time.</exception>
     public Task CompleteAsync(CancellationToken cancellationToken = default) => _session.CompleteAsync(cancellationToken);
 
-    /// <summary>The client's name in the chat room now (<see cref="MessageClientOptions.JoinChat"/>); null when it is in none.</summary>
-    public string? ChatName => (_session as ConfirmedClientSession)?.ChatName;
-
-    /// <summary>
-    /// Everything the chat room sends this client, in the room's order: on joining, the history
-    /// (flagged), the members (a <see cref="NoticeKind.Who"/> notice), then live messages and notices;
-    /// a <see cref="ChatConnectionChanged"/> when the connection is lost and when it is back. Ends
-    /// when the client completes or is disposed; throws the failure when the connection is lost for
-    /// good. One reader at a time.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The client did not join the chat room.</exception>
-    public IAsyncEnumerable<ChatEvent> ReadChatAsync(CancellationToken cancellationToken = default) =>
-        Chat.ChatEvents.ReadAllAsync(cancellationToken);
-
-    /// <summary>The messages of <see cref="ReadChatAsync"/>, without the notices.</summary>
-    /// <exception cref="InvalidOperationException">The client did not join the chat room.</exception>
-    public async IAsyncEnumerable<ChatMessage> ReadDeliveriesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var chatEvent in ReadChatAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (chatEvent is ChatMessage message)
-            {
-                yield return message;
-            }
-        }
-    }
-
-    /// <summary>Changes this client's name in the chat room; completes with the new name once the server agreed.</summary>
-    /// <exception cref="ChatCommandException">The name is in use or not valid.</exception>
-    /// <exception cref="TcpMsgConnectionException">The connection was lost before the answer.</exception>
-    public async Task<string> ChangeNameAsync(string name, CancellationToken cancellationToken = default)
-    {
-        var answer = await Chat.CommandAsync(ChatCommandKind.Nick, name, cancellationToken).ConfigureAwait(false);
-        return answer.Kind == NoticeKind.Name && answer.Name is { } given
-            ? given
-            : throw new ChatCommandException(answer.Name ?? name, answer.Reason ?? "refused");
-    }
-
-    /// <summary>The names of the chat room's members, sorted.</summary>
-    /// <exception cref="TcpMsgConnectionException">The connection was lost before the answer.</exception>
-    public async Task<IReadOnlyList<string>> WhoAsync(CancellationToken cancellationToken = default)
-    {
-        var answer = await Chat.CommandAsync(ChatCommandKind.Who, string.Empty, cancellationToken).ConfigureAwait(false);
-        return answer.Kind == NoticeKind.Who
-            ? answer.Members ?? []
-            : throw new ChatCommandException(null, answer.Reason ?? "refused");
-    }
-
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _session.DisposeAsync();
 
-    private ConfirmedClientSession Chat => _session as ConfirmedClientSession
-        ?? throw new InvalidOperationException("chat needs confirmed mode");
 }

@@ -20,18 +20,13 @@ public sealed record MessageClientOptions
     /// <summary>The access token for servers that require one (<c>tcpmsg serve --token-file</c>); null sends none.</summary>
     public string? Token { get; init; }
 
-    /// <summary>A display name sent in HELLO (used by chat servers).</summary>
+    /// <summary>A display name sent in HELLO: a <see cref="ChatClient"/>'s name in the room.</summary>
     public string? Name { get; init; }
 
-    /// <summary>
-    /// Join the server's chat room (confirmed mode only): receive what the others send, and notices,
-    /// through <see cref="MessageClient.ReadChatAsync"/>. A client that joins must keep reading: when
-    /// <see cref="ChatBufferSize"/> events wait unread, it stops reading from the server, and the
-    /// server treats it as a slow member.
-    /// </summary>
-    public bool JoinChat { get; init; }
+    /// <summary>Set by <see cref="ChatClient"/>: the session joins the server's chat room.</summary>
+    internal bool JoinChat { get; init; }
 
-    /// <summary>How many chat events may wait for <see cref="MessageClient.ReadChatAsync"/>.</summary>
+    /// <summary>How many chat events may wait for <see cref="ChatClient.ReadAsync"/>.</summary>
     public int ChatBufferSize { get; init; } = 1024;
 
     /// <summary>How many messages may be sent and not yet acknowledged (confirmed mode).</summary>

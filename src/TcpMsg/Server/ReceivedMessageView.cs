@@ -31,6 +31,9 @@ public readonly struct ReceivedMessageView
     /// <summary>The message's text as UTF-8; invalid UTF-8 sequences show as U+FFFD.</summary>
     public ReadOnlySpan<byte> Utf8Text => _batch.Text(_index);
 
+    // The chat relay does not send a member its own messages.
+    internal Internal.Chat.ChatMember? ChatOrigin => _batch.ChatOrigin;
+
     /// <summary>The message's length in bytes on the wire, line end excluded.</summary>
     public int ByteCount => _batch[_index].WireLength;
 

@@ -10,7 +10,7 @@ namespace TcpMsg.Storage;
 /// Reads a store, also while a server is writing it (SQLite's WAL lets readers and the writer go on
 /// side by side), and follows it as new messages are committed.
 /// </summary>
-public sealed class MessageHistory : IDisposable
+public sealed partial class MessageHistory : IDisposable
 {
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(50);
 

@@ -18,7 +18,7 @@ public sealed class ChatCommandTests : LoopbackTest
         await using var cli = InProcessCli.Start(new TestConsole(input.Stream), "chat", $"127.0.0.1:{server.Port}", "--name", "cli", "--lang", "en");
         await ann.WaitForNoticeAsync(n => n is { Kind: NoticeKind.Joined, Name: "cli" }, "cli joined");
 
-        await ann.Client.SendAsync("hello \u001b[2Jcli", Token).WithTimeout();
+        await ann.Client.PostAsync("hello \u001b[2Jcli", Token).WithTimeout();
         await cli.Console.WaitForOutputAsync(o => o.Contains("ann> hello", StringComparison.Ordinal), "ann's message");
         await input.WriteLineAsync("hi ann");
         await input.WriteLineAsync("/who");
@@ -55,7 +55,7 @@ public sealed class ChatCommandTests : LoopbackTest
 
         terminal.Type("hel");
         await console.WaitForOutputAsync(o => o.EndsWith("\rtty> hel\u001b[K\r\u001b[8C", StringComparison.Ordinal), "the typed text");
-        await ann.Client.SendAsync("interrupting", Token).WithTimeout();
+        await ann.Client.PostAsync("interrupting", Token).WithTimeout();
 
         // The input line is cleared, the message written on its own line, and the input drawn again.
         await console.WaitForOutputAsync(o => o.Contains("ann> interrupting\r\n\u001b[2K\r\u001b[2K", StringComparison.Ordinal) || o.Contains("ann> interrupting\r\n\rtty> hel\u001b[K\r\u001b[8C", StringComparison.Ordinal), "the message above the input");

@@ -59,7 +59,7 @@ public sealed class ChatEndToEndTests : LoopbackTest
 
         await terminal.WriteInputAsync("half");
         await terminal.WaitForOutputAsync(o => o.Contains("pty> half", StringComparison.Ordinal), "the half-typed line");
-        await ann.Client.SendAsync("while you type", TestContext.Current.CancellationToken).WithTimeout();
+        await ann.Client.PostAsync("while you type", TestContext.Current.CancellationToken).WithTimeout();
         await terminal.WaitForOutputAsync(o => o.Contains("] ann> while you type", StringComparison.Ordinal), "the message above the input");
         await terminal.WaitForOutputAsync(o => o[o.LastIndexOf("ann> while you type", StringComparison.Ordinal)..].Contains("pty> half", StringComparison.Ordinal), "the input drawn again");
 

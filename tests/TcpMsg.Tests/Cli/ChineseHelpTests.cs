@@ -7,7 +7,7 @@ using TcpMsg.Tests.Infrastructure;
 
 namespace TcpMsg.Tests.Cli;
 
-/// <summary>Help under Chinese is Chinese: every command, argument and option has its translation, wrapped by display width.</summary>
+/// <summary>Help and mistakes under Chinese are Chinese: every command, argument and option has its translation, wrapped by display width, and so do the parser's words.</summary>
 public sealed class ChineseHelpTests
 {
     private static readonly Strings s_chinese = new(CultureInfo.GetCultureInfo("zh-CN"));
@@ -75,4 +75,26 @@ public sealed class ChineseHelpTests
 
     /// <summary>Display columns: a Chinese character takes two.</summary>
     private static int Columns(string line) => line.Sum(c => c is >= '\u2E80' and <= '\uA4CF' or >= '\uFF00' and <= '\uFF60' ? 2 : 1);
+
+    [Theory]
+    [InlineData("serve --port abc", "tcpmsg serve: --port: 'abc' 不是整数; 参见 'tcpmsg serve --help'")]
+    [InlineData("send --retries 3 127.0.0.1 x", "tcpmsg send: 未知选项 '--retries'(是不是 '--retry'?); 参见 'tcpmsg send --help'")]
+    [InlineData("sned", "tcpmsg: 未知命令 'sned'(是不是 'send'?); 参见 'tcpmsg --help'")]
+    [InlineData("serve --idle-timeout 5x", "tcpmsg serve: --idle-timeout: '5x':未知的单位 'x'(请用 ms、s、m、h、d); 参见 'tcpmsg serve --help'")]
+    public async Task A_mistake_under_a_chinese_locale_is_said_in_chinese(string command, string expected)
+    {
+        await using var tool = ChildProcess.StartTcpMsg(command.Split(' '), new Dictionary<string, string> { ["LANG"] = "zh_CN.UTF-8" });
+
+        Assert.Equal(2, await tool.WaitForExitAsync());
+        Assert.Equal(expected + "\n", tool.Error);
+    }
+
+    [Fact]
+    public async Task Lang_en_on_the_command_line_wins_over_a_chinese_locale_for_mistakes_too()
+    {
+        await using var tool = ChildProcess.StartTcpMsg(["serve", "--port", "abc", "--lang", "en"], new Dictionary<string, string> { ["LANG"] = "zh_CN.UTF-8" });
+
+        Assert.Equal(2, await tool.WaitForExitAsync());
+        Assert.Equal("tcpmsg serve: --port: 'abc' is not a whole number; see 'tcpmsg serve --help'\n", tool.Error);
+    }
 }

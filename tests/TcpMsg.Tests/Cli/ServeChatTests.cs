@@ -15,7 +15,7 @@ public sealed class ServeChatTests : LoopbackTest
         var port = ann.Client.LocalEndPoint!.Port;
 
         await ann.Client.ChangeNameAsync("anna", Token).WithTimeout();
-        await ann.Client.SendAsync("hi", Token).WithTimeout();
+        await ann.Client.PostAsync("hi", Token).WithTimeout();
         await input.WriteLineAsync("hello from the console");
         var message = (await ann.WaitForMessagesAsync(1)).OfType<ChatMessage>().Single();
         await cli.Console.WaitForOutputAsync(o => o.Contains("server sent", StringComparison.Ordinal), "the console's own message");
@@ -39,7 +39,7 @@ public sealed class ServeChatTests : LoopbackTest
         var port = ann.Client.LocalEndPoint!.Port;
 
         await ann.Client.ChangeNameAsync("小红", Token).WithTimeout();
-        await ann.Client.SendAsync("你好,世界!!!", Token).WithTimeout();
+        await ann.Client.PostAsync("你好,世界!!!", Token).WithTimeout();
         await ann.Client.CompleteAsync(Token).WithTimeout();
         await cli.Console.WaitForOutputAsync(o => o.Contains("断开", StringComparison.Ordinal), "the disconnect line");
 
@@ -55,7 +55,7 @@ public sealed class ServeChatTests : LoopbackTest
         await using var ann = await ChatCollector.JoinAsync(cli.Port, "ann");
 
         await ann.Client.ChangeNameAsync("anna", Token).WithTimeout();
-        await ann.Client.SendAsync("hi", Token).WithTimeout();
+        await ann.Client.PostAsync("hi", Token).WithTimeout();
         await cli.Console.WaitForOutputAsync(o => o.Contains("\"message\"", StringComparison.Ordinal), "the message event");
 
         var events = cli.Console.OutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();

@@ -2,7 +2,7 @@ using TcpMsg.Client;
 
 namespace TcpMsg.Tests.Infrastructure;
 
-/// <summary>A chat member through the library: reads <see cref="MessageClient.ReadChatAsync"/> in the background; tests wait on what arrived.</summary>
+/// <summary>A chat member through the library: reads <see cref="ChatClient.ReadAsync"/> in the background; tests wait on what arrived.</summary>
 public sealed class ChatCollector : IAsyncDisposable
 {
     private readonly Lock _lock = new();
@@ -10,13 +10,13 @@ public sealed class ChatCollector : IAsyncDisposable
     private readonly Task _reading;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ChatCollector(MessageClient client)
+    private ChatCollector(ChatClient client)
     {
         Client = client;
         _reading = ReadAsync();
     }
 
-    public MessageClient Client { get; }
+    public ChatClient Client { get; }
 
     /// <summary>How reading ended: null while it goes on or when it ended cleanly.</summary>
     public Exception? Failure { get; private set; }
@@ -38,8 +38,8 @@ public sealed class ChatCollector : IAsyncDisposable
 
     public static async Task<ChatCollector> JoinAsync(int port, string? name = null, MessageClientOptions? options = null)
     {
-        options = (options ?? MessageClientOptions.Default) with { JoinChat = true, Name = name ?? options?.Name };
-        var client = await MessageClient.ConnectAsync("127.0.0.1", port, options).WithTimeout();
+        options = (options ?? MessageClientOptions.Default) with { Name = name ?? options?.Name };
+        var client = await ChatClient.ConnectAsync("127.0.0.1", port, options).WithTimeout();
         return new ChatCollector(client);
     }
 
@@ -96,7 +96,7 @@ public sealed class ChatCollector : IAsyncDisposable
     {
         try
         {
-            await foreach (var chatEvent in Client.ReadChatAsync())
+            await foreach (var chatEvent in Client.ReadAsync())
             {
                 TaskCompletionSource changed;
                 lock (_lock)

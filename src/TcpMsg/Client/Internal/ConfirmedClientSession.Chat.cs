@@ -5,7 +5,7 @@ using TcpMsg.Protocol;
 namespace TcpMsg.Client.Internal;
 
 /// <summary>
-/// Chat (<see cref="MessageClientOptions.JoinChat"/>): deliveries and notices into a bounded channel
+/// Chat (a <see cref="ChatClient"/>): deliveries and notices into a bounded channel
 /// the application reads; commands with request ids matched to their answers; keep-alive pings.
 /// </summary>
 internal sealed partial class ConfirmedClientSession

@@ -117,6 +117,45 @@ public sealed class ChatBurstTests : LoopbackTest
     }
 
     [Fact]
+    public async Task A_member_catching_up_from_the_store_gets_the_joins_and_leaves_in_their_place()
+    {
+        const int Total = 16_000;
+        await using var server = await StartAsync(ChatOptions.Default with { MaxQueuedMessages = 100 });
+        await using var pausing = await FastChatReader.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
+        await using var steady = await FastChatReader.ConnectAsync(server.EndPoint);
+        await using var poster = await PlainChatClient.ConnectAsync(server.EndPoint);
+        await server.Sink.WaitUntilAsync(e => e.OfType<ClientConnected>().Count() == 3, what: "the members connected");
+        await SendNumberedAsync(poster, 1, 50);
+        await pausing.WaitForAsync(50);
+        pausing.Pause();
+
+        // While it does not read: 8 MB of lines of 1 KB (more than the sockets' buffers hold, so it
+        // is far out of the window), a member joins, 4 MB more, it leaves, 4 MB more.
+        await SendNumberedAsync(poster, 51, 7_950, LongLine);
+        await steady.WaitForAsync(8_000);
+        var visitor = await PlainChatClient.ConnectAsync(server.EndPoint);
+        await visitor.SendLineAsync("/nick visitor");
+        await Eventually.UntilAsync(() => steady.Notices().Any(n => n.Contains("visitor", StringComparison.Ordinal)), "the visitor's arrival");
+        await SendNumberedAsync(poster, 8_001, 4_000, LongLine);
+        await steady.WaitForAsync(12_000);
+        await visitor.DisposeAsync();
+        await Eventually.UntilAsync(() => steady.Notices().Any(n => n.Contains("visitor left", StringComparison.Ordinal)), "the visitor's leaving");
+        await SendNumberedAsync(poster, 12_001, Total - 12_000, LongLine);
+        await steady.WaitForAsync(Total);
+
+        pausing.Resume();
+        await pausing.WaitForAsync(Total);
+
+        // It read the messages from the store, and the notices came between them where the others saw them.
+        Assert.True(server.Statistics.ChatCaughtUp > 0, "the paused member never read the store");
+        var caughtUp = pausing.Transcript();
+        Assert.Equal(steady.Transcript().SkipWhile(line => line != "50"), caughtUp.SkipWhile(line => line != "50"));
+        Assert.Contains(caughtUp, line => line.EndsWith(" joined", StringComparison.Ordinal) && caughtUp.IndexOf(line) > caughtUp.IndexOf("8000"));
+        Assert.Contains(caughtUp, line => line.Contains("visitor left", StringComparison.Ordinal));
+        Assert.Equal(Enumerable.Range(1, Total), pausing.Numbers());
+    }
+
+    [Fact]
     public async Task Without_a_store_a_lagging_member_holds_the_posters_back_and_misses_nothing()
     {
         const int Total = 5_000;
@@ -173,18 +212,20 @@ public sealed class ChatBurstTests : LoopbackTest
         }
     }
 
-    private static async Task SendNumberedAsync(PlainChatClient client, int from, int count)
+    private static async Task SendNumberedAsync(PlainChatClient client, int from, int count, Func<int, string>? line = null)
     {
         var text = new StringBuilder();
         for (var i = from; i < from + count; i++)
         {
-            text.Append(Line(i)).Append('\n');
+            text.Append((line ?? Line)(i)).Append('\n');
         }
 
         await client.SendAsync(text.ToString());
     }
 
     private static string Line(int i) => i.ToString("D6", CultureInfo.InvariantCulture) + new string('.', 54);
+
+    private static string LongLine(int i) => i.ToString("D6", CultureInfo.InvariantCulture) + new string('.', 994);
 
     /// <summary>Reads a socket to its end; the last complete line.</summary>
     private static async Task<string?> LastLineAsync(Socket socket)

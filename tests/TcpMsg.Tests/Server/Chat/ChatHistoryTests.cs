@@ -117,7 +117,7 @@ public sealed class ChatHistoryTests : LoopbackTest
             await using var ann = await ChatCollector.JoinAsync(first.Port, "ann");
             for (var i = 1; i <= 4; i++)
             {
-                await ann.Client.SendAsync($"said {i}", Token).WithTimeout();
+                await ann.Client.PostAsync($"said {i}", Token).WithTimeout();
             }
 
             await ann.Client.CompleteAsync(Token).WithTimeout();
@@ -154,7 +154,7 @@ public sealed class ChatHistoryTests : LoopbackTest
         Assert.Equal(["before 1", "before 2", "while away", "after"], events.OfType<ChatMessage>().Select(m => m.Text));
         var back = events.OfType<ChatConnectionChanged>().Single(c => c.IsConnected);
         Assert.Equal("ann", back.Name);
-        Assert.Equal("ann", ann.Client.ChatName);
+        Assert.Equal("ann", ann.Client.Name);
         Assert.Contains("shutting down", events.OfType<ChatConnectionChanged>().First().Reason, StringComparison.Ordinal);
         Assert.Equal(1, ann.Client.Statistics.Reconnects);
     }

@@ -78,7 +78,7 @@ public sealed class ChatLogTests
     [Fact]
     public void An_entry_is_encoded_once_per_form_and_history_is_flagged()
     {
-        var entry = Entry(7, 5);
+        var entry = Entry(7, 1);
 
         Assert.Same(entry.Frame(history: false), entry.Frame(history: false));
         Assert.Same(entry.Line(), entry.Line());
@@ -86,14 +86,32 @@ public sealed class ChatLogTests
         Assert.EndsWith("] name> 7\n", System.Text.Encoding.UTF8.GetString(entry.Line()), StringComparison.Ordinal);
     }
 
-    private static ChatEntry Entry(int number, int bytes) =>
-        ChatEntry.Message(number, DateTimeOffset.UtcNow, "name", number.ToString(System.Globalization.CultureInfo.InvariantCulture), bytes, null);
+    [Fact]
+    public void A_line_escapes_what_would_drive_a_terminal_while_the_frame_carries_the_text_as_sent()
+    {
+        var time = DateTimeOffset.UtcNow;
+        var text = "a\u001B[2Jb"u8.ToArray();
+        var entry = ChatEntry.Message(3, time, "bo\u001Bb", text, new ChatLinePrefix().For(time, "bo\u001Bb"), new System.Buffers.ArrayBufferWriter<byte>(), null);
+
+        Assert.EndsWith("] bo\\x1Bb> a\\x1B[2Jb\n", System.Text.Encoding.UTF8.GetString(entry.Line()), StringComparison.Ordinal);
+        Assert.True(entry.Frame(history: false).AsSpan().IndexOf(text) > 0);
+        Assert.Equal(text.Length + Entry(0, 0).Cost - 1, entry.Cost);
+    }
+
+    // The text is the number, padded with dots to the bytes asked for (its cost).
+    private static ChatEntry Entry(int number, int bytes)
+    {
+        var text = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(text.PadRight(Math.Max(bytes, text.Length), '.'));
+        var time = DateTimeOffset.UtcNow;
+        return ChatEntry.Message(number, time, "name", utf8, new ChatLinePrefix().For(time, "name"), new System.Buffers.ArrayBufferWriter<byte>(), null);
+    }
 
     private static ChatEntry Notice() => ChatEntry.Notice(new TcpMsg.Protocol.NoticeFrame(TcpMsg.Protocol.NoticeKind.Joined, Name: "x"));
 
     private static string Text(ChatEntry entry)
     {
         var line = System.Text.Encoding.UTF8.GetString(entry.Line());
-        return line[(line.IndexOf("> ", StringComparison.Ordinal) + 2)..^1];
+        return line[(line.IndexOf("> ", StringComparison.Ordinal) + 2)..^1].TrimEnd('.');
     }
 }

@@ -66,7 +66,7 @@ public sealed partial class ChatRoomTests : LoopbackTest
         await using var plain = await PlainChatClient.ConnectAsync(server.EndPoint);
         await plain.ReadUntilAsync("*** you are");
 
-        var receipt = await ann.Client.SendAsync("\u001b[31mred\u001b[0m\tand 你好\u202E", Token).WithTimeout();
+        var receipt = await ann.Client.PostAsync("\u001b[31mred\u001b[0m\tand 你好\u202E", Token).WithTimeout();
         var line = await plain.ReadUntilAsync("ann> ");
 
         using var history = MessageHistory.Open(StorePath);
@@ -112,7 +112,7 @@ public sealed partial class ChatRoomTests : LoopbackTest
         await using var spaced = await ChatCollector.JoinAsync(server.Port, "two words");
 
         // A refused HELLO name leaves the client named by its address, and a notice says why.
-        Assert.Equal($"127.0.0.1:{second.Client.LocalEndPoint!.Port}", second.Client.ChatName);
+        Assert.Equal($"127.0.0.1:{second.Client.LocalEndPoint!.Port}", second.Client.Name);
         var refused = (await second.WaitForNoticeAsync(n => n.Kind == NoticeKind.Refused, "the refusal")).OfType<ChatNotice>().First(n => n.Kind == NoticeKind.Refused);
         Assert.Equal(("ANN", "ANN is in use"), (refused.Name, refused.Reason));
         await spaced.WaitForNoticeAsync(n => n.Kind == NoticeKind.Refused && n.Reason!.Contains("spaces", StringComparison.Ordinal), "the refusal");
@@ -146,13 +146,13 @@ public sealed partial class ChatRoomTests : LoopbackTest
         await using var bob = await ChatCollector.JoinAsync(server.Port, "bob");
         await ann.WaitForNoticeAsync(n => n is { Kind: NoticeKind.Joined, Name: "bob" }, "bob joined");
 
-        await bob.Client.SendAsync("before", Token).WithTimeout();
+        await bob.Client.PostAsync("before", Token).WithTimeout();
         Assert.Equal("robert", await bob.Client.ChangeNameAsync("robert", Token).WithTimeout());
-        await bob.Client.SendAsync("after", Token).WithTimeout();
+        await bob.Client.PostAsync("after", Token).WithTimeout();
         Assert.Equal("Robert", await bob.Client.ChangeNameAsync("Robert", Token).WithTimeout());
 
         var events = await ann.WaitForMessagesAsync(2);
-        Assert.Equal("Robert", bob.Client.ChatName);
+        Assert.Equal("Robert", bob.Client.Name);
         Assert.Equal(
             ["bob> before", "Renamed bob robert", "robert> after"],
             events.Where(e => e is ChatMessage || e is ChatNotice { Kind: NoticeKind.Renamed }).Take(3).Select(e => e switch

@@ -15,6 +15,7 @@ public sealed class FastChatReader : IAsyncDisposable
     private readonly Socket _socket;
     private readonly List<int> _numbers = [];
     private readonly List<string> _notices = [];
+    private readonly List<string> _transcript = [];
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _resumed = NewGate(open: true);
     private Task _reading = Task.CompletedTask;
@@ -38,9 +39,15 @@ public sealed class FastChatReader : IAsyncDisposable
     /// <summary>The server closed the connection.</summary>
     public bool Closed => Volatile.Read(ref _closed);
 
-    public static async Task<FastChatReader> ConnectAsync(IPEndPoint server)
+    public static async Task<FastChatReader> ConnectAsync(IPEndPoint server, int? receiveBuffer = null)
     {
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBuffer is { } size)
+        {
+            // Set before connecting, so the window it offers is small from the start.
+            socket.ReceiveBufferSize = size;
+        }
+
         await socket.ConnectAsync(server).WithTimeout();
         var reader = new FastChatReader(socket);
         reader._reading = Task.Run(reader.ReadAsync);
@@ -60,6 +67,15 @@ public sealed class FastChatReader : IAsyncDisposable
         lock (_numbers)
         {
             return [.. _notices];
+        }
+    }
+
+    /// <summary>What it received, in order: a message as its number, a notice as its line.</summary>
+    public List<string> Transcript()
+    {
+        lock (_numbers)
+        {
+            return [.. _transcript];
         }
     }
 
@@ -135,6 +151,7 @@ public sealed class FastChatReader : IAsyncDisposable
             if (line.StartsWith("*** "u8))
             {
                 _notices.Add(Encoding.UTF8.GetString(line));
+                _transcript.Add(_notices[^1]);
                 return;
             }
 
@@ -142,6 +159,7 @@ public sealed class FastChatReader : IAsyncDisposable
             if (at > 0 && int.TryParse(line.Slice(at + 2, 6), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
             {
                 _numbers.Add(number);
+                _transcript.Add(number.ToString(CultureInfo.InvariantCulture));
             }
         }
     }

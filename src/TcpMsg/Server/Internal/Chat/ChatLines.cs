@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Globalization;
-using System.Text;
 using TcpMsg.Protocol;
 
 namespace TcpMsg.Server.Internal.Chat;
@@ -13,18 +11,6 @@ namespace TcpMsg.Server.Internal.Chat;
 internal static class ChatLines
 {
     public const string Help = "commands: /nick NAME, /who, /quit; start a line with // to send one that begins with /";
-
-    public static byte[] Message(DateTimeOffset time, string name, string text)
-    {
-        var output = new ArrayBufferWriter<byte>(text.Length + name.Length + 16);
-        var local = TimeZoneInfo.ConvertTime(time, TimeZoneInfo.Local);
-        Encoding.UTF8.GetBytes(local.ToString("[HH:mm:ss] ", CultureInfo.InvariantCulture), output);
-        TerminalText.WriteEscaped(output, name);
-        output.Write("> "u8);
-        TerminalText.WriteEscaped(output, text);
-        output.Write("\n"u8);
-        return output.WrittenSpan.ToArray();
-    }
 
     public static byte[] Notice(string text)
     {

@@ -6,12 +6,19 @@ namespace TcpMsg.Server.Internal.Chat;
 /// cursor) in it. It is a cache, not the source of truth: with a store, an entry may be let go
 /// before a member read it, and that member catches up from the store (every message is stored)
 /// by message id. Each entry has a key: a message's id, or for a notice the id of the last message
-/// before it, so keys never decrease along the ring. Not thread-safe on its own: everything
-/// happens under <see cref="Lock"/>.
+/// before it, so keys never decrease along the ring. The room's notices (joins, leaves, renames)
+/// are not stored, so the log keeps the recent ones a while longer, on their own (at most
+/// <see cref="MaxNotices"/>): a member catching up from the store gets them in their place. Not
+/// thread-safe on its own: everything happens under <see cref="Lock"/>.
 /// </summary>
 internal sealed class ChatLog
 {
+    /// <summary>Notices kept for members catching up, beyond what the ring holds.</summary>
+    public const int MaxNotices = 4096;
+
     private readonly ChatEntry?[] _ring;
+    private readonly List<ChatEntry> _notices = [];
+    private int _noticeHead;
     private readonly long _maxBytes;
     private TaskCompletionSource? _progress;
     private long _head;
@@ -61,8 +68,10 @@ internal sealed class ChatLog
         else
         {
             entry.Place(LastId);
+            KeepNotice(entry);
         }
 
+        entry.Number(_tail);
         _ring[_tail % _ring.Length] = entry;
         _tail++;
         _bytes += entry.Cost;
@@ -110,6 +119,63 @@ internal sealed class ChatLog
         }
 
         return low;
+    }
+
+    /// <summary>The first notice kept whose sequence is at least <paramref name="sequence"/>; null when none is.</summary>
+    public ChatEntry? NoticeAtOrAfter(long sequence)
+    {
+        int low = _noticeHead, high = _notices.Count;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            if (_notices[middle].Sequence >= sequence)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle + 1;
+            }
+        }
+
+        return low < _notices.Count ? _notices[low] : null;
+    }
+
+    /// <summary>Lets go of the notices before <paramref name="sequence"/>: no member catching up needs them.</summary>
+    public void EvictNoticesBefore(long sequence)
+    {
+        while (_noticeHead < _notices.Count && _notices[_noticeHead].Sequence < sequence)
+        {
+            _notices[_noticeHead++] = null!;
+        }
+
+        Compact();
+    }
+
+    private void KeepNotice(ChatEntry notice)
+    {
+        _notices.Add(notice);
+        if (_notices.Count - _noticeHead > MaxNotices)
+        {
+            // A member this far behind misses the oldest notices; never a message.
+            _notices[_noticeHead++] = null!;
+        }
+
+        Compact();
+    }
+
+    private void Compact()
+    {
+        if (_noticeHead == _notices.Count)
+        {
+            _notices.Clear();
+            _noticeHead = 0;
+        }
+        else if (_noticeHead > 64 && _noticeHead > _notices.Count / 2)
+        {
+            _notices.RemoveRange(0, _noticeHead);
+            _noticeHead = 0;
+        }
     }
 
     /// <summary>A task that completes when some member moves on (see <see cref="OnProgress"/>): the relay waits on it for room.</summary>

@@ -8,8 +8,9 @@ namespace TcpMsg.Server.Internal.Chat;
 /// the log let go of entries it had not read (a burst larger than the window), it is behind: it
 /// reads the store after the last message id it has, page by page, at the pace its socket takes
 /// them, and goes back to the log where the log holds everything after that id. Ids make the
-/// switch exact both ways: no gap, nothing twice. Notices said while it was behind are skipped;
-/// messages never are.
+/// switch exact both ways: no gap, nothing twice. The notices said meanwhile (joins, leaves,
+/// renames; the log keeps the recent ones apart, <see cref="ChatLog.MaxNotices"/>) come in their
+/// place between the messages, by the key each notice has: the id of the message before it.
 /// </summary>
 internal sealed partial class ChatMember
 {
@@ -19,7 +20,11 @@ internal sealed partial class ChatMember
     private long _cursor;
     private long _lastId;
     private long _dropped;
+    private long _noticeCursor;
     private bool _behind;
+
+    /// <summary>Under the log's lock: for a member catching up from the store, the log sequence of the next notice it is due; else null.</summary>
+    public long? NoticeCursor => _behind && !IsGone ? _noticeCursor : null;
 
     /// <summary>Under the log's lock: its writer should read a page of the store (<see cref="ReadBacklogAsync"/>) before it takes.</summary>
     public bool NeedsBacklog => _behind && _caughtUp.Count == 0 && _lastId < _log.FloorId && !IsGone;
@@ -117,7 +122,7 @@ internal sealed partial class ChatMember
             floor = _log.FloorId;
         }
 
-        IReadOnlyList<StoredMessage> page;
+        ArraySegment<ChatEntry> page;
         try
         {
             page = await _room.Backlog!.ReadAsync(after, cancellationToken).ConfigureAwait(false);
@@ -143,15 +148,15 @@ internal sealed partial class ChatMember
             var before = _caughtUp.Count;
             foreach (var stored in page)
             {
-                if (stored.Id <= _lastId)
+                if (stored.Key <= _lastId)
                 {
                     continue;
                 }
 
-                _lastId = stored.Id;
-                if (stored.ConnectionId != Connection.Id)
+                _lastId = stored.Key;
+                if (stored.StoredConnectionId != Connection.Id)
                 {
-                    _caughtUp.Enqueue(ChatBacklog.Entry(stored));
+                    _caughtUp.Enqueue(stored);
                 }
             }
 
@@ -166,8 +171,10 @@ internal sealed partial class ChatMember
     {
         if (_room.Backlog is not null && _room.Options.SlowClients != SlowClientPolicy.Drop)
         {
-            // It reads the store from its last message on, and comes back to the log after.
+            // It reads the store from its last message on, and comes back to the log after; the
+            // notices from its place in the log on come in between.
             _behind = true;
+            _noticeCursor = _cursor;
             return;
         }
 
@@ -183,6 +190,7 @@ internal sealed partial class ChatMember
     {
         while (budget > 0 && _caughtUp.TryDequeue(out var entry))
         {
+            budget = TakeNotices(into, budget, entry.Key, long.MaxValue);
             into.Add(new ChatItem(entry, History: false));
             budget -= entry.Cost;
         }
@@ -190,7 +198,27 @@ internal sealed partial class ChatMember
         if (_caughtUp.Count == 0 && _lastId >= _log.FloorId)
         {
             _cursor = _log.FirstAfter(_lastId);
+            budget = TakeNotices(into, budget, long.MaxValue, _cursor);
             _behind = false;
+        }
+
+        return budget;
+    }
+
+    /// <summary>
+    /// Under the log's lock: the notices due before the message with id <paramref name="beforeId"/>
+    /// (placed after an earlier message) and before the log's <paramref name="beforeSequence"/>.
+    /// </summary>
+    private long TakeNotices(List<ChatItem> into, long budget, long beforeId, long beforeSequence)
+    {
+        while (_log.NoticeAtOrAfter(_noticeCursor) is { } notice && notice.Key < beforeId && notice.Sequence < beforeSequence)
+        {
+            _noticeCursor = notice.Sequence + 1;
+            if (!ReferenceEquals(notice.Origin, this))
+            {
+                into.Add(new ChatItem(notice, History: false));
+                budget -= notice.Cost;
+            }
         }
 
         return budget;

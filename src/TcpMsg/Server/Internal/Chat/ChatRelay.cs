@@ -28,6 +28,10 @@ internal sealed partial class ChatRelay : IServerEventSink
     private readonly Dictionary<ConnectionInfo, ChatMember> _members = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<ConnectionInfo, ChatMember> _pending = new(ReferenceEqualityComparer.Instance);
     private readonly List<ChatMember> _left = [];
+    // Only the dispatcher's thread (OnBatchAsync) uses these.
+    private readonly ChatLinePrefix _prefix = new();
+    private readonly System.Buffers.ArrayBufferWriter<byte> _scratch = new(256);
+    private readonly List<ChatEntry?> _entries = [];
     private long _historyLastId;
     private bool _seeded;
 
@@ -42,25 +46,47 @@ internal sealed partial class ChatRelay : IServerEventSink
         room.Relay = this;
     }
 
-    public async ValueTask OnEventsAsync(IReadOnlyList<ServerEvent> events, CancellationToken cancellationToken)
+    public ValueTask OnEventsAsync(IReadOnlyList<ServerEvent> events, CancellationToken cancellationToken)
     {
+        var batch = new ServerEventBatch();
+        foreach (var serverEvent in events)
+        {
+            batch.Add(serverEvent);
+        }
+
+        return OnBatchAsync(batch, cancellationToken);
+    }
+
+    /// <summary>
+    /// The dispatcher's batch, read in place: a message's UTF-8 text goes into its line as it came
+    /// (no string, no event object per message); the lines' prefix is made once per batch.
+    /// </summary>
+    public async ValueTask OnBatchAsync(ServerEventBatch batch, CancellationToken cancellationToken)
+    {
+        // The lines are made before the log's lock is taken: the members' writers take it meanwhile.
+        _entries.Clear();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            _entries.Add(batch.IsMessage(i) ? Entry(batch.GetMessage(i)) : null);
+        }
+
         var next = 0;
-        while (next < events.Count)
+        while (next < batch.Count)
         {
             Task? room = null;
             lock (_log.Lock)
             {
-                Seed(events);
+                Seed(batch);
                 var appended = false;
-                for (; next < events.Count; next++)
+                for (; next < batch.Count; next++)
                 {
-                    if (CostOf(events[next]) is { } cost && !MakeRoom(cost))
+                    if (CostOf(batch, next) is { } cost && !MakeRoom(cost))
                     {
                         room = _log.WaitForProgress();
                         break;
                     }
 
-                    appended |= Apply(events[next]);
+                    appended |= _entries[next] is { } entry ? Apply(entry) : Apply(batch.GetEvent(next));
                 }
 
                 if (appended)
@@ -95,7 +121,7 @@ internal sealed partial class ChatRelay : IServerEventSink
     {
         lock (_log.Lock)
         {
-            Seed([]);
+            Seed(null);
             Start(member);
             _members[member.Connection] = member;
             _pending[member.Connection] = member;
@@ -154,7 +180,10 @@ internal sealed partial class ChatRelay : IServerEventSink
         _room.Leave(member);
     }
 
-    /// <summary>What an event adds to the log; null when it adds nothing.</summary>
+    /// <summary>What the event at <paramref name="index"/> adds to the log; null when it adds nothing.</summary>
+    private long? CostOf(ServerEventBatch batch, int index) =>
+        batch.IsMessage(index) ? batch.GetMessage(index).Utf8Text.Length + NoticeCost : CostOf(batch.GetEvent(index));
+
     private long? CostOf(ServerEvent serverEvent) => serverEvent switch
     {
         ReceivedMessage message => message.ByteCount + NoticeCost,
@@ -164,16 +193,31 @@ internal sealed partial class ChatRelay : IServerEventSink
         _ => null,
     };
 
+    /// <summary>A message's entry, its line made from its UTF-8 text (on the dispatcher's thread, outside the lock).</summary>
+    private ChatEntry Entry(ReceivedMessageView message)
+    {
+        var name = message.Sender ?? message.Connection.EndPoint;
+        return ChatEntry.Message(message.Id, message.Timestamp, name, message.Utf8Text, _prefix.For(message.Timestamp, name), _scratch, message.ChatOrigin);
+    }
+
+    /// <summary>Under the log's lock: one message into the log.</summary>
+    private bool Apply(ChatEntry entry)
+    {
+        _log.Append(entry);
+        Remember(entry);
+        return true;
+    }
+
     /// <summary>Under the log's lock: one event into the log. True when something was appended.</summary>
     private bool Apply(ServerEvent serverEvent)
     {
         switch (serverEvent)
         {
             case ReceivedMessage message:
-                var entry = ChatEntry.Message(message.Id, message.Timestamp, message.Sender ?? message.Connection.EndPoint, message.Text, message.ByteCount, message.ChatOrigin);
-                _log.Append(entry);
-                Remember(entry);
-                return true;
+                // A message given as an object (OnEventsAsync): made here, once.
+                var name = message.Sender ?? message.Connection.EndPoint;
+                var prefix = new ChatLinePrefix().For(message.Timestamp, name);
+                return Apply(ChatEntry.Message(message.Id, message.Timestamp, name, System.Text.Encoding.UTF8.GetBytes(message.Text), prefix, new System.Buffers.ArrayBufferWriter<byte>(), message.ChatOrigin));
             case ClientConnected connected when _pending.Remove(connected.Connection, out var member):
                 // Its place in the order was taken when it connected; from here on its writer goes.
                 member.Release();
@@ -275,6 +319,7 @@ internal sealed partial class ChatRelay : IServerEventSink
     private void Trim()
     {
         var slowest = _log.Tail;
+        var notices = long.MaxValue;
         foreach (var member in _members.Values)
         {
             if (member.HoldsLog())
@@ -282,9 +327,16 @@ internal sealed partial class ChatRelay : IServerEventSink
                 member.SkipOwn();
                 slowest = Math.Min(slowest, member.Cursor);
             }
+            else if (member.NoticeCursor is { } cursor)
+            {
+                notices = Math.Min(notices, cursor);
+            }
         }
 
         _log.EvictBefore(slowest);
+
+        // Notices the ring let go of are kept while a member catching up from the store needs them.
+        _log.EvictNoticesBefore(Math.Min(notices, _log.Head));
     }
 
     private void Remember(ChatEntry entry)
@@ -307,7 +359,7 @@ internal sealed partial class ChatRelay : IServerEventSink
     /// Under the log's lock, once: after a restart, the history comes from the store: the last
     /// messages it had before <paramref name="first"/> (committed already, and coming next).
     /// </summary>
-    private void Seed(IReadOnlyList<ServerEvent> first)
+    private void Seed(ServerEventBatch? first)
     {
         if (_seeded)
         {
@@ -322,17 +374,33 @@ internal sealed partial class ChatRelay : IServerEventSink
 
         try
         {
-            var before = first.OfType<ReceivedMessage>().Select(m => m.Id).Where(id => id > 0).DefaultIfEmpty(long.MaxValue).Min();
+            var before = FirstId(first);
             using var history = MessageHistory.Open(_store.Path);
-            foreach (var stored in history.Read(HistoryQuery.Default with { Limit = _chat.HistorySize + first.Count }).Where(m => m.Id < before))
+            var lines = new ChatLinePrefix();
+            var scratch = new System.Buffers.ArrayBufferWriter<byte>(256);
+            foreach (var stored in history.Read(HistoryQuery.Default with { Limit = _chat.HistorySize + (first?.Count ?? 0) }).Where(m => m.Id < before))
             {
-                Remember(ChatBacklog.Entry(stored));
+                Remember(ChatBacklog.Entry(stored, lines, scratch));
             }
         }
         catch (StoreException ex)
         {
             LogSeedFailed(ex.Message);
         }
+    }
+
+    private static long FirstId(ServerEventBatch? batch)
+    {
+        var first = long.MaxValue;
+        for (var i = 0; i < (batch?.Count ?? 0); i++)
+        {
+            if (batch!.IsMessage(i) && batch.GetMessage(i).Id is > 0 and var id)
+            {
+                first = Math.Min(first, id);
+            }
+        }
+
+        return first;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "chat: the history could not be read from the store ({Reason}); members joining now get none")]
