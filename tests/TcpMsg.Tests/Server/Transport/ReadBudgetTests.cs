@@ -82,6 +82,46 @@ public sealed class ReadBudgetTests : LoopbackTest
     }
 
     [Fact]
+    public async Task Waiting_for_the_budget_is_the_servers_time_not_the_peers()
+    {
+        // One slot; a message must finish within 10 s of the peer's time.
+        var clock = FakeClock.Create();
+        var options = TcpMsgServerOptions.Default with
+        {
+            MaxMessageSize = 64 * 1024,
+            MaxBufferedBytes = 1,
+            Security = TcpMsgSecurityOptions.Default with { MessageTimeout = TimeSpan.FromSeconds(10) },
+        };
+        await using var server = await TestServer.StartAsync(options, time: clock);
+        var budget = server.Server.Services.GetRequiredService<ReadBudget>();
+        using var slow = await RawClient.ConnectAsync(server.EndPoint);
+        await slow.SendAsync(Letters(0, First));
+        await Eventually.UntilAsync(() => budget.SlotsTaken == 1, "the slow sender to take the slot");
+        using var waiting = await RawClient.ConnectAsync(server.EndPoint);
+        await waiting.SendAsync(Letters(1, First));
+        await Eventually.UntilAsync(() => budget.Waiting == 1, "the second sender to wait for the slot");
+
+        // The slow sender never ends its message: closed by its own clock. The one waiting is not.
+        await clock.AdvanceUntilAsync(
+            TimeSpan.FromMilliseconds(500),
+            TimeSpan.FromSeconds(30),
+            () => server.Sink.OfType<ClientDisconnected>().Count > 0,
+            "the slow sender to be closed");
+        var closed = Assert.Single(server.Sink.OfType<ClientDisconnected>());
+        Assert.Equal(DisconnectReason.MessageTimeout, closed.Reason);
+        Assert.Equal(slow.LocalEndPoint.Port, closed.Connection.RemoteEndPoint!.Port);
+
+        // It took the slot over and finishes its message.
+        await Eventually.UntilAsync(() => budget.Waiting == 0 && budget.SlotsTaken == 1, "the waiting sender to take the slot");
+        await waiting.SendAsync("\n");
+        await server.Sink.WaitForMessagesAsync(1);
+        Assert.Equal([new string('b', First)], server.Sink.Texts);
+        Assert.True(await waiting.ShutdownAndWaitForCloseAsync());
+        await server.Sink.WaitForDisconnectsAsync(2);
+        Assert.Equal(DisconnectReason.PeerClosed, server.Sink.OfType<ClientDisconnected>().Last().Reason);
+    }
+
+    [Fact]
     public async Task A_message_past_the_maximum_still_closes_its_connection_and_gives_its_slot_back()
     {
         var options = TcpMsgServerOptions.Default with { MaxMessageSize = 64 * 1024 };
