@@ -43,6 +43,15 @@ public sealed record TcpMsgServerOptions
     public long MaxPendingBytes { get; init; } = 4L * 1024 * 1024;
 
     /// <summary>
+    /// The most bytes of unfinished messages held for all connections together beyond each
+    /// connection's 64 KiB window: room for <c>MaxBufferedBytes / (MaxMessageSize + 64 KiB)</c>
+    /// messages longer than the window at once (at least one). Past it, such connections stop
+    /// reading from their sockets until room is free (backpressure); nothing is dropped
+    /// (docs/operations.md, "Memory").
+    /// </summary>
+    public long MaxBufferedBytes { get; init; } = 128L * 1024 * 1024;
+
+    /// <summary>
     /// Where messages are stored before they count as received; null runs without a store (messages
     /// are dispatched, and confirmed ones acknowledged, as soon as they arrive).
     /// </summary>
@@ -91,6 +100,11 @@ public sealed record TcpMsgServerOptions
         if (MaxPendingBytes <= 0)
         {
             throw new ArgumentException($"{nameof(MaxPendingBytes)} must be positive.", nameof(MaxPendingBytes));
+        }
+
+        if (MaxBufferedBytes <= 0)
+        {
+            throw new ArgumentException($"{nameof(MaxBufferedBytes)} must be positive.", nameof(MaxBufferedBytes));
         }
 
         Security.Validate();

@@ -26,6 +26,7 @@ internal sealed partial class ConfirmedSession : IReadHandler
     private readonly ConnectionOutbox _outbox;
     private readonly TokenVerifier _tokens;
     private readonly PeerReporter _reporter;
+    private TimeSpan _refusalDelay;
     private readonly ClientIdRegistry _clientIds;
     private readonly int _maxFrame;
     private string? _clientId;
@@ -77,6 +78,8 @@ internal sealed partial class ConfirmedSession : IReadHandler
         }
         catch (ProtocolException ex) when (ex.Code == ProtocolErrorCode.Unauthorized)
         {
+            // An address that keeps failing is answered late (TokenAttemptLimiter): guessing is slow.
+            await Task.Delay(_refusalDelay, _time, _state.Aborted).ConfigureAwait(false);
             _outbox.Refuse(0, ex.Code, ex.Message);
             _reporter.Report(_state.Info, ConnectionErrorCode.Unauthorized, ex.Message);
             return DisconnectReason.Unauthorized;
@@ -232,9 +235,9 @@ internal sealed partial class ConfirmedSession : IReadHandler
             throw new ProtocolException(ProtocolErrorCode.Version, $"protocol version {hello.Version} is not supported; this server speaks version 1");
         }
 
-        if (!_tokens.Verify(hello.Token))
+        if (!_tokens.Verify(hello.Token, _state.Info, out var refusal, out _refusalDelay))
         {
-            throw new ProtocolException(ProtocolErrorCode.Unauthorized, hello.Token is null ? "this server requires a token" : "the token is not valid");
+            throw new ProtocolException(ProtocolErrorCode.Unauthorized, refusal);
         }
 
         if (!_clientIds.TryClaim(hello.ClientId, OwnerOf(hello.Token), this, out var reason))
