@@ -23,7 +23,13 @@ internal sealed class MessageBatch
     private const int FullBytes = 32 * 1024;
     private const int FullEntries = 512;
 
+    // A buffer grown past this (a message of a megabyte) is rented from the pool's large buffers
+    // (LargeBuffers) and given back with the batch: a burst of long messages then reuses a few large
+    // buffers instead of leaving one large-object-heap array behind per message for a gen2 collection.
+    private const int RentedBytes = 64 * 1024;
+
     private byte[] _bytes = new byte[InitialBytes];
+    private ArrayPool<byte>? _rentedFrom;
     private Entry[] _entries = new Entry[InitialEntries];
     private int _used;
 
@@ -149,10 +155,47 @@ internal sealed class MessageBatch
     {
         if (_bytes.Length - _used < length)
         {
-            Array.Resize(ref _bytes, Math.Max(_used + length, _bytes.Length * 2));
+            var size = Math.Max(_used + length, _bytes.Length * 2);
+            if (size > RentedBytes && Large?.Pool is { } pool)
+            {
+                var bigger = pool.Rent(size);
+                _bytes.AsSpan(0, _used).CopyTo(bigger);
+                GiveBack();
+                _bytes = bigger;
+                _rentedFrom = pool;
+            }
+            else
+            {
+                Array.Resize(ref _bytes, size);
+            }
         }
 
         return _bytes.AsSpan(_used, length);
+    }
+
+    /// <summary>Where a batch of a <see cref="MessageBatchPool"/> rents large buffers; null (a batch of its own) allocates them.</summary>
+    public LargeBuffers? Large { get; init; }
+
+    /// <summary>
+    /// Gives a buffer that a large message grew back to its pool and starts again small; the
+    /// batch's messages must no longer be read (the pool calls it when the batch comes back).
+    /// </summary>
+    public void ShrinkLarge()
+    {
+        if (_rentedFrom is not null)
+        {
+            GiveBack();
+            _bytes = new byte[InitialBytes];
+        }
+    }
+
+    private void GiveBack()
+    {
+        if (_rentedFrom is { } pool)
+        {
+            _rentedFrom = null;
+            pool.Return(_bytes);
+        }
     }
 
     private void Append(int length, int wireLength, byte[]? raw, string? sender, long sequence)

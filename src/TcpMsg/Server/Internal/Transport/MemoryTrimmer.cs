@@ -68,6 +68,7 @@ internal sealed partial class MemoryTrimmer
     {
         var before = Environment.WorkingSet;
         _budget.DropKeptChunks();
+        _pipeline.DropKeptLargeBuffers();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         Interlocked.Increment(ref _trims);
         LogTrimmed(peak >> 20, before >> 20, Environment.WorkingSet >> 20);
