@@ -28,8 +28,10 @@ internal static class MarkdownReport
             Line(text, string.Empty);
         }
 
-        Line(text, "| scenario | peer | messages/s | MB/s | × rsyslog | × bare | intact % | peer CPU µs/msg |");
-        Line(text, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Line(text, "Peer GCs are the garbage collections (gen0/gen1/gen2) of a .NET peer during the timed load, from the runtime's own events (EventPipe); – for a peer without them.");
+        Line(text, string.Empty);
+        Line(text, "| scenario | peer | messages/s | MB/s | × rsyslog | × bare | intact % | peer CPU µs/msg | peer GCs |");
+        Line(text, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var scenario in scenarios.Where(s => s.IsThroughput))
         {
             // The warm rows, then the cold ones (a fresh peer, no warm-up), whose ratios compare cold with cold.
@@ -37,7 +39,7 @@ internal static class MarkdownReport
             {
                 var rate = summary.Passed ? Number(summary.MessagesPerSecond) : $"FAIL ({Number(summary.MessagesPerSecond)})";
                 var megabytes = summary.Passed ? Number(summary.MegabytesPerSecond, 1) : "–";
-                Line(text, $"| {summary.Scenario} | {summary.Peer} | {rate} | {megabytes} | {Ratio(summaries, summary, Rsyslog)} | {Ratio(summaries, summary, Bare)} | {Number(summary.IntactPercent, 2)} | {Cell(summary, "cpu_us_per_message", 2)} |");
+                Line(text, $"| {summary.Scenario} | {summary.Peer} | {rate} | {megabytes} | {Ratio(summaries, summary, Rsyslog)} | {Ratio(summaries, summary, Bare)} | {Number(summary.IntactPercent, 2)} | {Cell(summary, "cpu_us_per_message", 2)} | {Collections(summary)} |");
             }
         }
 
@@ -63,6 +65,11 @@ internal static class MarkdownReport
 
         return text.ToString();
     }
+
+    private static string Collections(Summary summary) =>
+        summary.Metrics.ContainsKey("gc_gen0")
+            ? $"{Cell(summary, "gc_gen0", 0)}/{Cell(summary, "gc_gen1", 0)}/{Cell(summary, "gc_gen2", 0)}"
+            : "–";
 
     private static void WriteLatency(StringBuilder text, IReadOnlyList<Scenario> scenarios, IReadOnlyList<Summary> summaries)
     {

@@ -39,6 +39,8 @@ internal static class Phase
     /// <returns>Seconds from the start of the load to the last line seen, or -1 when the output never got there.</returns>
     public static double Run(ScenarioContext context, OutputMonitor monitor, ScenarioResult result, Func<long> send, long phaseMessages, long totalMessages, long totalConnections, string what)
     {
+        // The collections of a .NET peer during this phase (the last phase, the timed one, wins).
+        var collections = context.Peer.Peer is Peers.TcpMsgPeer ? GcCounter.TryStart(context.Peer.Pid) : null;
         var start = Stopwatch.GetTimestamp();
         var cpuBefore = ProcessInfo.CpuSeconds(context.Peer.Pid);
         var unsent = send();
@@ -55,6 +57,13 @@ internal static class Phase
         {
             // The peer's CPU time per message of this phase; the last phase (the timed one) wins.
             result.Metrics["cpu_us_per_message"] = (cpuAfter - cpuBefore) * 1e6 / phaseMessages;
+        }
+
+        if (collections?.Stop() is var (gen0, gen1, gen2))
+        {
+            result.Metrics["gc_gen0"] = gen0;
+            result.Metrics["gc_gen1"] = gen1;
+            result.Metrics["gc_gen2"] = gen2;
         }
 
         return seenAt < 0 ? -1 : (seenAt - start) / (double)Stopwatch.Frequency;

@@ -34,6 +34,7 @@ internal static class ScenarioTable
             new ConfirmedScenario("confirmed ×16", messages: 200_000, senders: 16, size: 100),
             new ConfirmedLatencyScenario("confirmed latency", messages: 2_000, rate: 500, size: 100),
             new StressScenario("stress", messages: 3_000, rate: 200, stalled: 5_000, addresses: 100, floodConnections: 200, s_publicPort),
+            new MemoryScenario("memory", connections: 1_000, size: 1_000_000),
         ],
         Scale.Quick =>
         [
@@ -47,6 +48,7 @@ internal static class ScenarioTable
             new ConfirmedScenario("confirmed ×16", messages: 40_000, senders: 16, size: 100),
             new ConfirmedLatencyScenario("confirmed latency", messages: 500, rate: 500, size: 100),
             new StressScenario("stress", messages: 2_000, rate: 200, stalled: 2_000, addresses: 40, floodConnections: 200, s_publicPort),
+            new MemoryScenario("memory", connections: 1_000, size: 1_000_000),
         ],
         _ =>
         [
@@ -60,6 +62,7 @@ internal static class ScenarioTable
             new ConfirmedScenario("confirmed ×16", messages: 320, senders: 16, size: 100),
             new ConfirmedLatencyScenario("confirmed latency", messages: 100, rate: 1_000, size: 100),
             new StressScenario("stress", messages: 300, rate: 100, stalled: 200, addresses: 20, floodConnections: 30, s_smokePort),
+            new MemoryScenario("memory", connections: 40, size: 100_000),
         ],
     };
 }

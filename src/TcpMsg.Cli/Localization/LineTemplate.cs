@@ -63,6 +63,19 @@ internal sealed class LineTemplate
     /// <summary>The number of argument slots.</summary>
     public int SlotCount => _slots.Length;
 
+    /// <summary>
+    /// The literals of a template with exactly two slots, <paramref name="first"/> then
+    /// <paramref name="second"/>: before, between and after them; false for any other template.
+    /// </summary>
+    public bool TryGetLiterals(int first, int second, out byte[] before, out byte[] between, out byte[] after)
+    {
+        var two = _slots is [var a, var b] && a == first && b == second;
+        before = two ? _literals[0] : [];
+        between = two ? _literals[1] : [];
+        after = two ? _literals[2] : [];
+        return two;
+    }
+
     /// <summary>Writes the line (without a line end); <paramref name="writeArgument"/> writes slot N's value.</summary>
     public void Write<TState>(IBufferWriter<byte> output, TState state, Action<IBufferWriter<byte>, TState, int> writeArgument)
     {

@@ -26,6 +26,15 @@ internal sealed class TextEventFormatter : IEventFormatter
     private string _address = string.Empty;
     private byte[] _addressUtf8 = [];
 
+    // A message line is {0}…{1}… in every language: what comes before the text for the last address
+    // (the literal, the address, the separator), and what follows it (the rest and the line end), so
+    // that a line whose text needs no escaping is written as three copies into one span.
+    private readonly bool _messageInTwoParts;
+    private readonly byte[] _messageBefore;
+    private readonly byte[] _messageBetween;
+    private readonly byte[] _messageAfter;
+    private byte[] _messagePrefix = [];
+
     // Where a syslog message's shown text (host app[pid]: body) is put together.
     private byte[] _syslogText = new byte[1024];
 
@@ -34,6 +43,8 @@ internal sealed class TextEventFormatter : IEventFormatter
         _strings = strings;
         _verbose = verbose;
         _message = strings.Template("MessageLine");
+        _messageInTwoParts = _message.TryGetLiterals(0, 1, out _messageBefore, out _messageBetween, out var after);
+        _messageAfter = [.. after, .. s_newLine];
         _disconnect = strings.Template("DisconnectLine");
         _connected = strings.Template("ConnectedLine");
         _finished = strings.Template("PeerFinishedLine");
@@ -156,7 +167,20 @@ internal sealed class TextEventFormatter : IEventFormatter
     /// <summary>Writes one message line from UTF-8 text: the peer's address, the localized separator, the escaped text.</summary>
     public void WriteMessageLine(string address, ReadOnlySpan<byte> utf8Text, IBufferWriter<byte> output)
     {
-        var slots = new MessageSlots(AddressUtf8(address), utf8Text);
+        var addressUtf8 = AddressUtf8(address);
+        if (_messageInTwoParts && !TerminalText.NeedsEscaping(utf8Text))
+        {
+            var prefix = _messagePrefix;
+            var length = prefix.Length + utf8Text.Length + _messageAfter.Length;
+            var span = output.GetSpan(length);
+            prefix.CopyTo(span);
+            utf8Text.CopyTo(span[prefix.Length..]);
+            _messageAfter.CopyTo(span[(prefix.Length + utf8Text.Length)..]);
+            output.Advance(length);
+            return;
+        }
+
+        var slots = new MessageSlots(addressUtf8, utf8Text);
         _message.Write(output, ref slots);
         output.Write(s_newLine);
     }
@@ -236,6 +260,7 @@ internal sealed class TextEventFormatter : IEventFormatter
         {
             _address = address;
             _addressUtf8 = Encoding.UTF8.GetBytes(address);
+            _messagePrefix = [.. _messageBefore, .. _addressUtf8, .. _messageBetween];
         }
 
         return _addressUtf8;

@@ -12,7 +12,7 @@ namespace TcpMsg.Protocol;
 /// </summary>
 /// <param name="Sequence">The highest sequence acknowledged.</param>
 /// <param name="Id">The store's id of that message; 0 when the server has no store.</param>
-public readonly record struct AckFrame(long Sequence, long Id)
+internal readonly record struct AckFrame(long Sequence, long Id)
 {
     private const int PayloadLength = 16;
 

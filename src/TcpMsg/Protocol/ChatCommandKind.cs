@@ -1,7 +1,7 @@
 namespace TcpMsg.Protocol;
 
 /// <summary>What a COMMAND frame asks of the server (docs/protocol.md).</summary>
-public enum ChatCommandKind : byte
+internal enum ChatCommandKind : byte
 {
     /// <summary>Change the member's name to the argument.</summary>
     Nick = 0x01,

@@ -14,7 +14,7 @@ namespace TcpMsg.Protocol;
 /// prelude = *( ( "*" / "[" ) *( %x01-09 / %x0B-FF ) LF )   ; then the first frame
 /// </code>
 /// </remarks>
-public static class ChatPrelude
+internal static class ChatPrelude
 {
     /// <summary>
     /// Where the first frame starts in <paramref name="input"/>, after any complete room lines;

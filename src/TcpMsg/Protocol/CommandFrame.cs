@@ -17,7 +17,7 @@ namespace TcpMsg.Protocol;
 /// <param name="Request">Echoed in the answer, so the client can match them.</param>
 /// <param name="Kind">What is asked; a kind this version does not know is kept as its number.</param>
 /// <param name="Argument">NICK: the new name. Empty otherwise.</param>
-public sealed record CommandFrame(uint Request, ChatCommandKind Kind, string Argument = "")
+internal sealed record CommandFrame(uint Request, ChatCommandKind Kind, string Argument = "")
 {
     private const int FixedLength = 5;
 

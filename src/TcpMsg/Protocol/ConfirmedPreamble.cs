@@ -10,7 +10,7 @@ namespace TcpMsg.Protocol;
 /// preamble = %x00 "tcpmsg" %x01   ; NUL, t c p m s g, protocol version 1
 /// </code>
 /// </remarks>
-public static class ConfirmedPreamble
+internal static class ConfirmedPreamble
 {
     /// <summary>The preamble's length in bytes.</summary>
     public const int Length = 8;

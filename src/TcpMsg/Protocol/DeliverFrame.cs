@@ -22,7 +22,7 @@ namespace TcpMsg.Protocol;
 /// <param name="Name">The sender's name when it sent the message.</param>
 /// <param name="Text">The message.</param>
 /// <param name="IsHistory">True for a message stored before the member joined.</param>
-public sealed record DeliverFrame(long Id, DateTimeOffset Time, string Name, string Text, bool IsHistory = false)
+internal sealed record DeliverFrame(long Id, DateTimeOffset Time, string Name, string Text, bool IsHistory = false)
 {
     private const int FixedLength = 18;
     private const byte HistoryFlag = 0x01;

@@ -14,7 +14,7 @@ namespace TcpMsg.Protocol;
 /// <param name="Sequence">The message concerned, or 0 for the connection.</param>
 /// <param name="Code">What went wrong.</param>
 /// <param name="Reason">A short English explanation.</param>
-public sealed record ErrorFrame(long Sequence, ProtocolErrorCode Code, string Reason)
+internal sealed record ErrorFrame(long Sequence, ProtocolErrorCode Code, string Reason)
 {
     private const int FixedLength = 10;
 

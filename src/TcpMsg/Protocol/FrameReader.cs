@@ -16,7 +16,7 @@ namespace TcpMsg.Protocol;
 /// an unknown type throws <see cref="ProtocolException"/> at once, so a hostile length never makes
 /// the caller buffer or allocate it.
 /// </remarks>
-public static class FrameReader
+internal static class FrameReader
 {
     /// <summary>The bytes of the length and type fields.</summary>
     public const int HeaderLength = 5;

@@ -1,7 +1,7 @@
 namespace TcpMsg.Protocol;
 
 /// <summary>The type byte of a confirmed-mode frame (docs/protocol.md).</summary>
-public enum FrameType : byte
+internal enum FrameType : byte
 {
     /// <summary>Client to server: who the client is.</summary>
     Hello = 0x01,

@@ -4,7 +4,7 @@ using TcpMsg.Protocol.Internal;
 namespace TcpMsg.Protocol;
 
 /// <summary>GOODBYE: the sender will send nothing more. Its payload is empty.</summary>
-public static class GoodbyeFrame
+internal static class GoodbyeFrame
 {
     /// <summary>Writes the whole frame.</summary>
     public static void Write(IBufferWriter<byte> output)

@@ -9,7 +9,7 @@ namespace TcpMsg.Protocol;
 /// <param name="Capabilities">Capability bits (none defined in version 1).</param>
 /// <param name="Name">A display name (chat), or null.</param>
 /// <param name="Token">An access token, or null.</param>
-public sealed record HelloFrame(byte Version, string ClientId, uint Capabilities = 0, string? Name = null, byte[]? Token = null)
+internal sealed record HelloFrame(byte Version, string ClientId, uint Capabilities = 0, string? Name = null, byte[]? Token = null)
 {
     private const byte VersionTag = 0x01;
     private const byte ClientIdTag = 0x02;

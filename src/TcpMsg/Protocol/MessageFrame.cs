@@ -11,7 +11,7 @@ namespace TcpMsg.Protocol;
 /// message = sequence text   ; sequence uint64 big-endian, at least 1; text UTF-8, the rest of the frame
 /// </code>
 /// </summary>
-public static class MessageFrame
+internal static class MessageFrame
 {
     /// <summary>The bytes before the text.</summary>
     public const int SequenceLength = 8;

@@ -18,7 +18,7 @@ namespace TcpMsg.Protocol;
 /// <param name="Members">WHO: the names in the room.</param>
 /// <param name="Count">DROPPED: how many messages were skipped.</param>
 /// <param name="Reason">LEFT, REFUSED: why, in English.</param>
-public sealed record NoticeFrame(
+internal sealed record NoticeFrame(
     NoticeKind Kind,
     uint Request = 0,
     string? Name = null,

@@ -1,7 +1,7 @@
 namespace TcpMsg.Protocol;
 
 /// <summary>What a connection's first bytes say about its mode.</summary>
-public enum PreambleMatch
+internal enum PreambleMatch
 {
     /// <summary>The bytes so far are a prefix of the preamble; wait for more.</summary>
     NeedMoreData,

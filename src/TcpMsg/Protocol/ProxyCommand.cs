@@ -1,7 +1,7 @@
 namespace TcpMsg.Protocol;
 
 /// <summary>What a PROXY protocol header says about the connection that carries it.</summary>
-public enum ProxyCommand
+internal enum ProxyCommand
 {
     /// <summary>
     /// The proxy opened the connection on its own behalf (a health check, or a v1 <c>UNKNOWN</c> line):

@@ -12,4 +12,4 @@ namespace TcpMsg.Protocol;
 /// </param>
 /// <param name="Destination">The address and port the client connected to, when <see cref="Source"/> is known.</param>
 /// <param name="Length">The header's length in bytes on the wire.</param>
-public sealed record ProxyHeader(int Version, ProxyCommand Command, IPEndPoint? Source, IPEndPoint? Destination, int Length);
+internal sealed record ProxyHeader(int Version, ProxyCommand Command, IPEndPoint? Source, IPEndPoint? Destination, int Length);

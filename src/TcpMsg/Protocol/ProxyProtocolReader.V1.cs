@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace TcpMsg.Protocol;
 
-public static partial class ProxyProtocolReader
+internal static partial class ProxyProtocolReader
 {
     // The longest IPv6 text, an embedded IPv4 address included (::ffff:255.255.255.255 and longer forms).
     private const int MaxIPv6TextLength = 45;

@@ -5,7 +5,7 @@ using System.Numerics;
 
 namespace TcpMsg.Protocol;
 
-public static partial class ProxyProtocolReader
+internal static partial class ProxyProtocolReader
 {
     private const int V2FixedLength = 16;
     private const byte TlvCrc32C = 0x03;

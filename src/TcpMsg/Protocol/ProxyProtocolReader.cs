@@ -18,7 +18,7 @@ namespace TcpMsg.Protocol;
 /// says the receiver must not guess and should abort early. A header longer than its limit is
 /// rejected before more of it is buffered.
 /// </remarks>
-public static partial class ProxyProtocolReader
+internal static partial class ProxyProtocolReader
 {
     /// <summary>The longest version 1 line, CRLF included (specification section 2.1).</summary>
     public const int MaxV1Length = 107;

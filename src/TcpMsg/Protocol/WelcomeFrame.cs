@@ -10,7 +10,7 @@ namespace TcpMsg.Protocol;
 /// <param name="Capabilities">Capability bits (<see cref="ProtocolCapabilities"/>).</param>
 /// <param name="ChatName">The client's name in the chat room, when it joined one; else null.</param>
 /// <param name="IdleTimeout">A client that sends nothing for this long is disconnected; zero when never.</param>
-public sealed record WelcomeFrame(byte Version, long LastSequence, int MaxMessageSize, uint Capabilities = 0, string? ChatName = null, TimeSpan IdleTimeout = default)
+internal sealed record WelcomeFrame(byte Version, long LastSequence, int MaxMessageSize, uint Capabilities = 0, string? ChatName = null, TimeSpan IdleTimeout = default)
 {
     private const byte VersionTag = 0x01;
     private const byte LastSequenceTag = 0x02;

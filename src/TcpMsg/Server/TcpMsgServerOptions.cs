@@ -37,7 +37,19 @@ public sealed record TcpMsgServerOptions
     /// The most message bytes received but not yet stored and dispatched. Past it, connections stop
     /// reading from their sockets until the dispatcher catches up (backpressure), so memory stays bounded.
     /// </summary>
-    public long MaxPendingBytes { get; init; } = 64L * 1024 * 1024;
+    // 4 MiB (about 25,000 lines of 100 bytes) keeps the dispatcher and the store busy; a larger queue
+    // only makes each message wait longer, out of the processor's caches (64 MiB cost a third more CPU
+    // per message in the streams benchmark, bench/analysis.md).
+    public long MaxPendingBytes { get; init; } = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// The most bytes of unfinished messages held for all connections together beyond each
+    /// connection's 64 KiB window: room for <c>MaxBufferedBytes / (MaxMessageSize + 64 KiB)</c>
+    /// messages longer than the window at once (at least one). Past it, such connections stop
+    /// reading from their sockets until room is free (backpressure); nothing is dropped
+    /// (docs/operations.md, "Memory").
+    /// </summary>
+    public long MaxBufferedBytes { get; init; } = 128L * 1024 * 1024;
 
     /// <summary>
     /// Where messages are stored before they count as received; null runs without a store (messages
@@ -88,6 +100,11 @@ public sealed record TcpMsgServerOptions
         if (MaxPendingBytes <= 0)
         {
             throw new ArgumentException($"{nameof(MaxPendingBytes)} must be positive.", nameof(MaxPendingBytes));
+        }
+
+        if (MaxBufferedBytes <= 0)
+        {
+            throw new ArgumentException($"{nameof(MaxBufferedBytes)} must be positive.", nameof(MaxBufferedBytes));
         }
 
         Security.Validate();

@@ -65,11 +65,10 @@ public static class TcpMsgServiceCollectionExtensions
             // messages are taken from the pipe before a following RST can discard them.
             transport.UnsafePreferInlineScheduling = true;
 
-            // Room for one maximal message plus one socket read, so the limit can be detected
-            // before the pipe pauses; beyond that, the socket is not read. Not Kestrel's 1 MiB
-            // default when messages are smaller: a connection paused by a rate limit (or by a full
-            // dispatcher) holds at most this much, so a flood of paused connections stays small.
-            transport.MaxReadBufferSize = options.MaxMessageSize + (64L * 1024);
+            // One window per connection; beyond it, the socket is not read. A longer message moves
+            // into the server-wide read budget (Transport/BudgetedPipeReader), so that memory is
+            // bounded by the budget, not by connections x the largest message.
+            transport.MaxReadBufferSize = Internal.Transport.ReadBudget.Window;
         });
 
         // Kestrel must not abort connections before tcpmsg's own shutdown timeout has run out.

@@ -13,7 +13,7 @@ namespace TcpMsg.Fuzz.Targets;
 /// arithmetic for v2), written to disagree with the real decoder wherever either is wrong. It judges
 /// a complete input: the header it holds (null: invalid) and whether the input is too short to tell.
 /// </summary>
-public static partial class ProxyHeaderModel
+internal static partial class ProxyHeaderModel
 {
     private static readonly byte[] s_signature = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A];
 

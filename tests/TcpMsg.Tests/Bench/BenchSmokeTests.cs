@@ -15,8 +15,8 @@ public sealed class BenchSmokeTests
 
     public static TheoryData<string, string[]> VerifiedPeers => new()
     {
-        { "tcpmsg", s_scenarios },
-        { "tcpmsg+store", [.. s_scenarios, .. s_confirmed, "stress"] },
+        { "tcpmsg", [.. s_scenarios, "memory"] },
+        { "tcpmsg+store", [.. s_scenarios, .. s_confirmed, "stress", "memory"] },
         { "tcpmsg+fsync", s_confirmed },
 
         // The bare receiver writes no output to time (no latency row) and speaks no confirmed mode.

@@ -7,7 +7,7 @@ using TcpMsg.Protocol;
 namespace TcpMsg.Tests.Infrastructure;
 
 /// <summary>A hand-driven confirmed-mode peer: the test chooses every frame, including wrong ones.</summary>
-public sealed class FrameClient : IAsyncDisposable
+internal sealed class FrameClient : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly PipeReader _reader;

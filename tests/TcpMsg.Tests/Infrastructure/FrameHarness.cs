@@ -4,7 +4,7 @@ using TcpMsg.Protocol;
 namespace TcpMsg.Tests.Infrastructure;
 
 /// <summary>Decodes frames from chunks the way a connection does, parsing each payload while it is still buffered.</summary>
-public static class FrameHarness
+internal static class FrameHarness
 {
     public sealed record Decoded(FrameType Type, object Frame);
 

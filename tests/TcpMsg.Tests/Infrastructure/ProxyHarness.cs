@@ -6,7 +6,7 @@ namespace TcpMsg.Tests.Infrastructure;
 /// Feeds chunks to <see cref="ProxyProtocolReader"/> the way the PROXY middleware does: each read
 /// appends a segment; the reader is asked again until it has a header or throws.
 /// </summary>
-public static class ProxyHarness
+internal static class ProxyHarness
 {
     /// <param name="Header">The header, when one was read.</param>
     /// <param name="Consumed">How many bytes the header took.</param>

@@ -149,18 +149,18 @@ public sealed class ChatFrameTests
     }
 
     [Theory]
-    [InlineData(FrameType.Deliver, new byte[] { 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0 })]
-    [InlineData(FrameType.Deliver, new byte[] { 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 5, (byte)'a' })]
-    [InlineData(FrameType.Deliver, new byte[] { 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0, 0, 0, 0, 0, 0, 1, 0, 0 })]
-    [InlineData(FrameType.Notice, new byte[] { })]
-    [InlineData(FrameType.Notice, new byte[] { 1, 0x02, 0, 9, (byte)'x' })]
-    [InlineData(FrameType.Notice, new byte[] { 1, 0x02, 0, 1, 0xFF })]
-    [InlineData(FrameType.Notice, new byte[] { 7, 0x05, 0, 8, 0xFF, 0, 0, 0, 0, 0, 0, 0 })]
-    [InlineData(FrameType.Notice, new byte[] { 4, 0x01, 0, 2, 0, 1 })]
-    [InlineData(FrameType.Command, new byte[] { 0, 0, 0, 1 })]
-    [InlineData(FrameType.Command, new byte[] { 0, 0, 0, 1, 1, 0xC3 })]
-    public void Malformed_chat_payloads_are_protocol_errors(FrameType type, byte[] payload) =>
-        Assert.Throws<ProtocolException>(() => FrameHarness.Parse(type, new ReadOnlySequence<byte>(payload)));
+    [InlineData((byte)FrameType.Deliver, new byte[] { 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0 })]
+    [InlineData((byte)FrameType.Deliver, new byte[] { 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 5, (byte)'a' })]
+    [InlineData((byte)FrameType.Deliver, new byte[] { 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0, 0, 0, 0, 0, 0, 1, 0, 0 })]
+    [InlineData((byte)FrameType.Notice, new byte[] { })]
+    [InlineData((byte)FrameType.Notice, new byte[] { 1, 0x02, 0, 9, (byte)'x' })]
+    [InlineData((byte)FrameType.Notice, new byte[] { 1, 0x02, 0, 1, 0xFF })]
+    [InlineData((byte)FrameType.Notice, new byte[] { 7, 0x05, 0, 8, 0xFF, 0, 0, 0, 0, 0, 0, 0 })]
+    [InlineData((byte)FrameType.Notice, new byte[] { 4, 0x01, 0, 2, 0, 1 })]
+    [InlineData((byte)FrameType.Command, new byte[] { 0, 0, 0, 1 })]
+    [InlineData((byte)FrameType.Command, new byte[] { 0, 0, 0, 1, 1, 0xC3 })]
+    public void Malformed_chat_payloads_are_protocol_errors(byte type, byte[] payload) =>
+        Assert.Throws<ProtocolException>(() => FrameHarness.Parse((FrameType)type, new ReadOnlySequence<byte>(payload)));
 
     [Fact]
     public void A_command_argument_longer_than_any_name_is_refused_before_decoding()

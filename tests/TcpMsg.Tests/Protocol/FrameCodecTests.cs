@@ -148,17 +148,17 @@ public sealed class FrameCodecTests
     }
 
     [Theory]
-    [InlineData(FrameType.Message, new byte[] { 0, 0, 0, 0 })]
-    [InlineData(FrameType.Message, new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, (byte)'x' })]
-    [InlineData(FrameType.Ack, new byte[] { 1, 2, 3 })]
-    [InlineData(FrameType.Error, new byte[] { 1 })]
-    [InlineData(FrameType.Goodbye, new byte[] { 1 })]
-    [InlineData(FrameType.Hello, new byte[] { 0x01, 0, 1, 1 })]
-    [InlineData(FrameType.Hello, new byte[] { 0x02, 0, 9, (byte)'x' })]
-    [InlineData(FrameType.Hello, new byte[] { 0x02, 0, 1, 0xFF })]
-    [InlineData(FrameType.Welcome, new byte[] { 0x01, 0, 1, 1 })]
-    public void Malformed_payloads_are_protocol_errors(FrameType type, byte[] payload) =>
-        Assert.Throws<ProtocolException>(() => FrameHarness.Parse(type, new ReadOnlySequence<byte>(payload)));
+    [InlineData((byte)FrameType.Message, new byte[] { 0, 0, 0, 0 })]
+    [InlineData((byte)FrameType.Message, new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, (byte)'x' })]
+    [InlineData((byte)FrameType.Ack, new byte[] { 1, 2, 3 })]
+    [InlineData((byte)FrameType.Error, new byte[] { 1 })]
+    [InlineData((byte)FrameType.Goodbye, new byte[] { 1 })]
+    [InlineData((byte)FrameType.Hello, new byte[] { 0x01, 0, 1, 1 })]
+    [InlineData((byte)FrameType.Hello, new byte[] { 0x02, 0, 9, (byte)'x' })]
+    [InlineData((byte)FrameType.Hello, new byte[] { 0x02, 0, 1, 0xFF })]
+    [InlineData((byte)FrameType.Welcome, new byte[] { 0x01, 0, 1, 1 })]
+    public void Malformed_payloads_are_protocol_errors(byte type, byte[] payload) =>
+        Assert.Throws<ProtocolException>(() => FrameHarness.Parse((FrameType)type, new ReadOnlySequence<byte>(payload)));
 
     [Fact]
     public void Arbitrary_bytes_never_escape_as_anything_but_a_protocol_error()

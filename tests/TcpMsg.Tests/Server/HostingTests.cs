@@ -42,15 +42,16 @@ public sealed class HostingTests : LoopbackTest
     [Theory]
     [InlineData(64 * 1024)]
     [InlineData(4 * 1024 * 1024)]
-    public void A_paused_connection_buffers_at_most_one_maximal_message_and_one_read(int maxMessageSize)
+    public void The_transport_buffers_one_small_window_whatever_the_largest_message(int maxMessageSize)
     {
-        // Not Kestrel's 1 MiB default: a flood of connections paused by a rate limit stays small.
+        // Not Kestrel's 1 MiB default, nor the largest message: a flood of paused connections stays
+        // small, and longer messages move into the read budget (ReadBudgetTests).
         var services = new ServiceCollection();
         services.AddTcpMsgServer(TcpMsgServerOptions.Default with { MaxMessageSize = maxMessageSize });
         using var provider = services.BuildServiceProvider();
 
         var transport = provider.GetRequiredService<IOptions<SocketTransportOptions>>().Value;
 
-        Assert.Equal(maxMessageSize + (64 * 1024), transport.MaxReadBufferSize);
+        Assert.Equal(TcpMsg.Server.Internal.Transport.ReadBudget.Window, transport.MaxReadBufferSize);
     }
 }

@@ -85,6 +85,41 @@ public sealed class PlainBatchFramerPropertyTests
         Assert.Equal("part", Encoding.UTF8.GetString(input.Slice(consumed).ToArray()));
     }
 
+    [Fact]
+    public void A_large_read_fills_several_batches_that_stay_off_the_large_object_heap()
+    {
+        // A megabyte in one read, as the pipe holds it after the pipeline was full: in Kestrel's 4 KiB
+        // segments, and in one segment (another transport's pipe).
+        var line = Encoding.UTF8.GetBytes("你好,世界!!! #00000001 消息 message 数据 data 中文 text 消息 message 数据 data 中文 text 消息 mess\n");
+        var stream = Enumerable.Range(0, 1024 * 1024 / line.Length).SelectMany(_ => line).ToArray();
+        var expected = Old([stream], PlainFraming.Lines, 1024).Messages;
+        foreach (var segments in new[] { FramingHarness.Split(stream, [.. Enumerable.Range(1, stream.Length / 4096).Select(i => i * 4096)]), [stream] })
+        {
+            var framer = new PlainBatchFramer(PlainFraming.Lines, 1024);
+            var buffer = SegmentedSequence.Create([.. segments.Select(s => (ReadOnlyMemory<byte>)s)]);
+            var consumed = buffer.Start;
+            var messages = new List<Message>();
+            var batches = 0;
+            PlainFrameResult result;
+            do
+            {
+                var batch = NewBatch();
+                result = framer.Frame(buffer.Slice(consumed), true, batch, long.MaxValue, null, false, out _, out consumed, out _);
+                Assert.True(batch.Capacity <= MaxBatchBytes, $"a batch grew to {batch.Capacity} bytes");
+                Collect(batch, messages);
+                batches++;
+            }
+            while (result == PlainFrameResult.Full);
+
+            Assert.Equal(PlainFrameResult.NeedMoreData, result);
+            Assert.True(batches > 16, $"{batches} batches");
+            Assert.Equal(expected, messages);
+        }
+    }
+
+    // Below the large-object heap's 85,000 bytes: such buffers are reused, not cleared anew.
+    private const int MaxBatchBytes = 64 * 1024;
+
     private static void AssertSame(List<byte[]> chunks, PlainFraming framing, int max, bool commands, long allowance)
     {
         var expected = Old(chunks, framing, max);
@@ -159,8 +194,15 @@ public sealed class PlainBatchFramerPropertyTests
                 while (true)
                 {
                     var before = batch.Count;
-                    var result = framer.Frame(buffer.Slice(consumed), isFinal, batch, allowance - taken, null, commands, out var message, out consumed, out _);
+                    var result = framer.Frame(buffer.Slice(consumed), isFinal, batch, allowance == long.MaxValue ? long.MaxValue : allowance - taken, null, commands, out var message, out consumed, out _);
                     taken += batch.Count - before;
+                    if (result == PlainFrameResult.Full)
+                    {
+                        Assert.True(batch.Capacity <= MaxBatchBytes, $"a batch grew to {batch.Capacity} bytes");
+                        Collect(batch, messages);
+                        batch = NewBatch();
+                        continue;
+                    }
                     if (result == PlainFrameResult.Pending)
                     {
                         if (!batch.TryAdd(message, null))

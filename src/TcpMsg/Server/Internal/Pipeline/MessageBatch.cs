@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Unicode;
+using TcpMsg.Protocol.Internal;
 using TcpMsg.Server.Internal.Chat;
 
 namespace TcpMsg.Server.Internal;
@@ -16,7 +16,20 @@ internal sealed class MessageBatch
     private const int InitialBytes = 8 * 1024;
     private const int InitialEntries = 64;
 
+    // A session publishes a batch once it holds this much and starts another, so that a read of a
+    // megabyte (a pipe that filled while the pipeline was full) does not grow the buffers onto the
+    // large-object heap (85,000 bytes), where each new one is cleared page by page and counts towards
+    // a gen2 collection: grown to 64 KiB at most (one message past the mark), they are reused.
+    private const int FullBytes = 32 * 1024;
+    private const int FullEntries = 512;
+
+    // A buffer grown past this (a message of a megabyte) is rented from the pool's large buffers
+    // (LargeBuffers) and given back with the batch: a burst of long messages then reuses a few large
+    // buffers instead of leaving one large-object-heap array behind per message for a gen2 collection.
+    private const int RentedBytes = 64 * 1024;
+
     private byte[] _bytes = new byte[InitialBytes];
+    private ArrayPool<byte>? _rentedFrom;
     private Entry[] _entries = new Entry[InitialEntries];
     private int _used;
 
@@ -43,6 +56,12 @@ internal sealed class MessageBatch
 
     /// <summary>The batch's share of the pipeline's pending limit; fixed when it is published.</summary>
     public long Cost { get; set; }
+
+    /// <summary>True once the batch holds enough to be published: the caller starts another for what follows.</summary>
+    public bool IsFull => _used >= FullBytes || Count >= FullEntries;
+
+    /// <summary>Bytes of text the batch takes before it is full.</summary>
+    public int Room => Math.Max(0, FullBytes - _used);
 
     /// <summary>Bytes of text held, for the pool to tell a batch grown by a huge message.</summary>
     public int Capacity => _bytes.Length;
@@ -86,7 +105,7 @@ internal sealed class MessageBatch
         var length = checked((int)message.Length);
         var target = Reserve(length);
         message.CopyTo(target);
-        if (!Utf8.IsValid(target))
+        if (!Utf8Validation.IsValid(target))
         {
             return false;
         }
@@ -136,10 +155,47 @@ internal sealed class MessageBatch
     {
         if (_bytes.Length - _used < length)
         {
-            Array.Resize(ref _bytes, Math.Max(_used + length, _bytes.Length * 2));
+            var size = Math.Max(_used + length, _bytes.Length * 2);
+            if (size > RentedBytes && Large?.Pool is { } pool)
+            {
+                var bigger = pool.Rent(size);
+                _bytes.AsSpan(0, _used).CopyTo(bigger);
+                GiveBack();
+                _bytes = bigger;
+                _rentedFrom = pool;
+            }
+            else
+            {
+                Array.Resize(ref _bytes, size);
+            }
         }
 
         return _bytes.AsSpan(_used, length);
+    }
+
+    /// <summary>Where a batch of a <see cref="MessageBatchPool"/> rents large buffers; null (a batch of its own) allocates them.</summary>
+    public LargeBuffers? Large { get; init; }
+
+    /// <summary>
+    /// Gives a buffer that a large message grew back to its pool and starts again small; the
+    /// batch's messages must no longer be read (the pool calls it when the batch comes back).
+    /// </summary>
+    public void ShrinkLarge()
+    {
+        if (_rentedFrom is not null)
+        {
+            GiveBack();
+            _bytes = new byte[InitialBytes];
+        }
+    }
+
+    private void GiveBack()
+    {
+        if (_rentedFrom is { } pool)
+        {
+            _rentedFrom = null;
+            pool.Return(_bytes);
+        }
     }
 
     private void Append(int length, int wireLength, byte[]? raw, string? sender, long sequence)

@@ -15,6 +15,7 @@ internal sealed class MessageBatchPool
     private const int MaxKeptBytes = 256 * 1024;
 
     private readonly Stack<MessageBatch> _free = new();
+    private readonly LargeBuffers _large = new();
     private readonly Lock _lock = new();
 
     public MessageBatch Rent(
@@ -31,13 +32,18 @@ internal sealed class MessageBatchPool
             _free.TryPop(out batch);
         }
 
-        batch ??= new MessageBatch();
+        batch ??= new MessageBatch { Large = _large };
         batch.Reset(connection, timestamp, framing, clientId, ackTarget, chatOrigin);
         return batch;
     }
 
+    /// <summary>Lets go of the large buffers kept for reuse (after a burst, before the collection that gives memory back).</summary>
+    public void DropKeptLargeBuffers() => _large.Drop();
+
     public void Return(MessageBatch batch)
     {
+        // A buffer a large message grew goes back to the shared pool; the batch is kept, small again.
+        batch.ShrinkLarge();
         if (batch.Capacity > MaxKeptBytes)
         {
             return;

@@ -159,4 +159,7 @@ internal sealed partial class MessagePipeline : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A {Kind} event of connection {ConnectionId} arrived after the server stopped dispatching")]
     private partial void LogLateEvent(ServerEventKind kind, string connectionId);
+
+    /// <summary>Lets go of the large buffers the batches keep for long messages (<see cref="Transport.MemoryTrimmer"/>).</summary>
+    public void DropKeptLargeBuffers() => _batches.DropKeptLargeBuffers();
 }

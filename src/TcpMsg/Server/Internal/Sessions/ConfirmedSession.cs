@@ -10,7 +10,7 @@ namespace TcpMsg.Server.Internal;
 /// everything sent was acknowledged. Any protocol violation is answered with ERROR and closes.
 /// In a chat room, a client that asks for it is a member (ConfirmedSession.Chat.cs).
 /// </summary>
-internal sealed partial class ConfirmedSession
+internal sealed partial class ConfirmedSession : IReadHandler
 {
     // HELLO's fields and MESSAGE's sequence number need room beyond the message text.
     private const int FrameOverhead = 64;
@@ -26,12 +26,15 @@ internal sealed partial class ConfirmedSession
     private readonly ConnectionOutbox _outbox;
     private readonly TokenVerifier _tokens;
     private readonly PeerReporter _reporter;
+    private TimeSpan _refusalDelay;
     private readonly ClientIdRegistry _clientIds;
+    private readonly int _maxFrame;
     private string? _clientId;
     private bool _claimed;
     private HelloFrame? _helloToAnswer;
     private long _lastPublished;
     private long _lastReceived;
+    private bool _goodbye;
 
     // The messages of the current read, published once the read is framed.
     private MessageBatch? _batch;
@@ -56,6 +59,7 @@ internal sealed partial class ConfirmedSession
         _pipeline = pipeline;
         _statistics = statistics;
         _time = time;
+        _maxFrame = options.MaxMessageSize + FrameOverhead;
         _outbox = new ConnectionOutbox(
             state.Context.Transport.Output,
             reason => state.Close(DisconnectReason.ProtocolError),
@@ -74,6 +78,8 @@ internal sealed partial class ConfirmedSession
         }
         catch (ProtocolException ex) when (ex.Code == ProtocolErrorCode.Unauthorized)
         {
+            // An address that keeps failing is answered late (TokenAttemptLimiter): guessing is slow.
+            await Task.Delay(_refusalDelay, _time, _state.Aborted).ConfigureAwait(false);
             _outbox.Refuse(0, ex.Code, ex.Message);
             _reporter.Report(_state.Info, ConnectionErrorCode.Unauthorized, ex.Message);
             return DisconnectReason.Unauthorized;
@@ -115,74 +121,59 @@ internal sealed partial class ConfirmedSession
 
     private async Task<DisconnectReason> ReadFramesAsync()
     {
-        var input = _state.Context.Transport.Input;
-        var maxFrame = _options.MaxMessageSize + FrameOverhead;
-        while (true)
-        {
-            _state.BeginRead();
-            var result = await input.ReadAsync().ConfigureAwait(false);
-            var buffer = result.Buffer;
-            _state.OnRead(buffer.Length, _statistics);
-            var consumed = buffer.Start;
-            var goodbye = false;
-            var allowance = _state.Allowance();
-            var before = _state.MessagesReceived;
-            var limited = false;
-            try
-            {
-                while (!goodbye && FrameReader.TryReadFrame(buffer.Slice(consumed), maxFrame, out var type, out var payload, out consumed))
-                {
-                    goodbye = Handle(type, payload);
-                    if (_helloToAnswer is not null)
-                    {
-                        // WELCOME first (its lookup is not done on this thread); frames after HELLO wait.
-                        limited = true;
-                        break;
-                    }
+        var end = await new ConnectionReader(_state, _pipeline, _statistics).RunAsync(this).ConfigureAwait(false);
+        return end == ReadEnd.Stopped
+            ? DisconnectReason.PeerClosed
+            : Ended(await EndAsync(end == ReadEnd.PeerFinished).ConfigureAwait(false));
+    }
 
-                    if (!goodbye && _state.MessagesReceived - before >= allowance)
-                    {
-                        // The rate allows no more messages from this read: the rest is read again once it does.
-                        limited = true;
-                        break;
-                    }
+    /// <summary>Handles the complete frames of one read; the messages among them go to the pipeline as one batch.</summary>
+    ReadStep IReadHandler.OnRead(in ReadOnlySequence<byte> buffer, bool isFinal, bool isCanceled, long allowance, out SequencePosition consumed, out SequencePosition examined)
+    {
+        consumed = buffer.Start;
+        examined = buffer.End;
+        var before = _state.MessagesReceived;
+        try
+        {
+            while (!_goodbye && FrameReader.TryReadFrame(buffer.Slice(consumed), _maxFrame, out var type, out var payload, out consumed))
+            {
+                _goodbye = Handle(type, payload);
+
+                // WELCOME first (its lookup is not done on this thread): frames after HELLO wait. Or
+                // the rate allows no more messages from this read. The rest is read again after.
+                if (_helloToAnswer is not null || (!_goodbye && _state.MessagesReceived - before >= allowance))
+                {
+                    examined = consumed;
+                    return ReadStep.Limited;
                 }
             }
-            finally
-            {
-                Flush();
-                _state.Unconsumed = buffer.Slice(consumed).Length;
-                _state.OnAdvanced(_state.Unconsumed, !consumed.Equals(buffer.Start));
-                input.AdvanceTo(consumed, limited ? consumed : buffer.End);
-            }
-
-            if (_helloToAnswer is { } hello)
-            {
-                _helloToAnswer = null;
-                await WelcomeAsync(hello).ConfigureAwait(false);
-            }
-
-            if (goodbye)
-            {
-                // Everything sent is acknowledged (or rejected) before the server says goodbye.
-                await _outbox.WaitSettledAsync(_lastPublished, _state.Aborted).ConfigureAwait(false);
-                _outbox.Goodbye();
-                _pipeline.Publish(new PeerFinishedSending(_state.Info, _time.GetUtcNow(), _state.BytesReceived));
-                return DisconnectReason.PeerClosed;
-            }
-
-            // Limited by the rate, the connection is not over: what is left is read again.
-            if (result.IsCanceled || (result.IsCompleted && !limited))
-            {
-                return Ended(await EndAsync(result.IsCompleted).ConfigureAwait(false));
-            }
-
-            if (_pipeline.IsFull)
-            {
-                await _pipeline.WaitForRoomAsync(_state.Aborted).ConfigureAwait(false);
-                _state.Touch();
-            }
         }
+        finally
+        {
+            Flush();
+        }
+
+        return ReadStep.Continue;
+    }
+
+    /// <summary>Answers a HELLO; after GOODBYE, waits until everything sent is acknowledged (or rejected), says goodbye and stops.</summary>
+    async ValueTask<bool> IReadHandler.AfterReadAsync()
+    {
+        if (_helloToAnswer is { } hello)
+        {
+            _helloToAnswer = null;
+            await WelcomeAsync(hello).ConfigureAwait(false);
+        }
+
+        if (!_goodbye)
+        {
+            return true;
+        }
+
+        await _outbox.WaitSettledAsync(_lastPublished, _state.Aborted).ConfigureAwait(false);
+        _outbox.Goodbye();
+        _pipeline.Publish(new PeerFinishedSending(_state.Info, _time.GetUtcNow(), _state.BytesReceived));
+        return false;
     }
 
     private async Task<DisconnectReason> EndAsync(bool peerFinished)
@@ -244,9 +235,9 @@ internal sealed partial class ConfirmedSession
             throw new ProtocolException(ProtocolErrorCode.Version, $"protocol version {hello.Version} is not supported; this server speaks version 1");
         }
 
-        if (!_tokens.Verify(hello.Token))
+        if (!_tokens.Verify(hello.Token, _state.Info, out var refusal, out _refusalDelay))
         {
-            throw new ProtocolException(ProtocolErrorCode.Unauthorized, hello.Token is null ? "this server requires a token" : "the token is not valid");
+            throw new ProtocolException(ProtocolErrorCode.Unauthorized, refusal);
         }
 
         if (!_clientIds.TryClaim(hello.ClientId, OwnerOf(hello.Token), this, out var reason))

@@ -47,7 +47,9 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         _logger = logger;
     }
 
-    public override async Task OnConnectedAsync(ConnectionContext connection)
+    // An idle connection costs what its objects cost (docs/benchmarks.md, idle): one async method
+    // holds it from accept to the end, not a chain of them.
+    public override Task OnConnectedAsync(ConnectionContext connection)
     {
         var info = ConnectionDescriber.Describe(connection, _time.GetUtcNow());
         var state = new ConnectionState(connection, info, _time);
@@ -55,64 +57,73 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         // Rate limits pause reading by the messages this connection delivers, in either mode.
         if (connection.Features.Get<IMessageRateFeature>() is { } rate)
         {
-            rate.CountMessages(() => state.MessagesReceived);
-            state.Rate = rate;
+            CountMessages(rate, state);
         }
 
         _tracker.Add(state);
         _statistics.OnAccepted();
+        return ServeAsync(state);
+    }
+
+    private static void CountMessages(IMessageRateFeature rate, ConnectionState state)
+    {
+        rate.CountMessages(() => state.MessagesReceived);
+        state.Rate = rate;
+    }
+
+    /// <summary>Tells the mode by the first bytes (<see cref="ModeDetection"/>), runs the session, says how the connection ended and stops tracking it.</summary>
+    private async Task ServeAsync(ConnectionState state)
+    {
+        var info = state.Info;
+        var reason = DisconnectReason.PeerClosed;
+        PlainSession? early = null;
         try
         {
-            await ServeAsync(state).ConfigureAwait(false);
+            early = JoinEarly(state);
+            _pipeline.Publish(new ClientConnected(info, info.ConnectedAt));
+            try
+            {
+                var detection = new ModeDetection(state);
+                await new ConnectionReader(state, _pipeline, _statistics).RunAsync(detection).ConfigureAwait(false);
+                reason = detection.Match switch
+                {
+                    PreambleMatch.Confirmed => await RunConfirmedAsync(state, early).ConfigureAwait(false),
+                    PreambleMatch.Plain when !_options.Security.AllowPlain => await RefusePlainAsync(state).ConfigureAwait(false),
+                    PreambleMatch.Plain => await (early ?? NewPlainSession(state)).RunAsync().ConfigureAwait(false),
+                    _ when early is not null => await early.EndUndecidedAsync(state.AbortReason ?? DisconnectReason.Aborted).ConfigureAwait(false),
+                    _ => state.AbortReason ?? DisconnectReason.Aborted,
+                };
+            }
+            catch (ConnectionResetException)
+            {
+                reason = DisconnectReason.PeerReset;
+                _statistics.OnPeerReset();
+            }
+            catch (Exception ex) when (ex is ConnectionAbortedException or OperationCanceledException)
+            {
+                reason = state.AbortReason ?? DisconnectReason.Aborted;
+            }
+            catch (Exception ex)
+            {
+                reason = DisconnectReason.Aborted;
+                LogConnectionFailed(ex, info.Id, info.EndPoint);
+                _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), ConnectionErrorCode.InternalError, $"unexpected error on {info.EndPoint}: {ex.Message}"));
+            }
+            finally
+            {
+                if (early is not null)
+                {
+                    await early.LeaveChatAsync().ConfigureAwait(false);
+                }
+            }
+
+            ReportEnd(state, reason);
         }
         finally
         {
             _tracker.Remove(state);
             _statistics.OnClosed();
         }
-    }
-
-    private async Task ServeAsync(ConnectionState state)
-    {
-        var info = state.Info;
-        var reason = DisconnectReason.PeerClosed;
-        var early = JoinEarly(state);
-        _pipeline.Publish(new ClientConnected(info, info.ConnectedAt));
-        try
-        {
-            reason = await DetectModeAsync(state).ConfigureAwait(false) switch
-            {
-                PreambleMatch.Confirmed => await RunConfirmedAsync(state, early).ConfigureAwait(false),
-                PreambleMatch.Plain when !_options.Security.AllowPlain => await RefusePlainAsync(state).ConfigureAwait(false),
-                PreambleMatch.Plain => await (early ?? NewPlainSession(state)).RunAsync().ConfigureAwait(false),
-                _ when early is not null => await early.EndUndecidedAsync(state.AbortReason ?? DisconnectReason.Aborted).ConfigureAwait(false),
-                _ => state.AbortReason ?? DisconnectReason.Aborted,
-            };
-        }
-        catch (ConnectionResetException)
-        {
-            reason = DisconnectReason.PeerReset;
-            _statistics.OnPeerReset();
-        }
-        catch (Exception ex) when (ex is ConnectionAbortedException or OperationCanceledException)
-        {
-            reason = state.AbortReason ?? DisconnectReason.Aborted;
-        }
-        catch (Exception ex)
-        {
-            reason = DisconnectReason.Aborted;
-            LogConnectionFailed(ex, info.Id, info.EndPoint);
-            _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), ConnectionErrorCode.InternalError, $"unexpected error on {info.EndPoint}: {ex.Message}"));
-        }
-        finally
-        {
-            if (early is not null)
-            {
-                await early.LeaveChatAsync().ConfigureAwait(false);
-            }
-        }
-
-        ReportEnd(state, reason);
     }
 
     private PlainSession NewPlainSession(ConnectionState state) => new(state, _options, _pipeline, _statistics, _time, _chat);
@@ -155,49 +166,6 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         }
 
         return await new ConfirmedSession(state, _options, _pipeline, _statistics, _time, _tokens, _reporter, _clientIds, _chat).RunAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Reads until the first bytes decide: the confirmed-mode preamble (consumed), or anything else
-    /// (plain mode; nothing consumed, so the plain session sees every byte).
-    /// </summary>
-    private async Task<PreambleMatch> DetectModeAsync(ConnectionState state)
-    {
-        var input = state.Context.Transport.Input;
-        while (true)
-        {
-            state.BeginRead();
-            var result = await input.ReadAsync().ConfigureAwait(false);
-            var buffer = result.Buffer;
-            state.OnRead(buffer.Length, _statistics);
-            var finished = result.IsCompleted && state.AbortReason is null;
-            var match = result.IsCanceled && state.AbortReason is not null
-                ? PreambleMatch.NeedMoreData
-                : ConfirmedPreamble.Match(buffer, finished);
-            switch (match)
-            {
-                case PreambleMatch.Confirmed:
-                    var end = buffer.GetPosition(ConfirmedPreamble.Length);
-                    state.Unconsumed = buffer.Length - ConfirmedPreamble.Length;
-                    state.OnAdvanced(state.Unconsumed, consumedSomething: true);
-                    input.AdvanceTo(end);
-                    return match;
-                case PreambleMatch.Plain:
-                    // Not examined: the plain session's first read returns these same bytes at once.
-                    input.AdvanceTo(buffer.Start);
-                    return match;
-                default:
-                    // A part of the preamble: an unfinished message as far as the message clock is concerned.
-                    state.OnAdvanced(buffer.Length, consumedSomething: false);
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                    if (result.IsCompleted || result.IsCanceled)
-                    {
-                        return match;
-                    }
-
-                    break;
-            }
-        }
     }
 
     /// <summary>Plain mode is switched off (<c>--no-plain</c>): say so in one line a person can read, and close.</summary>

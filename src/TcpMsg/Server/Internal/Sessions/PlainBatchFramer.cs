@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Text.Unicode;
 using TcpMsg.Protocol;
+using TcpMsg.Protocol.Internal;
 
 namespace TcpMsg.Server.Internal;
 
@@ -55,6 +55,11 @@ internal struct PlainBatchFramer
                 return PlainFrameResult.Limited;
             }
 
+            if (batch.IsFull)
+            {
+                return PlainFrameResult.Full;
+            }
+
             var rest = input.Slice(consumed);
 
             // Until the first bytes tell whether it is octet-counted syslog, and then if it is, one at a time.
@@ -79,10 +84,14 @@ internal struct PlainBatchFramer
         }
     }
 
-    /// <summary>The complete lines of one segment, together; 0 when it has none, or when they are not valid UTF-8.</summary>
+    /// <summary>
+    /// The complete lines of one segment, together, as many as the batch has room for; 0 when there is
+    /// none, or when they are not valid UTF-8.
+    /// </summary>
     private int FrameLines(ReadOnlySpan<byte> span, MessageBatch batch, string? sender)
     {
-        var last = span.LastIndexOf(Lf);
+        var room = batch.Room;
+        var last = (span.Length > room ? span[..room] : span).LastIndexOf(Lf);
         if (last < 0)
         {
             return 0;
@@ -90,7 +99,7 @@ internal struct PlainBatchFramer
 
         // LF is ASCII: a region that ends with one is valid UTF-8 exactly when each of its lines is.
         var region = span[..(last + 1)];
-        if (!Utf8.IsValid(region))
+        if (!Utf8Validation.IsValid(region))
         {
             return 0;
         }

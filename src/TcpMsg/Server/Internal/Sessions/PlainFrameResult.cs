@@ -11,4 +11,7 @@ internal enum PlainFrameResult
 
     /// <summary>A message the caller handles itself (not valid UTF-8, or maybe a chat command); call again after it.</summary>
     Pending = 2,
+
+    /// <summary>The batch is full (<see cref="MessageBatch.IsFull"/>): publish it, and call again with another.</summary>
+    Full = 3,
 }

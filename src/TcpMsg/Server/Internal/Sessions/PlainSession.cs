@@ -5,11 +5,12 @@ using TcpMsg.Server.Internal.Chat;
 namespace TcpMsg.Server.Internal;
 
 /// <summary>
-/// A plain-mode connection: one read loop that frames the complete messages of each read into one
-/// batch of UTF-8 text (<see cref="PlainBatchFramer"/>) and publishes the batch. Returns how the connection ended. In a chat room it is also a member: lines of
+/// A plain-mode connection: the connection's reader (<see cref="ConnectionReader"/>) hands it each
+/// read, whose complete messages it frames into a batch of UTF-8 text (<see cref="PlainBatchFramer"/>)
+/// and publishes. Returns how the connection ended. In a chat room it is also a member: lines of
 /// the room are written back, and its lines may be commands (PlainSession.Chat.cs).
 /// </summary>
-internal sealed partial class PlainSession
+internal sealed partial class PlainSession : IReadHandler
 {
     private readonly ConnectionState _state;
     private readonly TcpMsgServerOptions _options;
@@ -17,6 +18,7 @@ internal sealed partial class PlainSession
     private readonly ServerStatistics _statistics;
     private readonly TimeProvider _time;
     private readonly MessageFraming _framing;
+    private PlainBatchFramer _framer;
 
     // The messages of the current read, published once the read is framed.
     private MessageBatch? _batch;
@@ -48,97 +50,18 @@ internal sealed partial class PlainSession
     private async Task<DisconnectReason> ReadAsync()
     {
         var info = _state.Info;
-        var input = _state.Context.Transport.Input;
-        var framer = new PlainBatchFramer(_options.Framing, _options.MaxMessageSize, detect: _options.Syslog != SyslogMode.Off);
-        var commands = _member is not null && _framing == MessageFraming.Line;
+        _framer = new PlainBatchFramer(_options.Framing, _options.MaxMessageSize, detect: _options.Syslog != SyslogMode.Off);
         try
         {
-            while (true)
+            switch (await new ConnectionReader(_state, _pipeline, _statistics).RunAsync(this).ConfigureAwait(false))
             {
-                // No token here: ConnectionClosed fires soon after a FIN, and a cancelled read would drop
-                // the bytes that came with it. The server's own close cancels the pending read instead.
-                _state.BeginRead();
-                var result = await input.ReadAsync().ConfigureAwait(false);
-                var buffer = result.Buffer;
-                _state.OnRead(buffer.Length, _statistics);
-
-                // After the server closed the connection, what is left is a fragment, not a last message.
-                var finished = result.IsCompleted && _state.AbortReason is null;
-                var consumed = buffer.Start;
-                var examined = buffer.End;
-                var allowance = _state.Allowance();
-                var taken = 0L;
-                var limited = false;
-                try
-                {
-                    while (!_quit && !buffer.IsEmpty)
-                    {
-                        // One batch, and one clock read, for the messages of this read.
-                        var batch = _batch ??= RentBatch(info, _time.GetUtcNow());
-                        var before = batch.Count;
-                        PlainFrameResult framed;
-                        ReadOnlySequence<byte> pending;
-                        try
-                        {
-                            framed = framer.Frame(buffer.Slice(consumed), finished, batch, allowance - taken, _member?.Name, commands, out pending, out consumed, out examined);
-                        }
-                        finally
-                        {
-                            _state.MessagesReceived += batch.Count - before;
-                            taken += batch.Count - before;
-                        }
-
-                        if (framed == PlainFrameResult.NeedMoreData)
-                        {
-                            break;
-                        }
-
-                        if (framed == PlainFrameResult.Pending)
-                        {
-                            Deliver(pending);
-                            taken++;
-                        }
-
-                        if (framed == PlainFrameResult.Limited || taken >= allowance)
-                        {
-                            // The rate allows no more from this read: the rest is read again once it does.
-                            limited = true;
-                            examined = consumed;
-                            break;
-                        }
-                    }
-                }
-                finally
-                {
-                    // The read's messages go to the pipeline in one operation, even when a message too
-                    // large ended the loop: the complete ones before it were received.
-                    Flush();
-                    _state.Unconsumed = buffer.Slice(consumed).Length;
-                    _state.OnAdvanced(_state.Unconsumed, !consumed.Equals(buffer.Start));
-                    input.AdvanceTo(consumed, examined);
-                }
-
-                if (_quit)
-                {
+                case ReadEnd.Stopped:
                     return DisconnectReason.PeerClosed;
-                }
-
-                // Limited by the rate, the connection is not over: what is left is read again.
-                if (result.IsCanceled || (result.IsCompleted && !limited))
-                {
-                    if (finished)
-                    {
-                        _pipeline.Publish(new PeerFinishedSending(info, _time.GetUtcNow(), _state.BytesReceived));
-                    }
-
-                    return Ended(_state.AbortReason ?? (finished ? DisconnectReason.PeerClosed : DisconnectReason.Aborted));
-                }
-
-                if (_pipeline.IsFull)
-                {
-                    await _pipeline.WaitForRoomAsync(_state.Aborted).ConfigureAwait(false);
-                    _state.Touch();
-                }
+                case ReadEnd.PeerFinished:
+                    _pipeline.Publish(new PeerFinishedSending(info, _time.GetUtcNow(), _state.BytesReceived));
+                    return Ended(_state.AbortReason ?? DisconnectReason.PeerClosed);
+                default:
+                    return Ended(_state.AbortReason ?? DisconnectReason.Aborted);
             }
         }
         catch (MessageTooLargeException ex)
@@ -160,6 +83,65 @@ internal sealed partial class PlainSession
             return DisconnectReason.ProtocolError;
         }
     }
+
+    /// <summary>Frames one read into batches (one, unless it is large) and publishes them; a chat member's commands are handled here too.</summary>
+    ReadStep IReadHandler.OnRead(in ReadOnlySequence<byte> buffer, bool isFinal, bool isCanceled, long allowance, out SequencePosition consumed, out SequencePosition examined)
+    {
+        consumed = buffer.Start;
+        examined = buffer.End;
+        var commands = _member is not null && _framing == MessageFraming.Line;
+        var taken = 0L;
+        try
+        {
+            while (!_quit && !buffer.IsEmpty)
+            {
+                // One batch, and one clock read, for the messages of this read.
+                var batch = _batch ??= RentBatch(_state.Info, _time.GetUtcNow());
+                var before = batch.Count;
+                PlainFrameResult framed;
+                ReadOnlySequence<byte> pending;
+                try
+                {
+                    framed = _framer.Frame(buffer.Slice(consumed), isFinal, batch, allowance == long.MaxValue ? long.MaxValue : allowance - taken, _member?.Name, commands, out pending, out consumed, out examined);
+                }
+                finally
+                {
+                    _state.MessagesReceived += batch.Count - before;
+                    taken += batch.Count - before;
+                }
+
+                switch (framed)
+                {
+                    case PlainFrameResult.NeedMoreData:
+                        return ReadStep.Continue;
+                    case PlainFrameResult.Full:
+                        Flush();
+                        continue;
+                    case PlainFrameResult.Pending:
+                        Deliver(pending);
+                        taken++;
+                        break;
+                }
+
+                if (framed == PlainFrameResult.Limited || taken >= allowance)
+                {
+                    // The rate allows no more from this read: the rest is read again once it does.
+                    examined = consumed;
+                    return ReadStep.Limited;
+                }
+            }
+        }
+        finally
+        {
+            // The read's messages go to the pipeline in one operation, even when a message too
+            // large ended the loop: the complete ones before it were received.
+            Flush();
+        }
+
+        return _quit ? ReadStep.Stop : ReadStep.Continue;
+    }
+
+    ValueTask<bool> IReadHandler.AfterReadAsync() => ValueTask.FromResult(true);
 
     /// <summary>
     /// Adds a message the framer left to the session: a chat member's line that may be a command (the

@@ -35,14 +35,7 @@ internal sealed class AdmittingListenerFactory : IConnectionListenerFactory, ICo
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
         var contexts = new SocketConnectionContextFactory(
-            new SocketConnectionFactoryOptions
-            {
-                IOQueueCount = _options.IOQueueCount,
-                WaitForDataBeforeAllocatingBuffer = _options.WaitForDataBeforeAllocatingBuffer,
-                MaxReadBufferSize = _options.MaxReadBufferSize,
-                MaxWriteBufferSize = _options.MaxWriteBufferSize,
-                UnsafePreferInlineScheduling = _options.UnsafePreferInlineScheduling,
-            },
+            SocketConnectionSettings.From(_options),
             _loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
         try
         {

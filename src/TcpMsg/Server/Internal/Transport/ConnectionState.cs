@@ -5,7 +5,8 @@ namespace TcpMsg.Server.Internal;
 /// <summary>
 /// What the server tracks about one open connection, shared by its handler and the
 /// <see cref="Transport.DeadlineSweeper"/>: what arrived, and the clocks of its deadlines (idle,
-/// handshake, unfinished message), all read from the server's <see cref="TimeProvider"/>.
+/// handshake, unfinished message), all read from the server's <see cref="TimeProvider"/>. The time
+/// the server itself holds a read back (a rate limit, the read budget) is not the peer's.
 /// </summary>
 internal sealed class ConnectionState
 {
@@ -17,6 +18,7 @@ internal sealed class ConnectionState
 
     private readonly ConnectionContext _context;
     private readonly TimeProvider _time;
+    private readonly Transport.BudgetedPipeReader? _budget;
     private long _lastActivity;
     private long _handshakeDeadline = NoDeadline;
 
@@ -34,6 +36,7 @@ internal sealed class ConnectionState
         _context = context;
         _time = time;
         Info = info;
+        _budget = context.Features.Get<Transport.BudgetedPipeReader>();
         _lastActivity = time.GetTimestamp();
     }
 
@@ -47,6 +50,9 @@ internal sealed class ConnectionState
 
     /// <summary>The rate limits of this connection, or null without any.</summary>
     public Transport.IMessageRateFeature? Rate { get; set; }
+
+    /// <summary>True while the server holds the connection's reading back (a rate limit, or a read waiting for the read budget): busy, not idle.</summary>
+    public bool IsHeld => Rate is { IsThrottling: true } || _budget is { IsHolding: true };
 
     /// <summary>Messages the handler may take from the current read: all of them without a rate limit.</summary>
     public long Allowance() => Rate?.Allowance() ?? long.MaxValue;
@@ -132,9 +138,14 @@ internal sealed class ConnectionState
             return TimeSpan.Zero;
         }
 
-        // A read in progress counts up to now, or up to when a rate limit began to hold it.
+        // A read in progress counts up to now, or up to when a rate limit or the read budget began to hold it.
         var started = Volatile.Read(ref _readStartedAt);
         var until = Rate is { IsThrottling: true } rate ? rate.ThrottledSince : now;
+        if (_budget is { IsHolding: true } budget && budget.HeldSince is > 0 and var since && since < until)
+        {
+            until = since;
+        }
+
         var waiting = started == NotReading ? 0 : Math.Max(0, until - started);
         return TimeSpan.FromSeconds((Volatile.Read(ref _peerTicks) + waiting) / (double)_time.TimestampFrequency);
     }
@@ -144,7 +155,7 @@ internal sealed class ConnectionState
     {
         var now = _time.GetTimestamp();
         var started = Interlocked.Exchange(ref _readStartedAt, NotReading);
-        var held = Rate?.TakeThrottledTicks() ?? 0;
+        var held = (Rate?.TakeThrottledTicks() ?? 0) + (_budget?.TakeHeldTicks() ?? 0);
         if (started != NotReading && Volatile.Read(ref _messagePending) != 0)
         {
             Interlocked.Add(ref _peerTicks, Math.Max(0, now - started - held));

@@ -11,7 +11,8 @@ namespace TcpMsg.Server.Internal.Transport;
 /// arrived for the idle timeout. Closing is the gentle kind: complete messages are kept, then a FIN.
 /// A connection that a rate limit holds back is busy, not idle, and the time it is held does not
 /// count against its message. The PROXY and TLS layers, which run before a session tracks the
-/// connection, bound their handshakes themselves, on the same clock.
+/// connection, bound their handshakes themselves, on the same clock. Each sweep also tells the
+/// <see cref="MemoryTrimmer"/> how much the server holds.
 /// </summary>
 internal sealed partial class DeadlineSweeper : BackgroundService
 {
@@ -20,6 +21,7 @@ internal sealed partial class DeadlineSweeper : BackgroundService
     private readonly PeerReporter _reporter;
     private readonly ServerStatistics _statistics;
     private readonly TimeProvider _time;
+    private readonly MemoryTrimmer _trimmer;
     private readonly TimeSpan _idleTimeout;
     private readonly TimeSpan _handshakeTimeout;
     private readonly TimeSpan _messageTimeout;
@@ -33,8 +35,10 @@ internal sealed partial class DeadlineSweeper : BackgroundService
         PeerReporter reporter,
         ServerStatistics statistics,
         TimeProvider time,
+        MemoryTrimmer trimmer,
         ILogger<DeadlineSweeper> logger)
     {
+        _trimmer = trimmer;
         _tracker = tracker;
         _pipeline = pipeline;
         _reporter = reporter;
@@ -85,8 +89,8 @@ internal sealed partial class DeadlineSweeper : BackgroundService
         var utcNow = _time.GetUtcNow();
         foreach (var state in _tracker.Connections)
         {
-            // Reading paused by a rate limit: the server holds the connection back, not the peer.
-            if (state.Rate is { IsThrottling: true })
+            // Reading paused by a rate limit or the read budget: the server holds the connection back, not the peer.
+            if (state.IsHeld)
             {
                 state.Touch();
             }
@@ -109,6 +113,8 @@ internal sealed partial class DeadlineSweeper : BackgroundService
                 state.Close(DisconnectReason.IdleTimeout, _statistics.OnIdleTimeout);
             }
         }
+
+        _trimmer.Observe(now);
     }
 
     // The reports are built only for a connection being closed: the sweep visits every connection.

@@ -5,7 +5,7 @@ namespace TcpMsg.Server.Internal.Transport;
 /// <summary>
 /// A value built from the options and from files: built before the server accepts anything (a bad
 /// file stops it from starting) and built again whenever one of the files changes. A rebuild that
-/// fails keeps the previous value in force and says why. The access lists, the tokens and the TLS
+/// fails, for any reason, keeps the previous value in force, says why, and the files are watched on. The access lists, the tokens and the TLS
 /// certificate are such values.
 /// </summary>
 /// <typeparam name="T">The value; readers take it with <see cref="Loaded"/>, lock-free.</typeparam>
@@ -97,9 +97,11 @@ internal abstract class ReloadableFileValue<T> : IHostedLifecycleService, IAsync
             Volatile.Write(ref _loaded, value);
             OnReloaded(value);
         }
-        catch (Exception ex) when (IsBadFile(ex))
+        catch (Exception ex)
         {
-            OnReloadFailed(ex.Message);
+            // Whatever went wrong (a bad file, a missing or unreadable one, a loader's bug), the
+            // previous value stays and the next change is read again: the watch must not end here.
+            OnReloadFailed(IsBadFile(ex) ? ex.Message : $"{ex.GetType().Name}: {ex.Message}");
         }
 
         return Task.CompletedTask;

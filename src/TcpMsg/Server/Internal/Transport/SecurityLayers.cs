@@ -9,7 +9,7 @@ namespace TcpMsg.Server.Internal.Transport;
 /// <summary>
 /// Puts the protection layers under the tcpmsg handler on one Kestrel endpoint, outermost first:
 /// admission (holds the connection's <see cref="AdmissionLease"/>) -> PROXY header (when on; rebinds
-/// the lease to the client) -> TLS (on TLS endpoints) -> input guard (rate limits, when on) -> the
+/// the lease to the client) -> TLS (on TLS endpoints) -> input guard (the read budget; rate limits, when on) -> the
 /// protocol handler. The deadlines need no layer of their own: the sessions keep their clocks in the
 /// connection's state and the <see cref="DeadlineSweeper"/> closes what expired, which spares every
 /// connection the guard's memory.
@@ -34,7 +34,7 @@ internal static class SecurityLayers
         listen.Use(next => Create<InputGuardMiddleware>(
             listen,
             next,
-            static s => s.ConnectionRate is not null || s.AddressRate is not null,
+            static _ => true,
             static m => m.OnConnectionAsync));
     }
 

@@ -16,6 +16,8 @@ internal static class SecurityServiceCollectionExtensions
         services.TryAddSingleton<AddressTable>();
         services.TryAddSingleton<AdmissionGate>();
         services.TryAddSingleton<GatedEndpoints>();
+        services.TryAddSingleton<ReadBudget>();
+        services.TryAddSingleton<MemoryTrimmer>();
 
         // Kestrel's own socket transport stays for a host's other endpoints; tcpmsg's endpoints are bound
         // by the admitting factory, which Kestrel asks first (it tries the last registered first).
@@ -23,6 +25,7 @@ internal static class SecurityServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionListenerFactory, AdmittingListenerFactory>());
         services.TryAddSingleton<AccessPolicySource>();
         services.AddHostedService(static s => s.GetRequiredService<AccessPolicySource>());
+        services.TryAddSingleton<TokenAttemptLimiter>();
         services.TryAddSingleton<TokenVerifier>();
         services.AddHostedService(static s => s.GetRequiredService<TokenVerifier>());
         if (options.Security.Tls is not null)

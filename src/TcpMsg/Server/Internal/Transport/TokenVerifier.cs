@@ -9,20 +9,72 @@ namespace TcpMsg.Server.Internal.Transport;
 /// and a presented token is compared with every one of them in constant time, so neither which token
 /// matched nor how much of one did shows in the timing. Token files are read at start (a missing or
 /// empty one stops the server) and again when they change (a bad one keeps the previous tokens).
+/// Failed attempts are limited per address (<see cref="TokenAttemptLimiter"/>): the refusals of an
+/// address that keeps failing wait longer and longer, then it is refused outright for a while.
 /// </summary>
 internal sealed partial class TokenVerifier : ReloadableFileValue<byte[][]>
 {
     private readonly TcpMsgSecurityOptions _options;
     private readonly ILogger _logger;
+    private readonly TokenAttemptLimiter? _attempts;
+    private readonly PeerReporter? _reporter;
 
-    public TokenVerifier(TcpMsgServerOptions options, TimeProvider time, ILogger<TokenVerifier> logger)
+    public TokenVerifier(TcpMsgServerOptions options, TimeProvider time, ILogger<TokenVerifier> logger, TokenAttemptLimiter? attempts = null, PeerReporter? reporter = null)
         : base(options.Security.FileReloadInterval, time)
     {
+        _attempts = attempts;
+        _reporter = reporter;
         _options = options.Security;
         _logger = logger;
     }
 
     public bool Required => _options.RequiresToken;
+
+    /// <summary>
+    /// True when <paramref name="token"/> is one of the configured tokens (always true when none are)
+    /// and <paramref name="connection"/>'s address is not refused for failing too often. Otherwise
+    /// <paramref name="refusal"/> says why, and <paramref name="delay"/> how long the refusal is to wait.
+    /// </summary>
+    public bool Verify(byte[]? token, ConnectionInfo connection, out string refusal, out TimeSpan delay)
+    {
+        refusal = string.Empty;
+        delay = TimeSpan.Zero;
+        if (!Required)
+        {
+            return true;
+        }
+
+        var address = connection.RemoteEndPoint?.Address;
+        if (_attempts is not null && !_attempts.MayTry(address, out var refusedFor))
+        {
+            delay = TokenAttemptLimiter.MaxDelay;
+            refusal = $"too many failed token attempts from this address; refused for {refusedFor.TotalSeconds:0} s more";
+            _reporter?.Report(connection, ConnectionErrorCode.AccessDenied, $"refused after {TokenAttemptLimiter.Burst} failed token attempts ({refusedFor.TotalSeconds:0} s more)");
+            return false;
+        }
+
+        if (Verify(token))
+        {
+            return true;
+        }
+
+        refusal = token is null ? "this server requires a token" : "the token is not valid";
+        if (_attempts is not null)
+        {
+            (delay, var lockedOut) = _attempts.OnFailure(address);
+            if (lockedOut)
+            {
+                refusal += $"; {TokenAttemptLimiter.Burst} failed attempts: this address is refused for {TokenAttemptLimiter.Lockout.TotalSeconds:0} s";
+                _reporter?.Report(connection, ConnectionErrorCode.AccessDenied, $"{TokenAttemptLimiter.Burst} failed token attempts: refused for {TokenAttemptLimiter.Lockout.TotalSeconds:0} s");
+            }
+            else if (delay > TimeSpan.Zero)
+            {
+                refusal += $"; failed attempts from this address are answered after {delay.TotalSeconds:0} s";
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>True when <paramref name="token"/> is one of the configured tokens (always true when none are).</summary>
     public bool Verify(byte[]? token)

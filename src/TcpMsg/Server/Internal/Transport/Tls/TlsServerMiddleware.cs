@@ -7,6 +7,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
 
 namespace TcpMsg.Server.Internal.Transport.Tls;
 
@@ -14,7 +15,8 @@ namespace TcpMsg.Server.Internal.Transport.Tls;
 /// TLS as a connection layer under the protocol (Bedrock style): an <see cref="SslStream"/> over the
 /// transport, a handshake bounded by the handshake timeout, then the decrypted stream becomes the
 /// connection's transport for the layers above. Every failed handshake is reported with its reason,
-/// once per address per interval.
+/// once per address per interval. A client that asks to renegotiate (TLS 1.2; never allowed) only
+/// ends its own connection, with a debug line: it is a client's choice, not a server's problem.
 /// </summary>
 internal sealed partial class TlsServerMiddleware
 {
@@ -33,6 +35,7 @@ internal sealed partial class TlsServerMiddleware
     private readonly MessagePipeline _pipeline;
     private readonly ServerStatistics _statistics;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
     public TlsServerMiddleware(
         ConnectionDelegate next,
@@ -41,8 +44,10 @@ internal sealed partial class TlsServerMiddleware
         PeerReporter reporter,
         MessagePipeline pipeline,
         ServerStatistics statistics,
-        TimeProvider time)
+        TimeProvider time,
+        ILogger<TlsServerMiddleware> logger)
     {
+        _logger = logger;
         _next = next;
         _options = options.Security.Tls!;
         _handshakeTimeout = options.Security.HandshakeTimeout;
@@ -231,9 +236,11 @@ internal sealed partial class TlsServerMiddleware
             // close_notify before the FIN tells the client the stream ended on purpose, not by truncation.
             await tls.ShutdownAsync().WaitAsync(s_closeNotifyTimeout).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or TimeoutException or InvalidOperationException or OperationCanceledException or NotSupportedException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or TimeoutException or InvalidOperationException or OperationCanceledException or NotSupportedException
+            or CryptographicException or AuthenticationException)
         {
-            // The peer is gone or not reading; the transport's close follows regardless.
+            // The peer is gone or not reading, or the session is mid-handshake (a refused renegotiation:
+            // OpenSSL's "shutdown while in init"); the transport's close follows regardless.
         }
 
         await tls.DisposeAsync().ConfigureAwait(false);
@@ -248,9 +255,24 @@ internal sealed partial class TlsServerMiddleware
 
     private void OnBroken(ConnectionContext context, Exception ex)
     {
+        if (IsRenegotiation(ex))
+        {
+            LogRenegotiationRefused(context.ConnectionId, context.RemoteEndPoint);
+            return;
+        }
+
         var info = ConnectionDescriber.Describe(context, _time.GetUtcNow());
         _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), ConnectionErrorCode.ProtocolError, $"TLS: {Describe(ex)}"));
     }
+
+    // SslStream says so only in its message (SR.net_ssl_renegotiate_data: "...requested renegotiation
+    // when AllowRenegotiation was set to false"); .NET's resources on Linux are English.
+    private static bool IsRenegotiation(Exception ex) =>
+        ex.Message.Contains("renegotiat", StringComparison.OrdinalIgnoreCase)
+        || (ex.InnerException is { } inner && inner.Message.Contains("renegotiat", StringComparison.OrdinalIgnoreCase));
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId} from {Peer} asked to renegotiate TLS, which this server does not allow; the connection was closed")]
+    private partial void LogRenegotiationRefused(string connectionId, System.Net.EndPoint? peer);
 
     private sealed record DuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 }
