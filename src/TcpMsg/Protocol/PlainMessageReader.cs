@@ -20,7 +20,7 @@ namespace TcpMsg.Protocol;
 /// maximum size raises <see cref="MessageTooLargeException"/> as soon as that is known, before more
 /// of it is buffered; the caller closes the connection.
 /// </remarks>
-public struct PlainMessageReader
+internal struct PlainMessageReader
 {
     private const byte Lf = (byte)'\n';
     private const byte Cr = (byte)'\r';

@@ -4,7 +4,7 @@ namespace TcpMsg.Protocol;
 /// The bytes at the start of a connection are not a valid PROXY protocol header. The connection must
 /// be closed: the specification forbids guessing.
 /// </summary>
-public sealed class ProxyProtocolException : TcpMsgException
+internal sealed class ProxyProtocolException : TcpMsgException
 {
     /// <summary>Creates the exception with a one-line English reason.</summary>
     public ProxyProtocolException(string message)

@@ -8,7 +8,7 @@ namespace TcpMsg.Protocol;
 /// Turns one complete message's bytes into text. Called once per message, never per read or segment,
 /// so a character split across reads is decoded whole.
 /// </summary>
-public static class Utf8MessageDecoder
+internal static class Utf8MessageDecoder
 {
     // Messages up to this size are copied to the stack when they span several segments.
     private const int StackCopyLimit = 512;
