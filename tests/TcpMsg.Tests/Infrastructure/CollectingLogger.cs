@@ -1,48 +1,23 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace TcpMsg.Tests.Infrastructure;
 
-/// <summary>A logger factory whose lines the test can read and wait on.</summary>
-public sealed class CollectingLogger : ILoggerProvider
+/// <summary>
+/// A logger factory over the platform's <see cref="FakeLoggerProvider"/> (Microsoft.Extensions.Diagnostics.Testing),
+/// with the two things the tests ask of it: the lines so far, and a wait for one.
+/// </summary>
+public sealed class CollectingLogger : IDisposable
 {
-    private readonly Lock _lock = new();
-    private readonly List<string> _lines = [];
+    private readonly FakeLoggerProvider _provider = new();
 
-    public ILoggerFactory Factory => LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(this));
+    public ILoggerFactory Factory => LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(_provider));
 
-    public List<string> Lines
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _lines];
-            }
-        }
-    }
+    /// <summary>Every record so far, as "Level: message".</summary>
+    public List<string> Lines => [.. _provider.Collector.GetSnapshot().Select(r => $"{r.Level}: {r.Message}")];
 
     public Task WaitForAsync(string fragment) =>
         Eventually.UntilAsync(() => Lines.Any(l => l.Contains(fragment, StringComparison.Ordinal)), $"a log line with '{fragment}' (so far: {string.Join(" | ", Lines)})");
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(CollectingLogger owner) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (owner._lock)
-            {
-                owner._lines.Add($"{logLevel}: {formatter(state, exception)}");
-            }
-        }
-    }
+    public void Dispose() => _provider.Dispose();
 }

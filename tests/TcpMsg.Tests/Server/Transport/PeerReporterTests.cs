@@ -14,7 +14,7 @@ public sealed class PeerReporterTests
     [Fact]
     public async Task An_address_is_reported_at_once_then_summed_up_once_per_interval()
     {
-        var clock = new ManualTimeProvider();
+        var clock = FakeClock.Create();
         var sink = new CollectingSink();
         using var pipeline = new MessagePipeline([sink], TcpMsgServerOptions.Default, new ServerStatistics(), NullLogger<MessagePipeline>.Instance);
         pipeline.Start();
@@ -29,13 +29,17 @@ public sealed class PeerReporterTests
 
         reporter.Report(From("192.0.2.2:1000"), ConnectionErrorCode.AccessDenied, "another address");
         reporter.Report(From("192.0.2.1:2000"), ConnectionErrorCode.TlsHandshakeFailed, "another problem");
+        // The minute is up: the reporter's timer (on the fake clock) sums up the five repeats.
         clock.Advance(TimeSpan.FromSeconds(11));
         reporter.Report(From("192.0.2.1:3000"), ConnectionErrorCode.AccessDenied, "after the minute");
+        clock.Advance(TimeSpan.FromSeconds(60));
         await pipeline.CompleteAsync(TestContext.Current.CancellationToken);
 
         var reports = sink.OfType<ConnectionError>();
-        Assert.Equal(["first", "another address", "another problem", "6 more from 192.0.2.1 in the last 60 s; last: after the minute"], reports.Select(r => r.Detail));
-        Assert.Equal([1L, 1, 1, 6], reports.Select(r => r.Value));
+        Assert.Equal(
+            ["first", "another address", "another problem", "5 more from 192.0.2.1 in the last 60 s; last: again 4", "1 more from 192.0.2.1 in the last 60 s; last: after the minute"],
+            reports.Select(r => r.Detail));
+        Assert.Equal([1L, 1, 1, 5, 1], reports.Select(r => r.Value));
         Assert.Equal("192.0.2.1:3000", reports[^1].Connection.EndPoint);
     }
 }

@@ -10,7 +10,7 @@ public sealed class TokenBucketTests
     public void A_reader_takes_the_burst_then_quanta_on_credit_and_waits_for_the_debt()
     {
         // 100/s, burst 20: the quantum is 2 tokens (20 ms of the rate).
-        var clock = new ManualTimeProvider();
+        var clock = FakeClock.Create();
         var bucket = new TokenBucket(new RateLimit(100, 20), clock);
 
         Assert.Equal((20L, TimeSpan.Zero), bucket.Reserve());
@@ -30,7 +30,7 @@ public sealed class TokenBucketTests
     [Fact]
     public void Readers_in_debt_queue_one_behind_the_other()
     {
-        var clock = new ManualTimeProvider();
+        var clock = FakeClock.Create();
         var bucket = new TokenBucket(new RateLimit(100, 20), clock);
         bucket.Settle(bucket.Reserve().Granted, 20);
 
@@ -43,7 +43,7 @@ public sealed class TokenBucketTests
     [Fact]
     public void What_a_reader_did_not_use_goes_back_and_what_it_used_beyond_is_owed()
     {
-        var clock = new ManualTimeProvider();
+        var clock = FakeClock.Create();
         var bucket = new TokenBucket(new RateLimit(100, 20), clock);
 
         var (granted, _) = bucket.Reserve();
@@ -58,7 +58,7 @@ public sealed class TokenBucketTests
     [Fact]
     public void A_quiet_bucket_refills_to_its_burst_and_no_further()
     {
-        var clock = new ManualTimeProvider();
+        var clock = FakeClock.Create();
         var bucket = new TokenBucket(new RateLimit(10, 5), clock);
         bucket.Settle(bucket.Reserve().Granted, 5);
         Assert.False(bucket.IsFull);
@@ -79,7 +79,7 @@ public sealed class TokenBucketTests
     [InlineData(100_000, 50, 50)]
     public void The_quantum_is_20_ms_of_the_rate_at_most_the_burst_at_least_one(double rate, int burst, int quantum)
     {
-        var clock = new ManualTimeProvider();
+        var clock = FakeClock.Create();
         var bucket = new TokenBucket(new RateLimit(rate, burst), clock);
         bucket.Settle(bucket.Reserve().Granted, burst);
 
