@@ -10,7 +10,7 @@ namespace TcpMsg.Storage.Internal;
 /// far it got (<c>search_state</c>), so that history searches the index up to there and reads only
 /// the rest. The writer never waits for it for longer than one such transaction.
 /// </summary>
-internal sealed partial class SearchIndexer : IDisposable
+internal sealed partial class SearchIndexer : StoreSideTask
 {
     /// <summary>Messages indexed per transaction.</summary>
     public const int BatchRows = 5000;
@@ -20,57 +20,33 @@ internal sealed partial class SearchIndexer : IDisposable
     // A round stops after this many transactions and lets the writer have the store.
     private const int MaxBatchesPerRound = 20;
 
-    private readonly string _connectionString;
-    private readonly TimeSpan _busyTimeout;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _gate = new();
-    private readonly Task _loop;
-    private SqliteConnection? _connection;
 
     public SearchIndexer(string connectionString, TimeSpan busyTimeout, TimeProvider time, ILogger logger, bool start = true)
+        : base(connectionString, busyTimeout, s_interval, time)
     {
-        _connectionString = connectionString;
-        _busyTimeout = busyTimeout;
-        _time = time;
         _logger = logger;
-        _loop = start ? Task.Run(RunAsync) : Task.CompletedTask;
+        if (start)
+        {
+            Start();
+        }
     }
 
     /// <summary>One round: indexes what is not indexed yet, up to a bound; returns how many messages.</summary>
-    public long RunOnce()
+    protected override long Round(SqliteConnection connection)
     {
-        lock (_gate)
+        long indexed = 0;
+        long count;
+        var batches = 0;
+        while (batches++ < MaxBatchesPerRound && (count = IndexBatch(connection)) > 0)
         {
-            var connection = _connection ??= Open();
-            long indexed = 0;
-            long count;
-            var batches = 0;
-            while (batches++ < MaxBatchesPerRound && (count = IndexBatch(connection)) > 0)
-            {
-                indexed += count;
-            }
-
-            return indexed;
+            indexed += count;
         }
+
+        return indexed;
     }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(10));
-        }
-        catch (AggregateException)
-        {
-            // The loop logs its own failures; it ends on the cancellation.
-        }
-
-        _connection?.Dispose();
-        _stop.Dispose();
-    }
+    protected override void OnRoundFailed(string reason) => LogRoundFailed(reason);
 
     private static long IndexBatch(SqliteConnection connection)
     {
@@ -90,50 +66,6 @@ internal sealed partial class SearchIndexer : IDisposable
         var count = (long)command.ExecuteScalar()!;
         transaction.Commit();
         return count;
-    }
-
-    private async Task RunAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(s_interval, _time, _stop.Token).ConfigureAwait(false);
-                RunOnce();
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is SqliteException or IOException)
-            {
-                // Busy, a full disk, ...: the writer reports what is wrong with the store; try again afresh.
-                LogRoundFailed(ex.Message);
-                lock (_gate)
-                {
-                    _connection?.Dispose();
-                    _connection = null;
-                }
-            }
-        }
-    }
-
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA busy_timeout = {(int)_busyTimeout.TotalMilliseconds}; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {WalCheckpointer.LogLimitBytes}";
-            command.ExecuteNonQuery();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the search index could not be brought up to date this time: {Reason}")]

@@ -11,7 +11,7 @@ namespace TcpMsg.Storage.Internal;
 /// removed (the <c>retention</c> row) for <c>history</c> to tell. What it removed is logged at most
 /// once a minute.
 /// </summary>
-internal sealed partial class StoreRetention : IDisposable
+internal sealed partial class StoreRetention : StoreSideTask
 {
     /// <summary>Rows removed per transaction.</summary>
     public const int BatchRows = 1000;
@@ -22,41 +22,30 @@ internal sealed partial class StoreRetention : IDisposable
     // A round stops after this many batches and lets the writer have the store for a second.
     private const int MaxBatchesPerRound = 50;
 
-    private readonly string _connectionString;
     private readonly StoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _gate = new();
-    private readonly Task _loop;
-    private SqliteConnection? _connection;
     private long _unreported;
     private DateTimeOffset _lastLog = DateTimeOffset.MinValue;
 
     public StoreRetention(string connectionString, StoreOptions options, TimeProvider time, ILogger logger, bool start = true)
+        : base(connectionString, options.BusyTimeout, s_interval, time)
     {
-        _connectionString = connectionString;
         _options = options;
         _time = time;
         _logger = logger;
-        _loop = start ? Task.Run(RunAsync) : Task.CompletedTask;
+        if (start)
+        {
+            Start();
+        }
     }
 
     /// <summary>True when the options ask for any retention.</summary>
     public static bool IsWanted(StoreOptions options) => options.Retain is { } retain && retain > TimeSpan.Zero && retain != Timeout.InfiniteTimeSpan || options.MaxSize > 0;
 
     /// <summary>One round: removes what is too old, then the oldest while the store is over its size; returns how many messages went.</summary>
-    public long RunOnce()
+    protected override long Round(SqliteConnection connection)
     {
-        lock (_gate)
-        {
-            return Round();
-        }
-    }
-
-    private long Round()
-    {
-        var connection = _connection ??= Open();
         long removed = 0;
         var batches = 0;
         if (_options.Retain is { } retain && retain > TimeSpan.Zero && retain != Timeout.InfiniteTimeSpan)
@@ -100,47 +89,7 @@ internal sealed partial class StoreRetention : IDisposable
         return used + Math.Min(WalCheckpointer.LogLimitBytes * 5 / 4, cap / 4);
     }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(10));
-        }
-        catch (AggregateException)
-        {
-            // The loop logs its own failures; it ends on the cancellation.
-        }
-
-        _connection?.Dispose();
-        _stop.Dispose();
-    }
-
-    private async Task RunAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(s_interval, _time, _stop.Token).ConfigureAwait(false);
-                RunOnce();
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is SqliteException or StoreException or IOException)
-            {
-                // Busy, a full disk, ...: the writer reports what is wrong with the store; try again afresh.
-                LogRoundFailed(ex.Message);
-                lock (_gate)
-                {
-                    _connection?.Dispose();
-                    _connection = null;
-                }
-            }
-        }
-    }
+    protected override void OnRoundFailed(string reason) => LogRoundFailed(reason);
 
     /// <summary>Removes the oldest <see cref="BatchRows"/> messages (received before <paramref name="cutoff"/>, when given) in one transaction.</summary>
     private static long RemoveBatch(SqliteConnection connection, long? cutoff)
@@ -201,24 +150,6 @@ internal sealed partial class StoreRetention : IDisposable
         LogRemoved(_unreported, oldest);
         _unreported = 0;
         _lastLog = now;
-    }
-
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds}; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {WalCheckpointer.LogLimitBytes}";
-            command.ExecuteNonQuery();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
     }
 
     private static long Scalar(SqliteConnection connection, string sql)
