@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+using TcpMsg.Server.Internal;
+using TcpMsg.Storage.Internal;
+
+namespace TcpMsg.Storage.Postgres;
+
+/// <summary>
+/// The store shared by several servers: PostgreSQL. One writer connection, one transaction per batch;
+/// reads (the last sequence of a sender) on pooled connections beside it. After a failure the writer's
+/// connection is dropped and a new one opened on the next attempt (the dispatcher retries with
+/// backoff), so a database that restarts or comes back works again without a restart of tcpmsg.
+/// </summary>
+internal sealed partial class PostgresMessageStore : IMessageStore
+{
+    private readonly StoreOptions _options;
+    private readonly PostgresLocation _location;
+    private readonly ILogger _logger;
+    private NpgsqlDataSource? _dataSource;
+    private NpgsqlConnection? _connection;
+    private PostgresMessageWriter? _writer;
+    private bool _migrated;
+    private bool _lost;
+
+    public PostgresMessageStore(StoreOptions options, ILogger? logger = null)
+    {
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _location = PostgresLocation.Parse(options.Path, options.PasswordFile);
+    }
+
+    /// <summary>For messages: <c>PostgreSQL at host:port/db</c>.</summary>
+    public string Display => _location.Display;
+
+    public void Open()
+    {
+        if (_options.Retain is not null || _options.MaxSize is not null || _options.SearchIndex)
+        {
+            throw new StoreException(StoreFailure.Other, $"retention, the size cap and the search index are kept by the SQLite store only, not by {Display}");
+        }
+
+        EnsureOpen("cannot open");
+    }
+
+    public void Append(IReadOnlyList<PendingMessage> messages)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            EnsureOpen("cannot store messages in");
+            _writer!.Append(messages);
+            if (_lost)
+            {
+                _lost = false;
+                LogBack(Display);
+            }
+        }
+        catch (Exception ex) when (PostgresErrors.IsStoreError(ex))
+        {
+            foreach (var message in messages)
+            {
+                message.Id = 0;
+                message.IsDuplicate = false;
+            }
+
+            // The connection may be in any state; start afresh next time, and drop the pooled ones,
+            // which a restarted database has closed too.
+            Close();
+            _dataSource?.Clear();
+            var failure = PostgresErrors.Translate(ex, Display, "cannot store messages in");
+            if (!_lost)
+            {
+                _lost = true;
+                LogLost(Display, failure.Message);
+            }
+
+            throw failure;
+        }
+    }
+
+    public long GetLastSequence(string clientId)
+    {
+        try
+        {
+            using var connection = DataSource().OpenConnection();
+            using var command = new NpgsqlCommand("SELECT max(seq) FROM messages WHERE client_id = $1", connection);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = clientId, NpgsqlDbType = NpgsqlDbType.Text });
+            return command.ExecuteScalar() is long last ? last : 0;
+        }
+        catch (Exception ex) when (PostgresErrors.IsStoreError(ex))
+        {
+            _dataSource?.Clear();
+            throw PostgresErrors.Translate(ex, Display, "cannot read");
+        }
+    }
+
+    public void Dispose()
+    {
+        Close();
+        _dataSource?.Dispose();
+        _dataSource = null;
+    }
+
+    private NpgsqlDataSource DataSource() => _dataSource ??= _location.CreateDataSource("tcpmsg serve");
+
+    private void EnsureOpen(string doing)
+    {
+        if (_connection is not null)
+        {
+            return;
+        }
+
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = DataSource().OpenConnection();
+            if (!_migrated)
+            {
+                PostgresSchema.Migrate(connection, Display);
+                _migrated = true;
+            }
+
+            if (_options.Durability == Durability.Process)
+            {
+                // A commit returns before its WAL is flushed: it survives a crash of tcpmsg (the
+                // database has it), not necessarily one of the database server.
+                using var command = new NpgsqlCommand("SET synchronous_commit = off", connection);
+                command.ExecuteNonQuery();
+            }
+
+            _writer = new PostgresMessageWriter(connection);
+            _connection = connection;
+        }
+        catch (Exception ex) when (PostgresErrors.IsStoreError(ex))
+        {
+            connection?.Dispose();
+            throw PostgresErrors.Translate(ex, Display, doing);
+        }
+        catch
+        {
+            connection?.Dispose();
+            throw;
+        }
+    }
+
+    private void Close()
+    {
+        _connection?.Dispose();
+        _connection = null;
+        _writer = null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "lost {Store}: {Reason}; reconnecting with backoff, nothing is acknowledged until it is back")]
+    private partial void LogLost(string store, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Store} is back")]
+    private partial void LogBack(string store);
+}
