@@ -34,6 +34,8 @@ internal sealed partial class PostgresMessageStore : IMessageStore
     /// <summary>For messages: <c>PostgreSQL at host:port/db</c>.</summary>
     public string Display => _location.Display;
 
+    public bool IsShared => true;
+
     public void Open()
     {
         if (_options.Retain is not null || _options.MaxSize is not null || _options.SearchIndex)
