@@ -36,7 +36,7 @@ public static class TcpMsgServiceCollectionExtensions
             {
                 var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpMsg.Storage");
                 IMessageStore inner = Storage.Postgres.PostgresLocation.IsPostgres(store.Path)
-                    ? new Storage.Postgres.PostgresMessageStore(store, logger)
+                    ? new Storage.Postgres.PostgresMessageStore(store)
                     : new SqliteMessageStore(store, provider.GetRequiredService<TimeProvider>(), logger);
                 return new TimedMessageStore(inner, provider.GetRequiredService<IMeterFactory>());
             });

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 using TcpMsg.Server.Internal;
@@ -13,21 +11,18 @@ namespace TcpMsg.Storage.Postgres;
 /// connection is dropped and a new one opened on the next attempt (the dispatcher retries with
 /// backoff), so a database that restarts or comes back works again without a restart of tcpmsg.
 /// </summary>
-internal sealed partial class PostgresMessageStore : IMessageStore
+internal sealed class PostgresMessageStore : IMessageStore
 {
     private readonly StoreOptions _options;
     private readonly PostgresLocation _location;
-    private readonly ILogger _logger;
     private NpgsqlDataSource? _dataSource;
     private NpgsqlConnection? _connection;
     private PostgresMessageWriter? _writer;
     private bool _migrated;
-    private bool _lost;
 
-    public PostgresMessageStore(StoreOptions options, ILogger? logger = null)
+    public PostgresMessageStore(StoreOptions options)
     {
         _options = options;
-        _logger = logger ?? NullLogger.Instance;
         _location = PostgresLocation.Parse(options.Path, options.PasswordFile);
     }
 
@@ -57,11 +52,6 @@ internal sealed partial class PostgresMessageStore : IMessageStore
         {
             EnsureOpen("cannot store messages in");
             _writer!.Append(messages);
-            if (_lost)
-            {
-                _lost = false;
-                LogBack(Display);
-            }
         }
         catch (Exception ex) when (PostgresErrors.IsStoreError(ex))
         {
@@ -75,14 +65,8 @@ internal sealed partial class PostgresMessageStore : IMessageStore
             // which a restarted database has closed too.
             Close();
             _dataSource?.Clear();
-            var failure = PostgresErrors.Translate(ex, Display, "cannot store messages in");
-            if (!_lost)
-            {
-                _lost = true;
-                LogLost(Display, failure.Message);
-            }
-
-            throw failure;
+            // The dispatcher logs the failure once, retries with backoff, and logs when it is back.
+            throw PostgresErrors.Translate(ex, Display, "cannot store messages in");
         }
     }
 
@@ -157,10 +141,4 @@ internal sealed partial class PostgresMessageStore : IMessageStore
         _connection = null;
         _writer = null;
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "lost {Store}: {Reason}; reconnecting with backoff, nothing is acknowledged until it is back")]
-    private partial void LogLost(string store, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Store} is back")]
-    private partial void LogBack(string store);
 }
