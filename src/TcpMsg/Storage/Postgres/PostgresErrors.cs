@@ -29,6 +29,9 @@ internal static class PostgresErrors
                 "40P01" or "55P03" => (StoreFailure.Locked, pg.MessageText),
                 _ => (StoreFailure.Other, pg.MessageText),
             },
+            // Npgsql's own: "No password has been provided but the backend requires one".
+            NpgsqlException { InnerException: null } npgsql when npgsql.Message.Contains("password", StringComparison.OrdinalIgnoreCase) =>
+                (StoreFailure.CannotOpen, $"authentication failed ({npgsql.Message.TrimEnd('.')}); give the password in a password file, PGPASSWORD or ~/.pgpass"),
             NpgsqlException { InnerException: SocketException socket } => (StoreFailure.CannotOpen, $"cannot connect: {socket.Message}"),
             NpgsqlException { InnerException: TimeoutException } or TimeoutException => (StoreFailure.CannotOpen, "cannot connect: timed out"),
             NpgsqlException { InnerException: IOException io } => (StoreFailure.IoError, $"the connection was lost: {io.Message}"),
