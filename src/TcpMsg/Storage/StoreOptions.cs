@@ -14,7 +14,7 @@ public sealed record StoreOptions
     public string Path { get; init; } = "tcpmsg.db";
 
     /// <summary>
-    /// PostgreSQL: a file whose first line is the password, read at each new connection. Without it,
+    /// PostgreSQL: a file whose first line is the password, read when the store is opened. Without it,
     /// the password comes from <c>PGPASSWORD</c> or a <c>.pgpass</c> file, as for libpq. Null for none.
     /// </summary>
     public string? PasswordFile { get; init; }
