@@ -40,10 +40,14 @@ internal sealed class PostgresMessageWriter
 
     private readonly NpgsqlConnection _connection;
     private readonly PostgresConnectionRows _rows = new();
-    private readonly List<string> _lookupClients = [];
-    private readonly List<long> _lookupSequences = [];
-    private readonly List<int> _lookupIndexes = [];
-    private readonly Dictionary<(string ClientId, long Sequence), long> _inBatch = [];
+    // Per client id of the batch: the lowest and highest sequence in it (the lookup's ranges), and the
+    // highest seen so far while numbering (a sequence not above it is a second copy in the batch).
+    private readonly Dictionary<string, (long Low, long High)> _ranges = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _highest = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string ClientId, long Sequence), long> _found = [];
+    private readonly List<string> _rangeClients = [];
+    private readonly List<long> _rangeLows = [];
+    private readonly List<long> _rangeHighs = [];
 
     public PostgresMessageWriter(NpgsqlConnection connection) => _connection = connection;
 
@@ -58,23 +62,45 @@ internal sealed class PostgresMessageWriter
             var nextId = LockAndFindDuplicates(messages) + 1;
             var stored = 0;
             var syslog = false;
-            _inBatch.Clear();
-            foreach (var message in messages)
+            _highest.Clear();
+            for (var i = 0; i < messages.Count; i++)
             {
-                if (message.Id != 0 || (message.IsDuplicate && message.ClientId is not null))
+                var message = messages[i];
+                if (message.ClientId is not { } clientId)
                 {
-                    // Stored before (found by the lookup), or not above the sender's highest stored
-                    // sequence (SenderSequences): never stored, acknowledged with the id it has, 0 if none.
+                    message.Id = nextId++;
+                    stored++;
+                    continue;
+                }
+
+                if (_found.Count > 0 && _found.TryGetValue((clientId, message.Sequence), out var original))
+                {
+                    // Stored before, through this server or another.
+                    message.Id = original;
                     message.IsDuplicate = true;
                     continue;
                 }
 
-                if (message.ClientId is { } clientId && !_inBatch.TryAdd((clientId, message.Sequence), nextId))
+                if (message.IsDuplicate)
                 {
-                    // The same sequence twice in one batch (a resend on the same connection).
-                    message.Id = _inBatch[(clientId, message.Sequence)];
+                    // Not above the sender's highest stored sequence (SenderSequences) and not in the
+                    // table: a sequence the sender skipped; never stored, acknowledged with id 0.
+                    message.Id = 0;
+                    continue;
+                }
+
+                var seen = _highest.TryGetValue(clientId, out var highest);
+                if (seen && message.Sequence <= highest && TryFindEarlierCopy(messages, i, out var copy))
+                {
+                    // The same sequence again in this batch (a resend): the id of the copy before it.
+                    message.Id = copy;
                     message.IsDuplicate = true;
                     continue;
+                }
+
+                if (!seen || message.Sequence > highest)
+                {
+                    _highest[clientId] = message.Sequence;
                 }
 
                 message.Id = nextId++;
@@ -108,23 +134,35 @@ internal sealed class PostgresMessageWriter
     }
 
     /// <summary>
-    /// Takes the id lock, returns the highest id stored, and sets the original id of each confirmed
-    /// message the table already has (one round trip).
+    /// Takes the id lock, returns the highest id stored, and finds the confirmed messages of the
+    /// batch the table already has (one round trip). The lookup asks, per client id, for the rows
+    /// between the batch's lowest and highest sequence of it: one index probe per sender when there
+    /// are none (no failover), and never more rows than the batch has.
     /// </summary>
     private long LockAndFindDuplicates(IReadOnlyList<PendingMessage> messages)
     {
-        _lookupClients.Clear();
-        _lookupSequences.Clear();
-        _lookupIndexes.Clear();
-        for (var i = 0; i < messages.Count; i++)
+        _ranges.Clear();
+        _found.Clear();
+        string? last = null;
+        foreach (var message in messages)
         {
-            var message = messages[i];
             message.Id = 0;
-            if (message.ClientId is { } clientId)
+            if (message.ClientId is not { } clientId)
             {
-                _lookupClients.Add(clientId);
-                _lookupSequences.Add(message.Sequence);
-                _lookupIndexes.Add(i);
+                continue;
+            }
+
+            // The messages of one connection come together, under the same string.
+            if (!ReferenceEquals(clientId, last) || !_ranges.ContainsKey(clientId))
+            {
+                last = clientId;
+                _ranges.TryAdd(clientId, (message.Sequence, message.Sequence));
+            }
+
+            var (low, high) = _ranges[clientId];
+            if (message.Sequence < low || message.Sequence > high)
+            {
+                _ranges[clientId] = (Math.Min(low, message.Sequence), Math.Max(high, message.Sequence));
             }
         }
 
@@ -134,12 +172,24 @@ internal sealed class PostgresMessageWriter
         // highest id and the lookup see every transaction that committed before the lock was ours.
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock({PostgresSchema.IdLock})"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT coalesce(max(id), 0) FROM messages"));
-        if (_lookupClients.Count > 0)
+        if (_ranges.Count > 0)
         {
+            _rangeClients.Clear();
+            _rangeLows.Clear();
+            _rangeHighs.Clear();
+            foreach (var (clientId, (low, high)) in _ranges)
+            {
+                _rangeClients.Add(clientId);
+                _rangeLows.Add(low);
+                _rangeHighs.Add(high);
+            }
+
             var lookup = new NpgsqlBatchCommand(
-                "SELECT k.i, m.id FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS k(c, s, i) JOIN messages AS m ON m.client_id = k.c AND m.seq = k.s");
-            lookup.Parameters.Add(new NpgsqlParameter<List<string>> { TypedValue = _lookupClients, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            lookup.Parameters.Add(new NpgsqlParameter<List<long>> { TypedValue = _lookupSequences, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+                "SELECT m.client_id, m.seq, m.id FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS k(c, low, high) " +
+                "JOIN messages AS m ON m.client_id = k.c AND m.seq BETWEEN k.low AND k.high");
+            lookup.Parameters.Add(new NpgsqlParameter<List<string>> { TypedValue = _rangeClients, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            lookup.Parameters.Add(new NpgsqlParameter<List<long>> { TypedValue = _rangeLows, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            lookup.Parameters.Add(new NpgsqlParameter<List<long>> { TypedValue = _rangeHighs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
             batch.BatchCommands.Add(lookup);
         }
 
@@ -151,13 +201,29 @@ internal sealed class PostgresMessageWriter
         {
             while (reader.Read())
             {
-                var message = messages[_lookupIndexes[(int)reader.GetInt64(0) - 1]];
-                message.Id = reader.GetInt64(1);
-                message.IsDuplicate = true;
+                _found[(reader.GetString(0), reader.GetInt64(1))] = reader.GetInt64(2);
             }
         }
 
         return maxId;
+    }
+
+    /// <summary>Finds the copy of message <paramref name="index"/> earlier in the batch; its id is 0 when it was not stored either.</summary>
+    private static bool TryFindEarlierCopy(IReadOnlyList<PendingMessage> messages, int index, out long id)
+    {
+        var message = messages[index];
+        for (var i = index - 1; i >= 0; i--)
+        {
+            var earlier = messages[i];
+            if (earlier.Sequence == message.Sequence && string.Equals(earlier.ClientId, message.ClientId, StringComparison.Ordinal))
+            {
+                id = earlier.Id;
+                return true;
+            }
+        }
+
+        id = 0;
+        return false;
     }
 
     /// <summary>The new rows in one binary COPY; returns whether any of them parsed as syslog.</summary>

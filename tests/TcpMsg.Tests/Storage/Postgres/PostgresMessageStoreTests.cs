@@ -66,6 +66,25 @@ public sealed class PostgresMessageStoreTests(PostgresFixture postgres) : IClass
     }
 
     [Fact]
+    public async Task Copies_anywhere_in_a_batchs_range_of_sequences_are_found_and_the_rest_stored()
+    {
+        var url = await postgres.NewDatabaseAsync();
+        using var first = Open(url);
+        using var second = Open(url);
+        var before = new[] { 1, 2, 3, 7 }.Select(s => TestMessages.Confirmed("range", s, "m" + s)).Append(TestMessages.Confirmed("other", 2, "o2")).ToArray();
+        first.Append(before);
+
+        var batch = Enumerable.Range(2, 7).Select(s => TestMessages.Confirmed("range", s, "m" + s)).Append(TestMessages.Confirmed("other", 1, "o1")).ToArray();
+        second.Append(batch);
+
+        var original = before.ToDictionary(m => (m.ClientId, m.Sequence), m => m.Id);
+        Assert.All(batch.Where(m => original.ContainsKey((m.ClientId, m.Sequence))), m => Assert.Equal((original[(m.ClientId, m.Sequence)], true), (m.Id, m.IsDuplicate)));
+        Assert.Equal([6L, 7L, 8L, 9L, 10L], batch.Where(m => !m.IsDuplicate).Select(m => m.Id));
+        Assert.Equal(Enumerable.Range(1, 8).ToDictionary(s => (long)s, _ => 1L), await CountBySequenceAsync(url, "range"));
+        Assert.Equal(new Dictionary<long, long> { [1] = 1, [2] = 1 }, await CountBySequenceAsync(url, "other"));
+    }
+
+    [Fact]
     public async Task The_same_sequence_twice_in_one_batch_is_stored_once()
     {
         var url = await postgres.NewDatabaseAsync();
