@@ -70,7 +70,7 @@ internal sealed partial class PostgresFeed : IDisposable
             {
                 Listen();
                 seen = Notifications;
-                page = _history!.Query(query with { AfterId = last }, forward: true);
+                page = await _history!.QueryAsync(query with { AfterId = last }, forward: true, cancellationToken).ConfigureAwait(false);
             }
             catch (StoreException ex)
             {

@@ -69,33 +69,66 @@ internal sealed class PostgresHistory : IDisposable
     public List<StoredMessage> Query(HistoryQuery query, bool forward) => Run(() =>
     {
         var messages = new List<StoredMessage>();
-        using var command = new NpgsqlCommand { Connection = Connection };
-        var where = Filter(command, query);
-        command.CommandText = $"{Select}{where} ORDER BY m.id {(forward ? "ASC" : "DESC")} LIMIT {Param(command, (long)query.Limit, NpgsqlDbType.Bigint)}";
+        using var command = QueryCommand(query, forward);
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            var text = reader.GetString(6);
-            messages.Add(new StoredMessage(
-                reader.GetInt64(0),
-                reader.GetFieldValue<DateTimeOffset>(1),
-                reader.GetString(2),
-                reader.GetInt32(3),
-                reader.GetString(4),
-                reader.GetString(5),
-                text,
-                reader.IsDBNull(7) ? null : reader.GetFieldValue<byte[]>(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8),
-                reader.IsDBNull(9) ? 0 : reader.GetInt64(9))
-            {
-                Sender = reader.IsDBNull(10) ? null : reader.GetString(10),
-                ClientCertificate = reader.IsDBNull(11) ? null : reader.GetString(11),
-                Syslog = ReadSyslog(reader, text),
-            });
+            messages.Add(Row(reader));
         }
 
         return messages;
     });
+
+    /// <summary>The same, without blocking a thread while PostgreSQL answers (for readers inside the server).</summary>
+    public async Task<List<StoredMessage>> QueryAsync(HistoryQuery query, bool forward, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var messages = new List<StoredMessage>();
+            await using var command = QueryCommand(query, forward);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                messages.Add(Row(reader));
+            }
+
+            return messages;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && PostgresErrors.IsStoreError(ex) && ex is not StoreException)
+        {
+            Reset();
+            throw PostgresErrors.Translate(ex, Location.Display, "cannot read");
+        }
+    }
+
+    private NpgsqlCommand QueryCommand(HistoryQuery query, bool forward)
+    {
+        var command = new NpgsqlCommand { Connection = Connection };
+        var where = Filter(command, query);
+        command.CommandText = $"{Select}{where} ORDER BY m.id {(forward ? "ASC" : "DESC")} LIMIT {Param(command, (long)query.Limit, NpgsqlDbType.Bigint)}";
+        return command;
+    }
+
+    private static StoredMessage Row(NpgsqlDataReader reader)
+    {
+        var text = reader.GetString(6);
+        return new StoredMessage(
+            reader.GetInt64(0),
+            reader.GetFieldValue<DateTimeOffset>(1),
+            reader.GetString(2),
+            reader.GetInt32(3),
+            reader.GetString(4),
+            reader.GetString(5),
+            text,
+            reader.IsDBNull(7) ? null : reader.GetFieldValue<byte[]>(7),
+            reader.IsDBNull(8) ? null : reader.GetString(8),
+            reader.IsDBNull(9) ? 0 : reader.GetInt64(9))
+        {
+            Sender = reader.IsDBNull(10) ? null : reader.GetString(10),
+            ClientCertificate = reader.IsDBNull(11) ? null : reader.GetString(11),
+            Syslog = ReadSyslog(reader, text),
+        };
+    }
 
     public long Count(HistoryQuery query) => Run(() =>
     {
