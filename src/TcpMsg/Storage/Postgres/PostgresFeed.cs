@@ -56,6 +56,22 @@ internal sealed partial class PostgresFeed : IDisposable
     /// <exception cref="StoreException">The first connection fails (no store there, or not reachable); later failures are retried.</exception>
     public async IAsyncEnumerable<StoredMessage> ReadAsync(long afterId, HistoryQuery? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (var page in ReadPagesAsync(afterId, filter, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var message in page)
+            {
+                yield return message;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The same as pages of at most <see cref="PageSize"/> messages, each never empty, as they are read
+    /// (a reader that writes or flushes per page: the live stream, the chat relay).
+    /// </summary>
+    /// <exception cref="StoreException">The first connection fails (no store there, or not reachable); later failures are retried.</exception>
+    public async IAsyncEnumerable<IReadOnlyList<StoredMessage>> ReadPagesAsync(long afterId, HistoryQuery? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         var query = (filter ?? HistoryQuery.Default) with { Limit = PageSize };
         var last = afterId;
         var retry = s_firstRetry;
@@ -93,10 +109,10 @@ internal sealed partial class PostgresFeed : IDisposable
                 LogBack(_history!.Location.Display);
             }
 
-            foreach (var message in page)
+            if (page.Count > 0)
             {
-                last = message.Id;
-                yield return message;
+                last = page[^1].Id;
+                yield return page;
             }
 
             // A full page: more to read now. A wake-up during the read: the commit it tells of may
