@@ -78,7 +78,7 @@ internal static class PostgresSchema
             {
                 if (HasTable(connection, "messages"))
                 {
-                    throw new StoreException(StoreFailure.Corrupt, $"{display} has a messages table that is not a tcpmsg store's; give --store another database");
+                    throw new StoreException(StoreFailure.Corrupt, $"{display} has a messages table that is not a tcpmsg store's; use another database");
                 }
 
                 Execute(connection, "INSERT INTO tcpmsg_schema (version) VALUES (0)");

@@ -139,6 +139,21 @@ public sealed class PostgresMessageStoreTests(PostgresFixture postgres) : IClass
     }
 
     [Fact]
+    public async Task A_database_with_a_messages_table_of_another_application_is_refused()
+    {
+        var url = await postgres.NewDatabaseAsync();
+        await using (var connection = await ConnectAsync(url))
+        {
+            await using var command = new NpgsqlCommand("CREATE TABLE messages (body text)", connection);
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var refused = Assert.Throws<StoreException>(() => Open(url));
+        Assert.Equal(StoreFailure.Corrupt, refused.Failure);
+        Assert.Contains("has a messages table that is not a tcpmsg store's", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Retention_and_the_search_index_are_refused_on_postgresql()
     {
         var url = await postgres.NewDatabaseAsync();
