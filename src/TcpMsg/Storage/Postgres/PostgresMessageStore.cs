@@ -112,11 +112,22 @@ internal sealed class PostgresMessageStore : IMessageStore
                 _migrated = true;
             }
 
-            if (_options.Durability == Durability.Process)
-            {
+            // lock_timeout: the id lock is held by a writer for one batch, milliseconds; one that waits
+            // longer counts as a failed commit (retried), as SQLite's busy timeout does. The other
+            // two end a writer session whose server died without closing it (its machine gone): one
+            // idle in its transaction would hold the id lock, and with it every server, until TCP
+            // noticed, hours later by default.
+            var durability = _options.Durability == Durability.Process
                 // A commit returns before its WAL is flushed: it survives a crash of tcpmsg (the
                 // database has it), not necessarily one of the database server.
-                using var command = new NpgsqlCommand("SET synchronous_commit = off", connection);
+                ? "SET synchronous_commit = off; "
+                : string.Empty;
+            var lockTimeout = (long)Math.Max(1, _options.BusyTimeout.TotalMilliseconds);
+            using (var command = new NpgsqlCommand(
+                durability + $"SET lock_timeout = {lockTimeout}; SET idle_in_transaction_session_timeout = 10000; " +
+                "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3",
+                connection))
+            {
                 command.ExecuteNonQuery();
             }
 

@@ -154,6 +154,30 @@ public sealed class PostgresMessageStoreTests(PostgresFixture postgres) : IClass
     }
 
     [Fact]
+    public async Task A_writer_that_cannot_get_the_id_lock_within_the_busy_timeout_fails_its_batch_and_the_next_attempt_commits()
+    {
+        var url = await postgres.NewDatabaseAsync();
+        using var store = new PostgresMessageStore(StoreOptions.Default with { Path = url, BusyTimeout = TimeSpan.FromMilliseconds(200) });
+        store.Open();
+        var messages = new[] { TestMessages.Confirmed("locked", 1, "waits") };
+        await using (var other = await ConnectAsync(url))
+        {
+            // Another server's writer, stuck inside its transaction with the id lock.
+            await using var transaction = await other.BeginTransactionAsync(TestContext.Current.CancellationToken);
+            await using var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({PostgresSchema.IdLock})", other, transaction);
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+
+            var failed = Assert.Throws<StoreException>(() => store.Append(messages));
+            Assert.Equal(StoreFailure.Locked, failed.Failure);
+            Assert.Equal((0L, false), (messages[0].Id, messages[0].IsDuplicate));
+        }
+
+        store.Append(messages);
+        Assert.Equal(1L, messages[0].Id);
+        Assert.Equal(new Dictionary<long, long> { [1] = 1 }, await CountBySequenceAsync(url, "locked"));
+    }
+
+    [Fact]
     public async Task Retention_and_the_search_index_are_refused_on_postgresql()
     {
         var url = await postgres.NewDatabaseAsync();
