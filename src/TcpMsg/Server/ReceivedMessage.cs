@@ -70,6 +70,5 @@ public sealed class ReceivedMessage : ServerEvent
     /// <summary>True when the bytes were valid UTF-8.</summary>
     public bool IsValidUtf8 => RawBytes is null;
 
-    /// <inheritdoc />
-    public override ServerEventKind Kind => ServerEventKind.Message;
+    internal override ServerEventKind Kind => ServerEventKind.Message;
 }

@@ -31,12 +31,12 @@ public sealed partial class MessageHistory : IDisposable
     }
 
     /// <summary>Opens the store at <paramref name="path"/> for reading.</summary>
-    /// <exception cref="StoreException">The file does not exist, cannot be read, or is not a tcpmsg store.</exception>
+    /// <exception cref="TcpMsgException">The file does not exist, cannot be read, or is not a tcpmsg store.</exception>
     public static MessageHistory Open(string path)
     {
         if (!File.Exists(path))
         {
-            throw new StoreException(StoreFailure.CannotOpen, $"no store at {path} (start `tcpmsg serve` there first, or give --store PATH)");
+            throw new StoreException(StoreFailure.CannotOpen, $"no store at {path} (no server has stored there yet)");
         }
 
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
@@ -58,7 +58,7 @@ public sealed partial class MessageHistory : IDisposable
             {
                 throw new StoreException(
                     StoreFailure.Other,
-                    $"{path} was written by an older tcpmsg (schema {version}); start `tcpmsg serve --store {path}` once to upgrade it in place, then read it");
+                    $"{path} was written by an older tcpmsg (schema {version}); a server started once with it as its store upgrades it in place, then it can be read");
             }
 
             return new MessageHistory(connection, path);
@@ -197,7 +197,7 @@ public sealed partial class MessageHistory : IDisposable
         }
     }
 
-    /// <summary>How far the search index is kept (serve --search-index); 0 when it is not.</summary>
+    /// <summary>How far the search index is kept (<see cref="StoreOptions.SearchIndex"/>); 0 when it is not.</summary>
     private long IndexedThrough()
     {
         using var command = _connection.CreateCommand();
@@ -205,8 +205,18 @@ public sealed partial class MessageHistory : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
+    /// <summary>
+    /// Whether the range <paramref name="query"/> asked for reaches into what the server's retention
+    /// removed (<see cref="StoreOptions"/>' age and size limits), given that <paramref name="returned"/>
+    /// messages came back: the receive time up to which messages were removed, or null when the answer
+    /// is whole.
+    /// </summary>
+    /// <exception cref="TcpMsgException">The store could not be read.</exception>
+    public DateTimeOffset? RemovedThrough(HistoryQuery query, int returned) =>
+        Removed() is { } removed && removed.Covers(query, returned) ? removed.ThroughTime : null;
+
     /// <summary>What retention has removed from this store so far; null when nothing was.</summary>
-    public RemovedMessages? Removed()
+    internal RemovedMessages? Removed()
     {
         using var command = _connection.CreateCommand();
         command.CommandText = "SELECT through_id, through_time, removed FROM retention WHERE id = 1";

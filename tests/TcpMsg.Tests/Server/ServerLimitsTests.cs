@@ -36,11 +36,11 @@ public sealed class ServerLimitsTests : LoopbackTest
 
         Assert.Equal(["before", "after"], server.Sink.Texts);
         var error = Assert.Single(events.OfType<ConnectionError>());
-        Assert.Equal(ConnectionErrorCode.MessageTooLarge, error.Code);
+        Assert.Equal(TcpMsgErrorCode.MessageTooLarge, error.Code);
         Assert.Equal(limit, error.Limit);
         Assert.Contains($"127.0.0.1:{offender.LocalEndPoint.Port}", error.Detail, StringComparison.Ordinal);
         var closed = events.OfType<ClientDisconnected>().Single(d => d.Connection.Id == error.Connection.Id);
-        Assert.Equal(DisconnectReason.MessageTooLarge, closed.Reason);
+        Assert.Equal(TcpMsgErrorCode.MessageTooLarge, closed.Reason);
 
         // Memory stayed bounded: the server read little more than the limit plus one socket read.
         Assert.InRange(closed.BytesReceived, limit, 4 * 1024 * 1024);
@@ -59,10 +59,10 @@ public sealed class ServerLimitsTests : LoopbackTest
 
         Assert.Equal(["complete"], server.Sink.Texts);
         var closed = events.OfType<ClientDisconnected>().Single();
-        Assert.Equal(DisconnectReason.IdleTimeout, closed.Reason);
+        Assert.Equal(TcpMsgErrorCode.IdleTimeout, closed.Reason);
         Assert.Equal("fragment".Length, closed.DiscardedBytes);
-        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.IdleTimeout);
-        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.IncompleteMessage && e.Value == "fragment".Length);
+        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.IdleTimeout);
+        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.IncompleteMessage && e.Value == "fragment".Length);
         Assert.Equal(1, server.Server.Statistics.IdleTimeouts);
     }
 
@@ -79,7 +79,7 @@ public sealed class ServerLimitsTests : LoopbackTest
         var events = await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(), what: "the refusal");
 
         var refusal = events.OfType<ConnectionError>().Single();
-        Assert.Equal(ConnectionErrorCode.ConnectionLimit, refusal.Code);
+        Assert.Equal(TcpMsgErrorCode.ConnectionLimit, refusal.Code);
         Assert.Equal(2, refusal.Limit);
         Assert.Equal(1, server.Server.Statistics.ConnectionsRefused);
 

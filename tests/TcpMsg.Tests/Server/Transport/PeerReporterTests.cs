@@ -20,18 +20,18 @@ public sealed class PeerReporterTests
         pipeline.Start();
         using var reporter = new PeerReporter(pipeline, TcpMsgServerOptions.Default, clock);
 
-        reporter.Report(From("192.0.2.1:1000"), ConnectionErrorCode.AccessDenied, "first");
+        reporter.Report(From("192.0.2.1:1000"), TcpMsgErrorCode.AccessDenied, "first");
         for (var i = 0; i < 5; i++)
         {
             clock.Advance(TimeSpan.FromSeconds(10));
-            reporter.Report(From($"192.0.2.1:{1001 + i}"), ConnectionErrorCode.AccessDenied, $"again {i}");
+            reporter.Report(From($"192.0.2.1:{1001 + i}"), TcpMsgErrorCode.AccessDenied, $"again {i}");
         }
 
-        reporter.Report(From("192.0.2.2:1000"), ConnectionErrorCode.AccessDenied, "another address");
-        reporter.Report(From("192.0.2.1:2000"), ConnectionErrorCode.TlsHandshakeFailed, "another problem");
+        reporter.Report(From("192.0.2.2:1000"), TcpMsgErrorCode.AccessDenied, "another address");
+        reporter.Report(From("192.0.2.1:2000"), TcpMsgErrorCode.TlsHandshakeFailed, "another problem");
         // The minute is up: the reporter's timer (on the fake clock) sums up the five repeats.
         clock.Advance(TimeSpan.FromSeconds(11));
-        reporter.Report(From("192.0.2.1:3000"), ConnectionErrorCode.AccessDenied, "after the minute");
+        reporter.Report(From("192.0.2.1:3000"), TcpMsgErrorCode.AccessDenied, "after the minute");
         clock.Advance(TimeSpan.FromSeconds(60));
         await pipeline.CompleteAsync(TestContext.Current.CancellationToken);
 

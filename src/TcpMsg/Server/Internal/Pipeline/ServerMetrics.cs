@@ -66,7 +66,7 @@ internal sealed class ServerMetrics
         meter.CreateObservableGauge("tcpmsg.chat.members", () => chat.Lag().Members, "{member}", "Chat: members in the room");
         meter.CreateObservableGauge("tcpmsg.chat.lag.max", () => chat.Lag().MaxLag, "{message}", "Chat: entries the furthest-behind member has yet to read");
         meter.CreateObservableCounter("tcpmsg.chat.deliveries", () => statistics.ChatDeliveries, "{message}", "Chat: messages and notices handed to members' connections");
-        meter.CreateObservableCounter("tcpmsg.chat.dropped", () => statistics.ChatDropped, "{message}", "Chat: messages skipped for slow members (--slow-client drop)");
+        meter.CreateObservableCounter("tcpmsg.chat.dropped", () => statistics.ChatDropped, "{message}", "Chat: messages skipped for slow members (ChatOptions.DropForSlowMembers)");
         meter.CreateObservableCounter("tcpmsg.chat.slow_disconnects", () => statistics.SlowClientsDisconnected, "{connection}", "Chat: members disconnected for not reading fast enough");
         meter.CreateObservableGauge("tcpmsg.chat.queue.peak", () => statistics.ChatQueuePeakBytes, "By", "Chat: the most bytes the shared queue held");
     }

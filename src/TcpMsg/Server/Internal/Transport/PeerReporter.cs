@@ -18,7 +18,7 @@ internal sealed class PeerReporter : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
     private readonly Lock _lock = new();
-    private readonly Dictionary<(ConnectionErrorCode Code, IPAddress? Address), Entry> _entries = [];
+    private readonly Dictionary<(TcpMsgErrorCode Code, IPAddress? Address), Entry> _entries = [];
     private readonly ITimer _sweep;
 
     public PeerReporter(MessagePipeline pipeline, TcpMsgServerOptions options, TimeProvider time)
@@ -37,12 +37,12 @@ internal sealed class PeerReporter : IHostedService, IDisposable
     /// interval is running, without anything built to describe it (a refusal at accept costs no more);
     /// false when this one is to be reported, with <see cref="Report"/>.
     /// </summary>
-    public bool TryCountQuiet(ConnectionErrorCode code, IPAddress address)
+    public bool TryCountQuiet(TcpMsgErrorCode code, IPAddress address)
     {
         var now = _time.GetTimestamp();
         lock (_lock)
         {
-            (ConnectionErrorCode, IPAddress?) key = (code, address);
+            (TcpMsgErrorCode, IPAddress?) key = (code, address);
             var entry = Find(ref key);
             if (entry is null || now >= entry.QuietUntil)
             {
@@ -58,7 +58,7 @@ internal sealed class PeerReporter : IHostedService, IDisposable
     /// Reports a problem of <paramref name="connection"/>'s address, or counts it for the next summary.
     /// <paramref name="detail"/> is the reason alone; the event carries the peer.
     /// </summary>
-    public void Report(ConnectionInfo connection, ConnectionErrorCode code, string detail, long limit = 0)
+    public void Report(ConnectionInfo connection, TcpMsgErrorCode code, string detail, long limit = 0)
     {
         var now = _time.GetTimestamp();
         Entry? due;
@@ -112,7 +112,7 @@ internal sealed class PeerReporter : IHostedService, IDisposable
     public void Dispose() => _sweep.Dispose();
 
     /// <summary>The entry of <paramref name="key"/>; past the table's size, a new address's key becomes the shared one. Under the lock.</summary>
-    private Entry? Find(ref (ConnectionErrorCode Code, IPAddress? Address) key)
+    private Entry? Find(ref (TcpMsgErrorCode Code, IPAddress? Address) key)
     {
         if (!_entries.TryGetValue(key, out var entry) && _entries.Count >= MaxTracked)
         {
@@ -126,7 +126,7 @@ internal sealed class PeerReporter : IHostedService, IDisposable
     private void Sweep()
     {
         var now = _time.GetTimestamp();
-        List<(ConnectionErrorCode Code, bool Shared, Entry Entry)>? due = null;
+        List<(TcpMsgErrorCode Code, bool Shared, Entry Entry)>? due = null;
         lock (_lock)
         {
             foreach (var (key, entry) in _entries)
@@ -154,7 +154,7 @@ internal sealed class PeerReporter : IHostedService, IDisposable
         }
     }
 
-    private void PublishSummary(ConnectionErrorCode code, bool shared, Entry entry)
+    private void PublishSummary(TcpMsgErrorCode code, bool shared, Entry entry)
     {
         var who = shared ? "many addresses" : entry.Last!.Address;
         var detail = $"{entry.Suppressed} more from {who} in the last {_interval.TotalSeconds:0.###} s; last: {entry.Detail}";

@@ -75,6 +75,6 @@ internal sealed class RefusalReporter : IDisposable
         var detail = count == 1
             ? $"refused {refused.EndPoint}: the server is at its limit of {limit} connections"
             : $"refused {count} more connections (last {refused.EndPoint}): the server is at its limit of {limit} connections";
-        _pipeline.Publish(new ConnectionError(refused, _time.GetUtcNow(), ConnectionErrorCode.ConnectionLimit, detail, count, limit));
+        _pipeline.Publish(new ConnectionError(refused, _time.GetUtcNow(), TcpMsgErrorCode.ConnectionLimit, detail, count, limit));
     }
 }
