@@ -56,10 +56,10 @@ public static partial class TcpMsgHostingExtensions
         services.AddSingleton<IServerEventSink>(provider => provider.GetRequiredService<MessageCounts>());
         services.TryAddSingleton<MessagePipeline>();
         services.TryAddSingleton<ConnectionTracker>();
-        services.TryAddSingleton<RefusalReporter>();
         services.TryAddSingleton<MessageConnectionHandler>();
         services.AddMetrics();
         services.TryAddSingleton<ServerMetrics>();
+        services.AddHostedService(static s => s.GetRequiredService<ServerMetrics>());
         services.AddHostedService<TcpMsgServerService>();
         services.AddTcpMsgSecurity(options);
 

@@ -22,7 +22,6 @@ internal sealed partial class AdmissionGate
     private readonly AccessPolicySource _access;
     private readonly AddressTable _addresses;
     private readonly PeerReporter _reporter;
-    private readonly RefusalReporter _refusals;
     private readonly ServerStatistics _statistics;
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<IPNetwork>? _trustedProxies;
@@ -37,7 +36,6 @@ internal sealed partial class AdmissionGate
         AccessPolicySource access,
         AddressTable addresses,
         PeerReporter reporter,
-        RefusalReporter refusals,
         ServerStatistics statistics,
         TimeProvider time,
         ILogger<AdmissionGate> logger)
@@ -45,7 +43,6 @@ internal sealed partial class AdmissionGate
         _access = access;
         _addresses = addresses;
         _reporter = reporter;
-        _refusals = refusals;
         _statistics = statistics;
         _time = time;
         _trustedProxies = options.Security.UsesProxyProtocol ? options.Security.TrustedProxies : null;
@@ -232,7 +229,7 @@ internal sealed partial class AdmissionGate
 
         if (refusal.Code == TcpMsgErrorCode.ConnectionLimit)
         {
-            _refusals.Report(describe(), Capacity);
+            _reporter.ReportConnectionLimit(describe(), Capacity);
             return;
         }
 
