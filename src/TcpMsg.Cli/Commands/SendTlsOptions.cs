@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TcpMsg.Cli.Parsing;
 using TcpMsg.Client;
 
 namespace TcpMsg.Cli.Commands;
@@ -27,12 +28,12 @@ internal sealed class SendTlsOptions
         // Options that contradict each other are parse errors: reported before anything runs, exit 2.
         command.Validators.Add(result =>
         {
-            if (result.GetValue(_key) is not null && result.GetValue(_cert) is null)
+            if (OptionGiven.Any(result, _key) && !OptionGiven.Any(result, _cert))
             {
                 result.AddError("--tls-key needs --tls-cert");
             }
 
-            if (result.GetValue(_insecure) && (result.GetValue(_ca) is not null || result.GetValue(_serverName) is not null))
+            if (OptionGiven.On(result, _insecure) && (OptionGiven.Any(result, _ca) || OptionGiven.Any(result, _serverName)))
             {
                 result.AddError("--tls-insecure contradicts --tls-ca and --tls-server-name: it verifies nothing");
             }

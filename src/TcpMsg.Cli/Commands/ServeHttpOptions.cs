@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TcpMsg.Cli.Parsing;
 using TcpMsg.Server;
 using TcpMsg.Server.Http;
 
@@ -28,7 +29,7 @@ internal sealed class ServeHttpOptions
         command.Options.Add(_tokenFile);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(_tokenFile) is not null && result.GetValue(_http) is null)
+            if (OptionGiven.Any(result, _tokenFile) && !OptionGiven.Any(result, _http))
             {
                 result.AddError("--http-token-file needs --http ADDRESS:PORT");
             }

@@ -66,11 +66,11 @@ internal sealed class ServeSecurityOptions
         // Options that need or contradict each other are parse errors: reported before anything runs, exit 2.
         command.Validators.Add(result =>
         {
-            if (result.GetValue(_tlsCert) is null)
+            if (!OptionGiven.Any(result, _tlsCert))
             {
-                var needsCertificate = result.GetValue(_tlsListen) is { Length: > 0 } ? _tlsListen.Name
-                    : result.GetValue(_tlsKey) is not null ? _tlsKey.Name
-                    : result.GetValue(_tlsClientCa) is not null ? _tlsClientCa.Name
+                var needsCertificate = OptionGiven.Any(result, _tlsListen) ? _tlsListen.Name
+                    : OptionGiven.Any(result, _tlsKey) ? _tlsKey.Name
+                    : OptionGiven.Any(result, _tlsClientCa) ? _tlsClientCa.Name
                     : null;
                 if (needsCertificate is not null)
                 {
@@ -78,15 +78,15 @@ internal sealed class ServeSecurityOptions
                 }
             }
 
-            var proxyProtocol = result.GetValue(_proxyProtocol);
-            if (proxyProtocol != result.GetValue(_trustedProxy) is { Length: > 0 })
+            var proxyProtocol = OptionGiven.On(result, _proxyProtocol);
+            if (proxyProtocol != OptionGiven.Any(result, _trustedProxy))
             {
                 result.AddError(proxyProtocol ? "--proxy-protocol needs --trusted-proxy CIDR (the load balancers whose headers are believed)" : "--trusted-proxy needs --proxy-protocol");
             }
 
             foreach (var (rate, burst) in new[] { (_rate, _burst), (_ratePerIp, _burstPerIp) })
             {
-                if (result.GetValue(rate) is null && result.GetValue(burst) is not null)
+                if (!OptionGiven.Any(result, rate) && OptionGiven.Any(result, burst))
                 {
                     result.AddError($"{burst.Name} needs {rate.Name}");
                 }
