@@ -67,6 +67,40 @@ public sealed class ServerLimitsTests : LoopbackTest
     }
 
     [Fact]
+    public async Task Refusals_still_counted_when_the_server_stops_are_reported_before_it_ends()
+    {
+        // On a fake clock the second in which refusals are only counted never ends by itself.
+        var clock = FakeClock.Create();
+        var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { MaxConnections = 1 }, time: clock);
+        try
+        {
+            using var first = await RawClient.ConnectAsync(server.EndPoint);
+            await server.Sink.WaitUntilAsync(e => e.OfType<ClientConnected>().Any(), what: "the first connection");
+            for (var i = 0; i < 3; i++)
+            {
+                using var refused = await RawClient.ConnectAsync(server.EndPoint);
+                Assert.True(await refused.WaitForServerCloseAsync());
+            }
+
+            await Eventually.UntilAsync(() => server.Server.Statistics.ConnectionsRefused == 3, "three refusals");
+            await first.ShutdownAndWaitForCloseAsync();
+            await server.Sink.WaitForDisconnectsAsync(1);
+            Assert.Single(server.Sink.OfType<ConnectionError>());
+
+            await server.Server.StopAsync(TestContext.Current.CancellationToken).WithTimeout();
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        var reports = server.Sink.OfType<ConnectionError>();
+        Assert.Equal([1L, 2], reports.Select(r => r.Value));
+        Assert.All(reports, r => Assert.Equal((TcpMsgErrorCode.ConnectionLimit, 1L), (r.Code, r.Limit)));
+        Assert.StartsWith("refused 2 more connections (last 127.0.0.1:", reports[1].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Connections_over_the_limit_are_refused_and_reported_and_room_frees_up()
     {
         await using var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { MaxConnections = 2 });
