@@ -104,16 +104,16 @@ internal static class HistoryCommand
             {
                 history = MessageHistory.Open(StoreOptions.Default with { Path = storeLocation, PasswordFile = parseResult.GetValue(storePasswordFile) });
             }
-            catch (StoreException ex)
+            catch (TcpMsgException ex)
             {
-                await error.WriteLineAsync(strings.Format("StoreFailed", ex.Message)).ConfigureAwait(false);
+                await error.WriteLineAsync(strings.Format("StoreFailed", ErrorText.StoreMessage(ex))).ConfigureAwait(false);
                 return ExitCodes.StoreFailed;
             }
 
             using (history)
             {
                 var text = new TextEventFormatter(strings, verbose: false);
-                var json = parseResult.GetValue(format) == OutputFormat.Json ? new JsonEventFormatter(verbose: false) : null;
+                var json = parseResult.GetValue(format) == OutputFormat.Json ? new JsonEventFormatter() : null;
                 var buffer = new ArrayBufferWriter<byte>(64 * 1024);
                 async Task PrintAsync(StoredMessage message, bool flush)
                 {
@@ -131,7 +131,7 @@ internal static class HistoryCommand
                             var time = message.ReceivedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
                             var detail = message.ClientCertificate is null
                                 ? strings.Format("HistoryDetail", message.Id, time, message.PeerEndPoint)
-                                : strings.Format("HistoryDetailCertificate", message.Id, time, message.PeerEndPoint, TcpMsg.TerminalText.Escape(message.ClientCertificate));
+                                : strings.Format("HistoryDetailCertificate", message.Id, time, message.PeerEndPoint, TerminalText.Escape(message.ClientCertificate));
                             System.Text.EncodingExtensions.GetBytes(System.Text.Encoding.UTF8, detail + "\n", buffer);
                         }
                     }
@@ -181,9 +181,9 @@ internal static class HistoryCommand
                 {
                     // Ctrl+C is how --follow ends.
                 }
-                catch (StoreException ex)
+                catch (TcpMsgException ex)
                 {
-                    await error.WriteLineAsync(strings.Format("StoreFailed", ex.Message)).ConfigureAwait(false);
+                    await error.WriteLineAsync(strings.Format("StoreFailed", ErrorText.StoreMessage(ex))).ConfigureAwait(false);
                     return ExitCodes.StoreFailed;
                 }
             }
@@ -196,9 +196,9 @@ internal static class HistoryCommand
     /// <summary>On standard error: the range asked for reaches into what retention removed.</summary>
     private static async Task TellRemovedAsync(MessageHistory history, HistoryQuery query, int returned, TextWriter error)
     {
-        if (history.Removed() is { } removed && removed.Covers(query, returned))
+        if (history.RemovedThrough(query, returned) is { } through)
         {
-            var time = removed.ThroughTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            var time = through.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
             await error.WriteLineAsync($"tcpmsg history: messages received up to {time} were removed by the server's retention (--retain, --max-store-size)").ConfigureAwait(false);
         }
     }

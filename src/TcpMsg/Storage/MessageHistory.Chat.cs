@@ -13,7 +13,7 @@ public sealed partial class MessageHistory
     /// The first <paramref name="limit"/> messages after <paramref name="afterId"/>, oldest first,
     /// each handed to <paramref name="onRow"/> (its text valid only during the call). Returns how many.
     /// </summary>
-    /// <exception cref="StoreException">The store could not be read.</exception>
+    /// <exception cref="TcpMsgException">The store could not be read.</exception>
     internal int ReadChatForward(long afterId, int limit, ChatRowHandler onRow)
     {
         if (_postgres is not null)

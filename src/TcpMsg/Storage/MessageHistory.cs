@@ -45,11 +45,11 @@ public sealed partial class MessageHistory : IDisposable
     /// Opens the store at <paramref name="path"/> for reading: a SQLite file, or a PostgreSQL
     /// location as <see cref="StoreOptions.Path"/> takes it (its password from PGPASSWORD or .pgpass).
     /// </summary>
-    /// <exception cref="StoreException">The file does not exist, cannot be read, or is not a tcpmsg store.</exception>
+    /// <exception cref="TcpMsgException">The file does not exist, cannot be read, or is not a tcpmsg store.</exception>
     public static MessageHistory Open(string path) => Open(path, passwordFile: null);
 
     /// <summary>Opens the store <paramref name="options"/> name (<see cref="StoreOptions.Path"/> and <see cref="StoreOptions.PasswordFile"/>) for reading.</summary>
-    /// <exception cref="StoreException">The store does not exist, cannot be read, or is not a tcpmsg store.</exception>
+    /// <exception cref="TcpMsgException">The store does not exist, cannot be read, or is not a tcpmsg store.</exception>
     public static MessageHistory Open(StoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -68,7 +68,7 @@ public sealed partial class MessageHistory : IDisposable
 
         if (!File.Exists(path))
         {
-            throw new StoreException(StoreFailure.CannotOpen, $"no store at {path} (start `tcpmsg serve` there first, or give --store PATH)");
+            throw new StoreException(StoreFailure.CannotOpen, $"no store at {path} (no server has stored there yet)");
         }
 
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
@@ -90,7 +90,7 @@ public sealed partial class MessageHistory : IDisposable
             {
                 throw new StoreException(
                     StoreFailure.Other,
-                    $"{path} was written by an older tcpmsg (schema {version}); start `tcpmsg serve --store {path}` once to upgrade it in place, then read it");
+                    $"{path} was written by an older tcpmsg (schema {version}); a server started once with it as its store upgrades it in place, then it can be read");
             }
 
             return new MessageHistory(connection, path);
@@ -275,7 +275,7 @@ public sealed partial class MessageHistory : IDisposable
         }
     }
 
-    /// <summary>How far the search index is kept (serve --search-index); 0 when it is not.</summary>
+    /// <summary>How far the search index is kept (<see cref="StoreOptions.SearchIndex"/>); 0 when it is not.</summary>
     private long IndexedThrough()
     {
         using var command = _connection.CreateCommand();
@@ -283,8 +283,18 @@ public sealed partial class MessageHistory : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
+    /// <summary>
+    /// Whether the range <paramref name="query"/> asked for reaches into what the server's retention
+    /// removed (<see cref="StoreOptions"/>' age and size limits), given that <paramref name="returned"/>
+    /// messages came back: the receive time up to which messages were removed, or null when the answer
+    /// is whole.
+    /// </summary>
+    /// <exception cref="TcpMsgException">The store could not be read.</exception>
+    public DateTimeOffset? RemovedThrough(HistoryQuery query, int returned) =>
+        Removed() is { } removed && removed.Covers(query, returned) ? removed.ThroughTime : null;
+
     /// <summary>What retention has removed from this store so far; null when nothing was.</summary>
-    public RemovedMessages? Removed()
+    internal RemovedMessages? Removed()
     {
         if (_postgres is not null)
         {

@@ -28,7 +28,7 @@ public sealed record StoreOptions
     /// <summary>Messages older than this are removed, oldest first, in small batches beside the writer; null keeps them all.</summary>
     public TimeSpan? Retain { get; init; }
 
-    /// <summary>Keeps a trigram index of the text beside the writer, so that a substring search (<c>history --contains</c>) does not read every message. Costs CPU and about as much disk again as the text.</summary>
+    /// <summary>Keeps a trigram index of the text beside the writer, so that a substring search (<see cref="HistoryQuery.Contains"/>) does not read every message. Costs CPU and about as much disk again as the text.</summary>
     public bool SearchIndex { get; init; }
 
     /// <summary>The oldest messages are removed while the store (database file and its write-ahead log) is larger than this, in bytes; null for no cap.</summary>

@@ -111,7 +111,7 @@ internal static class PostgresSchema
         var version = HasTable(connection, "tcpmsg_schema") ? ReadVersion(connection) : null;
         if (version is null or 0)
         {
-            throw new StoreException(StoreFailure.CannotOpen, $"no tcpmsg store in {display} (start `tcpmsg serve` on it first)");
+            throw new StoreException(StoreFailure.CannotOpen, $"no tcpmsg store in {display} (no server has stored there yet)");
         }
 
         if (version != CurrentVersion)
@@ -120,7 +120,7 @@ internal static class PostgresSchema
                 StoreFailure.Other,
                 version > CurrentVersion
                     ? $"{display} has schema version {version}, newer than this tcpmsg understands ({CurrentVersion}); use a newer tcpmsg"
-                    : $"{display} was written by an older tcpmsg (schema {version}); start `tcpmsg serve` on it once to upgrade it, then read it");
+                    : $"{display} was written by an older tcpmsg (schema {version}); a server started once with it as its store upgrades it, then it can be read");
         }
     }
 

@@ -169,7 +169,7 @@ internal sealed partial class ChatMember
     /// <summary>Under the log's lock: the log let go of entries it had not read.</summary>
     private void FellBehind()
     {
-        if (_room.Backlog is not null && _room.Options.SlowClients != SlowClientPolicy.Drop)
+        if (_room.Backlog is not null && !_room.Options.DropForSlowMembers)
         {
             // It reads the store from its last message on, and comes back to the log after; the
             // notices from its place in the log on come in between.

@@ -188,7 +188,7 @@ internal sealed partial class ChatRelay : IServerEventSink
     {
         ReceivedMessage message => message.ByteCount + NoticeCost,
         ChatMemberEvent { Member: { IsAnnounced: false } } => NoticeCost,
-        ChatMemberEvent { Change: ChatMemberChange.Renamed } => NoticeCost,
+        ChatMemberEvent { IsRename: true } => NoticeCost,
         ClientDisconnected disconnected when _members.ContainsKey(disconnected.Connection) => NoticeCost,
         _ => null,
     };
@@ -222,17 +222,17 @@ internal sealed partial class ChatRelay : IServerEventSink
                 // Its place in the order was taken when it connected; from here on its writer goes.
                 member.Release();
                 return false;
-            case ChatMemberEvent { Change: ChatMemberChange.Joined, Member: { IsAnnounced: false, IsGone: true } member }:
+            case ChatMemberEvent { IsRename: false, Member: { IsAnnounced: false, IsGone: true } member }:
                 // Its connection ended before the relay got to its join: nobody hears of it.
                 _left.Add(member);
                 return false;
-            case ChatMemberEvent { Change: ChatMemberChange.Joined, Member: { IsAnnounced: false } member }:
+            case ChatMemberEvent { IsRename: false, Member: { IsAnnounced: false } member }:
                 // History and the live stream start at the same point of the order: nothing missed, nothing twice.
                 Start(member);
                 member.Release();
                 _members[member.Connection] = member;
                 return AppendJoined(member);
-            case ChatMemberEvent { Change: ChatMemberChange.Renamed, Member: { } member } renamed:
+            case ChatMemberEvent { IsRename: true, Member: { } member } renamed:
                 _log.Append(ChatEntry.Notice(new NoticeFrame(NoticeKind.Renamed, Name: renamed.PreviousName, NewName: renamed.Name), member));
                 return true;
             case ClientDisconnected disconnected when _members.Remove(disconnected.Connection, out var gone):
@@ -295,7 +295,7 @@ internal sealed partial class ChatRelay : IServerEventSink
             return true;
         }
 
-        if (_room.Backlog is not null || _chat.SlowClients == SlowClientPolicy.Drop)
+        if (_room.Backlog is not null || _chat.DropForSlowMembers)
         {
             while (!_log.HasRoom(cost))
             {

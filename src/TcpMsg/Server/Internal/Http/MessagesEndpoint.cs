@@ -28,7 +28,7 @@ internal sealed class MessagesEndpoint
 
         if (_store is null)
         {
-            await JsonResponse.ErrorAsync(context, StatusCodes.Status404NotFound, "the server runs without a store (--no-store): there is no history to read").ConfigureAwait(false);
+            await JsonResponse.ErrorAsync(context, StatusCodes.Status404NotFound, "the server runs without a store: there is no history to read").ConfigureAwait(false);
             return;
         }
 

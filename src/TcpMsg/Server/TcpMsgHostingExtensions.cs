@@ -11,13 +11,18 @@ using TcpMsg.Storage.Internal;
 
 namespace TcpMsg.Server;
 
-/// <summary>Registers the tcpmsg server in a service collection.</summary>
-public static class TcpMsgServiceCollectionExtensions
+/// <summary>
+/// Puts tcpmsg in an ASP.NET Core or generic host: the server's services
+/// (<see cref="AddTcpMsgServer"/>), its Kestrel endpoints (<see cref="ListenTcpMsg"/>,
+/// <see cref="UseTcpMsg"/>) and the optional HTTP endpoint (<see cref="AddTcpMsgHttp"/>,
+/// <see cref="ListenTcpMsgHttp"/>, <see cref="UseTcpMsgHttp"/>).
+/// </summary>
+public static partial class TcpMsgHostingExtensions
 {
     /// <summary>
     /// Adds the tcpmsg server's services: the message dispatcher, connection limits and timeouts.
-    /// Then give Kestrel endpoints with <see cref="TcpMsgKestrelExtensions.ListenTcpMsg"/> or
-    /// <see cref="TcpMsgKestrelExtensions.UseTcpMsg"/>, and add <see cref="IServerEventSink"/>s to receive messages.
+    /// Then give Kestrel endpoints with <see cref="TcpMsgHostingExtensions.ListenTcpMsg"/> or
+    /// <see cref="TcpMsgHostingExtensions.UseTcpMsg"/>, and add <see cref="IServerEventSink"/>s to receive messages.
     /// </summary>
     /// <remarks>
     /// This also sets Kestrel's socket transport to run connection code inline (tcpmsg's read loop
@@ -56,10 +61,10 @@ public static class TcpMsgServiceCollectionExtensions
         services.AddSingleton<IServerEventSink>(provider => provider.GetRequiredService<MessageCounts>());
         services.TryAddSingleton<MessagePipeline>();
         services.TryAddSingleton<ConnectionTracker>();
-        services.TryAddSingleton<RefusalReporter>();
         services.TryAddSingleton<MessageConnectionHandler>();
         services.AddMetrics();
         services.TryAddSingleton<ServerMetrics>();
+        services.AddHostedService(static s => s.GetRequiredService<ServerMetrics>());
         services.AddHostedService<TcpMsgServerService>();
         services.AddTcpMsgSecurity(options);
 

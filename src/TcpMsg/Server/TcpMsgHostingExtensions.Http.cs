@@ -4,17 +4,14 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
+using TcpMsg.Server.Http;
 using TcpMsg.Server.Internal;
 using TcpMsg.Server.Internal.Http;
 
-namespace TcpMsg.Server.Http;
+namespace TcpMsg.Server;
 
-/// <summary>
-/// Puts tcpmsg's HTTP endpoint (metrics, health, the message API and stream, the live page) on a
-/// host that runs the tcpmsg server (<see cref="TcpMsgServiceCollectionExtensions.AddTcpMsgServer"/>).
-/// <see cref="TcpMsgServer"/> does all three steps when <see cref="TcpMsgServerOptions.Http"/> is set.
-/// </summary>
-public static class TcpMsgHttpExtensions
+// The HTTP endpoint: /metrics, /healthz, /readyz, /api, the stream and the live page.
+public static partial class TcpMsgHostingExtensions
 {
     /// <summary>
     /// Adds the endpoint's services and OpenTelemetry's Prometheus exporter over this server's meter

@@ -1,10 +1,9 @@
 using System.Buffers;
 using System.Text;
-using TcpMsg.Cli.Output;
 
-namespace TcpMsg.Tests.Cli;
+namespace TcpMsg.Tests;
 
-public sealed class TextEscaperTests
+public sealed class TerminalTextTests
 {
     // The definition: C0 and C1 controls except tab, the Arabic letter mark, LRM and RLM, line and
     // paragraph separators, bidirectional embeddings, overrides and isolates.
@@ -17,11 +16,11 @@ public sealed class TextEscaperTests
     {
         for (var c = 0; c <= char.MaxValue; c++)
         {
-            Assert.True(Unsafe((char)c) == TextEscaper.IsUnsafe((char)c), $"U+{c:X4}");
+            Assert.True(Unsafe((char)c) == TerminalText.IsUnsafe((char)c), $"U+{c:X4}");
 
             // In the middle of CJK text, where the fast scan skips ahead.
             var text = "中文" + new string('字', c % 40) + (char)c + "中文";
-            Assert.Equal(Unsafe((char)c) ? 2 + (c % 40) : -1, TextEscaper.IndexOfUnsafe(text));
+            Assert.Equal(Unsafe((char)c) ? 2 + (c % 40) : -1, TerminalText.IndexOfUnsafe(text));
         }
     }
 
@@ -31,7 +30,7 @@ public sealed class TextEscaperTests
         var text = string.Concat(Enumerable.Repeat("a\t中\u2010\u2027\u2028 ", 50));
         var output = new ArrayBufferWriter<byte>();
 
-        TextEscaper.WriteEscaped(output, text);
+        TerminalText.WriteEscaped(output, text);
 
         Assert.Equal(text.Replace("\u2028", "\\u2028", StringComparison.Ordinal), Encoding.UTF8.GetString(output.WrittenSpan));
     }

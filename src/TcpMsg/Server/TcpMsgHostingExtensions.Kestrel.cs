@@ -5,12 +5,12 @@ using TcpMsg.Server.Internal.Transport;
 
 namespace TcpMsg.Server;
 
-/// <summary>Puts the tcpmsg server on Kestrel endpoints.</summary>
-public static class TcpMsgKestrelExtensions
+// Kestrel endpoints that serve tcpmsg.
+public static partial class TcpMsgHostingExtensions
 {
     /// <summary>
     /// Serves tcpmsg on this endpoint, under the protection layers of <see cref="TcpMsgServerOptions.Security"/>;
-    /// with <paramref name="tls"/>, clients must speak TLS here. Requires <see cref="TcpMsgServiceCollectionExtensions.AddTcpMsgServer"/>.
+    /// with <paramref name="tls"/>, clients must speak TLS here. Requires <see cref="TcpMsgHostingExtensions.AddTcpMsgServer"/>.
     /// </summary>
     public static ListenOptions UseTcpMsg(this ListenOptions listenOptions, bool tls = false)
     {
