@@ -39,6 +39,7 @@ internal static class HistoryCommand
             store, storePasswordFile, limit, since, until, from, sender, contains, appName, hostName, severity, format, follow, verbose, count,
         };
 
+        StoreLocation.Validate(command, store, storePasswordFile);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var strings = app.StringsFor(parseResult);
@@ -93,12 +94,6 @@ internal static class HistoryCommand
             }
 
             var storeLocation = parseResult.GetValue(store)!;
-            if (StoreLocation.Check(storeLocation, parseResult.GetValue(storePasswordFile)) is { } storeError)
-            {
-                await error.WriteLineAsync($"tcpmsg history: {storeError}").ConfigureAwait(false);
-                return ExitCodes.Usage;
-            }
-
             MessageHistory history;
             try
             {

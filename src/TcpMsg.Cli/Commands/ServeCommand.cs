@@ -85,6 +85,7 @@ internal static class ServeCommand
         {
             port, listen, framing, syslog, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, storePasswordFile, noStore, durability, retain, maxStoreSize, searchIndex,
         };
+        StoreLocation.Validate(command, store, storePasswordFile, noStore, retain, maxStoreSize, searchIndex);
         var security = new ServeSecurityOptions();
         security.AddTo(command);
         var http = new ServeHttpOptions();
@@ -133,22 +134,6 @@ internal static class ServeCommand
             }
 
             var storeLocation = parseResult.GetValue(store)!;
-            if (!parseResult.GetValue(noStore))
-            {
-                var storeError = StoreLocation.Check(storeLocation, parseResult.GetValue(storePasswordFile));
-                if (storeError is null && StoreLocation.IsPostgres(storeLocation) &&
-                    (parseResult.GetValue(retain) is { } kept && kept > TimeSpan.Zero || parseResult.GetValue(maxStoreSize) > 0 || parseResult.GetValue(searchIndex)))
-                {
-                    storeError = "--retain, --max-store-size and --search-index are for the SQLite store only";
-                }
-
-                if (storeError is not null)
-                {
-                    await app.Console.Error.WriteLineAsync($"tcpmsg: {storeError}").ConfigureAwait(false);
-                    return ExitCodes.Usage;
-                }
-            }
-
             var options = TcpMsgServerOptions.Default with
             {
                 Endpoints = endpoints,

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using TcpMsg.Cli.Parsing;
 using System.Data.Common;
 using TcpMsg.Storage;
 
@@ -23,6 +25,32 @@ internal static class StoreLocation
         Description = "With a PostgreSQL --store: read the password from the first line of this file (else PGPASSWORD or ~/.pgpass, as psql does).",
         HelpName = "FILE",
     };
+
+    /// <summary>
+    /// Checks <paramref name="store"/> with <paramref name="passwordFile"/> as a validator of
+    /// <paramref name="command"/>; with a PostgreSQL store, the <paramref name="sqliteOnly"/> options
+    /// (given, and not off) are refused. Nothing to check under <paramref name="noStore"/>.
+    /// </summary>
+    public static void Validate(Command command, Option<string> store, Option<string> passwordFile, Option<bool>? noStore = null, params Option[] sqliteOnly)
+    {
+        command.Validators.Add(result =>
+        {
+            if (noStore is not null && OptionGiven.On(result, noStore))
+            {
+                return;
+            }
+
+            var location = result.GetValue(store) ?? StoreOptions.Default.Path;
+            if (Check(location, OptionGiven.Any(result, passwordFile) ? result.GetValue(passwordFile) : null) is { } error)
+            {
+                result.AddError(error);
+            }
+            else if (IsPostgres(location) && sqliteOnly.Where(option => OptionGiven.Any(result, option) && !IsOff(result, option)).Select(option => option.Name).ToArray() is [_, ..] given)
+            {
+                result.AddError($"{string.Join(", ", given)}: for the SQLite store only, not with a PostgreSQL --store");
+            }
+        });
+    }
 
     /// <summary>True for a PostgreSQL location (as the library tells them apart).</summary>
     public static bool IsPostgres(string store)
@@ -52,6 +80,15 @@ internal static class StoreLocation
             ? "--store must not hold the password (the command line shows in `ps`); put it in a file for --store-password-file, in PGPASSWORD or in ~/.pgpass"
             : null;
     }
+
+    // --retain 0 and --max-store-size 0 mean none, as --search-index false does.
+    private static bool IsOff(CommandResult result, Option option) => option switch
+    {
+        Option<bool> flag => !OptionGiven.On(result, flag),
+        Option<TimeSpan> duration => result.GetValue(duration) <= TimeSpan.Zero,
+        Option<long> size => result.GetValue(size) <= 0,
+        _ => false,
+    };
 
     private static bool IsUrl(string text) =>
         text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase);

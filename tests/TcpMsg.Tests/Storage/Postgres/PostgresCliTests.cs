@@ -78,7 +78,7 @@ public sealed class PostgresCliTests(PostgresFixture postgres) : IClassFixture<P
     {
         await using var serve = ChildProcess.StartTcpMsg(["serve", "--store", "postgresql://tcpmsg@127.0.0.1:1/db", "--retain", "30d"]);
         Assert.Equal(2, await serve.WaitForExitAsync());
-        Assert.Contains("for the SQLite store only", serve.Error, StringComparison.Ordinal);
+        Assert.Contains("--retain: for the SQLite store only", serve.Error, StringComparison.Ordinal);
     }
 
     /// <summary>The texts of <c>history --format json</c> output, one a line.</summary>
