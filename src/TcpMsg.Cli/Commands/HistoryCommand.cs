@@ -12,12 +12,9 @@ internal static class HistoryCommand
 {
     public static Command Create(CliApplication app)
     {
-        var store = new Option<string>("--store")
-        {
-            Description = "The store to read (a path relative to the working directory, or absolute).",
-            HelpName = "PATH",
-            DefaultValueFactory = _ => StoreOptions.Default.Path,
-        };
+        var store = StoreLocation.StoreOption(
+            "The store to read: a SQLite file (relative to the working directory, or absolute) or a PostgreSQL database (postgresql://user@host:port/db, or Host=...;Database=...).");
+        var storePasswordFile = StoreLocation.PasswordFileOption();
         var limit = OptionFactory.Integer("--limit", HistoryQuery.Default.Limit, 1, int.MaxValue, "How many of the newest messages to show (oldest first).", "-n");
         var since = new Option<string>("--since") { Description = "Only messages received at or after this time (2026-11-25T08:00:00Z) or this long ago (10m, 2h).", HelpName = "TIME" };
         var until = new Option<string>("--until") { Description = "Only messages received before this time or this long ago.", HelpName = "TIME" };
@@ -38,7 +35,7 @@ internal static class HistoryCommand
 
         var command = new Command("history", "Show what a tcpmsg server has stored, even while it is running.")
         {
-            store, limit, since, until, from, sender, contains, appName, hostName, severity, format, follow, verbose, count,
+            store, storePasswordFile, limit, since, until, from, sender, contains, appName, hostName, severity, format, follow, verbose, count,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -94,10 +91,17 @@ internal static class HistoryCommand
                 query = query with { FromAddress = address, FromPort = port };
             }
 
+            var storeLocation = parseResult.GetValue(store)!;
+            if (StoreLocation.Check(storeLocation, parseResult.GetValue(storePasswordFile)) is { } storeError)
+            {
+                await error.WriteLineAsync($"tcpmsg history: {storeError}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
             MessageHistory history;
             try
             {
-                history = MessageHistory.Open(parseResult.GetValue(store)!);
+                history = MessageHistory.Open(StoreOptions.Default with { Path = storeLocation, PasswordFile = parseResult.GetValue(storePasswordFile) });
             }
             catch (TcpMsgException ex)
             {

@@ -63,12 +63,10 @@ internal static class ServeCommand
         {
             Description = "Narrate each connection: handshake, the client's FIN, the server's close, bytes and duration.",
         };
-        var store = new Option<string>("--store")
-        {
-            Description = "The SQLite file messages are stored in before they count as received (relative to the working directory, or absolute).",
-            HelpName = "PATH",
-            DefaultValueFactory = _ => StoreOptions.Default.Path,
-        };
+        var store = StoreLocation.StoreOption(
+            "Where messages are stored before they count as received: a SQLite file (relative to the working directory, or absolute), " +
+            "or a PostgreSQL database shared by several servers (postgresql://user@host:port/db, or Host=...;Database=...).");
+        var storePasswordFile = StoreLocation.PasswordFileOption();
         var noStore = new Option<bool>("--no-store")
         {
             Description = "Do not store messages: print (and acknowledge) them as they arrive.",
@@ -85,7 +83,7 @@ internal static class ServeCommand
         var chat = ChatRoomOptions(out var chatOptions);
         var command = new Command("serve", "Receive messages on TCP port 2023 and print them.")
         {
-            port, listen, framing, syslog, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability, retain, maxStoreSize, searchIndex,
+            port, listen, framing, syslog, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, storePasswordFile, noStore, durability, retain, maxStoreSize, searchIndex,
         };
         var security = new ServeSecurityOptions();
         security.AddTo(command);
@@ -134,6 +132,23 @@ internal static class ServeCommand
                 return ExitCodes.Usage;
             }
 
+            var storeLocation = parseResult.GetValue(store)!;
+            if (!parseResult.GetValue(noStore))
+            {
+                var storeError = StoreLocation.Check(storeLocation, parseResult.GetValue(storePasswordFile));
+                if (storeError is null && StoreLocation.IsPostgres(storeLocation) &&
+                    (parseResult.GetValue(retain) is { } kept && kept > TimeSpan.Zero || parseResult.GetValue(maxStoreSize) > 0 || parseResult.GetValue(searchIndex)))
+                {
+                    storeError = "--retain, --max-store-size and --search-index are for the SQLite store only";
+                }
+
+                if (storeError is not null)
+                {
+                    await app.Console.Error.WriteLineAsync($"tcpmsg: {storeError}").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+            }
+
             var options = TcpMsgServerOptions.Default with
             {
                 Endpoints = endpoints,
@@ -147,7 +162,8 @@ internal static class ServeCommand
                     ? null
                     : StoreOptions.Default with
                     {
-                        Path = parseResult.GetValue(store)!,
+                        Path = storeLocation,
+                        PasswordFile = parseResult.GetValue(storePasswordFile),
                         Durability = parseResult.GetValue(durability),
                         Retain = parseResult.GetValue(retain) is { } keep && keep > TimeSpan.Zero && keep != Timeout.InfiniteTimeSpan ? keep : null,
                         MaxSize = parseResult.GetValue(maxStoreSize) is > 0 and var cap ? cap : null,

@@ -37,9 +37,14 @@ public static partial class TcpMsgHostingExtensions
         services.TryAddSingleton<ServerStatistics>();
         if (options.Store is { } store)
         {
-            services.TryAddSingleton<IMessageStore>(provider => new TimedMessageStore(
-                new SqliteMessageStore(store, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpMsg.Storage")),
-                provider.GetRequiredService<IMeterFactory>()));
+            services.TryAddSingleton<IMessageStore>(provider =>
+            {
+                var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("TcpMsg.Storage");
+                IMessageStore inner = Storage.Postgres.PostgresLocation.IsPostgres(store.Path)
+                    ? new Storage.Postgres.PostgresMessageStore(store)
+                    : new SqliteMessageStore(store, provider.GetRequiredService<TimeProvider>(), logger);
+                return new TimedMessageStore(inner, provider.GetRequiredService<IMeterFactory>());
+            });
         }
 
         if (options.Chat is not null)

@@ -16,6 +16,11 @@ public sealed partial class MessageHistory
     /// <exception cref="TcpMsgException">The store could not be read.</exception>
     internal int ReadChatForward(long afterId, int limit, ChatRowHandler onRow)
     {
+        if (_postgres is not null)
+        {
+            return _postgres.ReadChatForward(afterId, limit, onRow);
+        }
+
         using var command = _connection.CreateCommand();
         // The name is made here, not per column in .NET: each column read is a call into SQLite.
         command.CommandText = "SELECT m.id, m.received_at, c.connection_id, m.text, coalesce(m.sender, CASE WHEN instr(c.peer_address, ':') > 0 " +

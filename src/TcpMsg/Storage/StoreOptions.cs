@@ -6,8 +6,18 @@ public sealed record StoreOptions
     /// <summary>The defaults: <c>tcpmsg.db</c> in the working directory, synced on every commit.</summary>
     public static StoreOptions Default { get; } = new();
 
-    /// <summary>The SQLite database file; created, and its schema migrated, on start.</summary>
+    /// <summary>
+    /// The SQLite database file; created, and its schema migrated, on start. Or a PostgreSQL database,
+    /// shared by several servers: <c>postgresql://user@host:port/db</c> or <c>Host=...;Database=...</c>
+    /// (its schema made and migrated on start too). The password is never part of it: see <see cref="PasswordFile"/>.
+    /// </summary>
     public string Path { get; init; } = "tcpmsg.db";
+
+    /// <summary>
+    /// PostgreSQL: a file whose first line is the password, read when the store is opened. Without it,
+    /// the password comes from <c>PGPASSWORD</c> or a <c>.pgpass</c> file, as for libpq. Null for none.
+    /// </summary>
+    public string? PasswordFile { get; init; }
 
     /// <summary>Whether a commit waits for the disk (<see cref="Durability.Fsync"/>) or only for the operating system.</summary>
     public Durability Durability { get; init; } = Durability.Fsync;

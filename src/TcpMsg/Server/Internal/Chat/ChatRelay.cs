@@ -367,7 +367,7 @@ internal sealed partial class ChatRelay : IServerEventSink
         }
 
         _seeded = true;
-        if (_store is null || _chat.HistorySize == 0 || !File.Exists(_store.Path))
+        if (_store is null || _chat.HistorySize == 0 || !MessageHistory.MayExist(_store))
         {
             return;
         }
@@ -375,7 +375,7 @@ internal sealed partial class ChatRelay : IServerEventSink
         try
         {
             var before = FirstId(first);
-            using var history = MessageHistory.Open(_store.Path);
+            using var history = MessageHistory.Open(_store);
             var lines = new ChatLinePrefix();
             var scratch = new System.Buffers.ArrayBufferWriter<byte>(256);
             foreach (var stored in history.Read(HistoryQuery.Default with { Limit = _chat.HistorySize + (first?.Count ?? 0) }).Where(m => m.Id < before))

@@ -35,7 +35,7 @@ internal sealed class MessagesEndpoint
         IReadOnlyList<StoredMessage> messages;
         try
         {
-            using var history = MessageHistory.Open(_store.Path);
+            using var history = MessageHistory.Open(_store);
             messages = fromId ? history.ReadForward(query) : [.. history.Read(query).Reverse()];
         }
         catch (StoreException ex)

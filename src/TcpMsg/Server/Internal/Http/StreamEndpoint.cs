@@ -52,7 +52,7 @@ internal sealed class StreamEndpoint
         MessageHistory history;
         try
         {
-            history = MessageHistory.Open(_store.Path);
+            history = MessageHistory.Open(_store);
         }
         catch (StoreException ex)
         {

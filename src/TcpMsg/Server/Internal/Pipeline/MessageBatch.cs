@@ -75,6 +75,13 @@ internal sealed class MessageBatch
         return _bytes.AsSpan(entry.Offset, entry.Length);
     }
 
+    /// <summary>The same text as memory, for a writer that takes memory (Npgsql's binary import).</summary>
+    public ReadOnlyMemory<byte> TextMemory(int index)
+    {
+        ref var entry = ref _entries[index];
+        return _bytes.AsMemory(entry.Offset, entry.Length);
+    }
+
     /// <summary>The message's syslog fields, parsed now from its text (as <see cref="Syslog"/> says), as offsets into <see cref="Text"/>.</summary>
     public bool TryGetSyslog(int index, out Protocol.SyslogFields fields) => TryParseSyslog(Syslog, Text(index), out fields);
 
