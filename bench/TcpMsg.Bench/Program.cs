@@ -18,6 +18,12 @@ if (args.Length > 0 && args[0] == "store")
     return TcpMsg.Bench.Store.StoreBench.Run(args[1..]);
 }
 
+// TcpMsg.Bench shared-store [options]   the store on PostgreSQL, one and two servers, against SQLite (Store/SharedStoreBench.cs)
+if (args.Length > 0 && args[0] == "shared-store")
+{
+    return TcpMsg.Bench.Store.SharedStoreBench.Run(args[1..]);
+}
+
 // Ctrl+C or SIGTERM stop the harness (the default); its peers must not outlive it.
 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => RunningPeer.KillAll());
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => RunningPeer.KillAll());

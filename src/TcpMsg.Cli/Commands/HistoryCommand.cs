@@ -3,7 +3,6 @@ using System.CommandLine;
 using System.Net;
 using TcpMsg.Cli.Output;
 using TcpMsg.Cli.Parsing;
-using TcpMsg.Server;
 using TcpMsg.Storage;
 
 namespace TcpMsg.Cli.Commands;

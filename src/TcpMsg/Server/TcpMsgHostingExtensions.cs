@@ -66,6 +66,12 @@ public static partial class TcpMsgHostingExtensions
         services.TryAddSingleton<ServerMetrics>();
         services.AddHostedService(static s => s.GetRequiredService<ServerMetrics>());
         services.AddHostedService<TcpMsgServerService>();
+        if (options.Store is { } shared && Storage.Postgres.PostgresLocation.IsPostgres(shared.Path))
+        {
+            // Several servers may write this store: the room and the event streams follow all of them.
+            services.AddHostedService<SharedStoreFollower>();
+        }
+
         services.AddTcpMsgSecurity(options);
 
         services.Configure<SocketTransportOptions>(transport =>

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
-using TcpMsg.Server;
 using TcpMsg.Storage.Internal;
 using TcpMsg.Storage.Postgres;
 

@@ -70,7 +70,7 @@ public sealed partial class HaproxyTests : LoopbackTest
         Assert.Equal(Lines, Enumerable.Range(1, Lines).Count(i => stored.Contains($"line {i}")));
     }
 
-    private static async Task<Server> ServerAsync(params string[] options)
+    internal static async Task<Server> ServerAsync(params string[] options)
     {
         var process = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0", "--http", "127.0.0.1:0", "--proxy-protocol", "--trusted-proxy", "127.0.0.1/32", "--lang", "en", .. options]);
         try
@@ -113,7 +113,7 @@ public sealed partial class HaproxyTests : LoopbackTest
     [GeneratedRegex(@"on http://127\.0\.0\.1:(?<port>\d+)/")]
     private static partial Regex HttpLine();
 
-    private sealed record Server(ChildProcess Process, HaproxyServer.Backend Backend) : IAsyncDisposable
+    internal sealed record Server(ChildProcess Process, HaproxyServer.Backend Backend) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Process.DisposeAsync();
     }

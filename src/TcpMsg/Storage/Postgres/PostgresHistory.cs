@@ -1,7 +1,6 @@
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
-using TcpMsg.Server;
 
 namespace TcpMsg.Storage.Postgres;
 

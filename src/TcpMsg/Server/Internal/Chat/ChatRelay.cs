@@ -67,7 +67,7 @@ internal sealed partial class ChatRelay : IServerEventSink
         _entries.Clear();
         for (var i = 0; i < batch.Count; i++)
         {
-            _entries.Add(batch.IsMessage(i) ? Entry(batch.GetMessage(i)) : null);
+            _entries.Add(batch.IsMessage(i) && !Shared ? Entry(batch.GetMessage(i)) : null);
         }
 
         var next = 0;
@@ -80,6 +80,12 @@ internal sealed partial class ChatRelay : IServerEventSink
                 var appended = false;
                 for (; next < batch.Count; next++)
                 {
+                    if (Shared && batch.IsMessage(next))
+                    {
+                        // It comes back through the shared store, in the order of every server's messages.
+                        continue;
+                    }
+
                     if (CostOf(batch, next) is { } cost && !MakeRoom(cost))
                     {
                         room = _log.WaitForProgress();

@@ -1,6 +1,6 @@
 using TcpMsg.Protocol;
 
-namespace TcpMsg.Server;
+namespace TcpMsg;
 
 /// <summary>The syslog fields of a message (RFC 5424 or RFC 3164), as the sender wrote them.</summary>
 /// <param name="Format"><c>rfc5424</c> or <c>rfc3164</c>.</param>
@@ -40,20 +40,4 @@ public sealed record SyslogInfo(
     internal static SyslogInfo From(in SyslogFields f, ReadOnlySpan<byte> utf8) => new(
         FormatName(f.Format), f.Facility, f.Severity, f.Timestamp.ToString(utf8), f.Host.ToString(utf8), f.App.ToString(utf8),
         f.ProcId.ToString(utf8), f.MsgId.ToString(utf8), f.StructuredData.ToString(utf8), f.Body.ToString(utf8) ?? string.Empty);
-
-    /// <summary>Parses <paramref name="utf8"/> as <paramref name="mode"/> says.</summary>
-    internal static bool TryParse(SyslogMode mode, ReadOnlySpan<byte> utf8, out SyslogFields fields)
-    {
-        switch (mode)
-        {
-            case SyslogMode.Auto when !utf8.IsEmpty && utf8[0] == (byte)'<':
-                return SyslogParser.TryParse(utf8, out fields);
-            case SyslogMode.On:
-                fields = SyslogParser.ParseAny(utf8);
-                return true;
-            default:
-                fields = default;
-                return false;
-        }
-    }
 }
