@@ -186,7 +186,7 @@ internal sealed class PostgresMessageWriter
 
             var lookup = new NpgsqlBatchCommand(
                 "SELECT m.client_id, m.seq, m.id FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS k(c, low, high) " +
-                "JOIN messages AS m ON m.client_id = k.c AND m.seq BETWEEN k.low AND k.high");
+                "JOIN messages AS m ON m.client_id = k.c COLLATE \"C\" AND m.seq BETWEEN k.low AND k.high");
             lookup.Parameters.Add(new NpgsqlParameter<List<string>> { TypedValue = _rangeClients, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             lookup.Parameters.Add(new NpgsqlParameter<List<long>> { TypedValue = _rangeLows, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
             lookup.Parameters.Add(new NpgsqlParameter<List<long>> { TypedValue = _rangeHighs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });

@@ -120,6 +120,32 @@ public sealed class PostgresMessageStoreTests(PostgresFixture postgres) : IClass
     }
 
     [Fact]
+    public async Task A_version_1_store_is_upgraded_in_place_and_exactly_once_goes_on()
+    {
+        var url = await postgres.NewDatabaseAsync();
+        await using (var connection = await ConnectAsync(url))
+        {
+            PostgresSchema.Migrate(connection, "test", target: 1);
+            await using var command = new NpgsqlCommand(
+                "INSERT INTO connections (connection_id, peer_address, peer_port, framing) VALUES ('c', '127.0.0.1', 1, 'confirmed'); " +
+                "INSERT INTO messages (id, received_at, connection, text, client_id, seq) VALUES (1, now(), 1, 'kept', 'old', 1)",
+                connection);
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        using var store = Open(url);
+        var resent = new[] { TestMessages.Confirmed("old", 1, "kept"), TestMessages.Confirmed("old", 2, "new") };
+        store.Append(resent);
+        Assert.Equal([(1L, true), (2L, false)], resent.Select(m => (m.Id, m.IsDuplicate)));
+        await using var check = await ConnectAsync(url);
+        await using var collation = new NpgsqlCommand(
+            "SELECT (SELECT collation_name FROM information_schema.columns WHERE table_name = 'messages' AND column_name = 'client_id'), (SELECT version FROM tcpmsg_schema)", check);
+        await using var reader = await collation.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        Assert.True(await reader.ReadAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(("C", PostgresSchema.CurrentVersion), (reader.GetString(0), reader.GetInt32(1)));
+    }
+
+    [Fact]
     public async Task A_database_made_by_a_newer_tcpmsg_is_refused()
     {
         var url = await postgres.NewDatabaseAsync();
