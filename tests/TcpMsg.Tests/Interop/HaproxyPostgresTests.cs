@@ -21,20 +21,11 @@ public sealed class HaproxyPostgresTests
         await using var second = await HaproxyTests.ServerAsync("--store", store, "--rate", "4000/s");
         await using var haproxy = await HaproxyServer.StartAsync([first.Backend, second.Backend], sendProxyV2: true);
         const int Lines = 20_000;
-        await using var send = ChildProcess.StartTcpMsg(["send", $"127.0.0.1:{haproxy.Port}", "--retry", "2m", "--client-id", "failover", "--lang", "en"]);
-        await send.WriteInputAsync(string.Concat(Enumerable.Range(1, Lines).Select(i => $"line {i}\n")));
-        send.CloseInput();
-
-        // The server the sender is on prints its lines; it is killed a quarter of the way in.
-        await Eventually.UntilAsync(() => first.Process.Out.Contains(">>>line 5000\n", StringComparison.Ordinal) || second.Process.Out.Contains(">>>line 5000\n", StringComparison.Ordinal), "5,000 lines stored", TestTimeouts.Extended);
-        var (victim, survivor) = first.Process.Out.Contains(">>>line 5000\n", StringComparison.Ordinal) ? (first, second) : (second, first);
-        victim.Process.Signal(ChildProcess.SigKill);
-        await victim.Process.WaitForExitAsync();
-        Assert.DoesNotContain(">>>line 20000\n", victim.Process.Out, StringComparison.Ordinal);
-
-        Assert.True(await send.WaitForExitAsync(TestTimeouts.Extended) == 0, send.Error + haproxy.Log);
-        Assert.Contains("lost the connection", send.Error, StringComparison.Ordinal);
-        Assert.Contains($">>>line {Lines}\n", survivor.Process.Out, StringComparison.Ordinal);
+        var (survivor, send) = await HaproxyTests.SendAndKillMidStreamAsync(first, second, haproxy, Lines, killAt: 5000);
+        await using (send)
+        {
+            Assert.Contains($">>>line {Lines}\n", survivor.Process.Out, StringComparison.Ordinal);
+        }
 
         await using var connection = new NpgsqlConnection(postgres.ConnectionString("failover"));
         await connection.OpenAsync(TestContext.Current.CancellationToken);
