@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -46,7 +45,7 @@ internal sealed partial class SharedStoreFollower : BackgroundService
         try
         {
             using var history = MessageHistory.Open(_store);
-            newest = history.Read(HistoryQuery.Default with { Limit = 1 }) is [var last] ? last.Id : 0;
+            newest = history.Read(HistoryQuery.Default with { Limit = 1 }) is [var top] ? top.Id : 0;
         }
         catch (StoreException ex)
         {
@@ -57,71 +56,35 @@ internal sealed partial class SharedStoreFollower : BackgroundService
 
         relay?.StartShared();
         using var feed = new PostgresFeed(_store.Path, _store.PasswordFile, time: _time, logger: _logger);
-
-        // The feed gives one row at a time; what it has at hand goes on as one page, so the room's
-        // lock is taken and its members woken once per read, not once per message.
-        var rows = Channel.CreateBounded<StoredMessage>(new BoundedChannelOptions(2 * PostgresFeed.PageSize) { SingleReader = true, SingleWriter = true });
-        var reading = ReadAsync(feed, newest, rows.Writer, stoppingToken);
-        var page = new List<StoredMessage>(PostgresFeed.PageSize);
-        try
-        {
-            while (await rows.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
-            {
-                while (page.Count < PostgresFeed.PageSize && rows.Reader.TryRead(out var row))
-                {
-                    page.Add(row);
-                }
-
-                if (relay is not null)
-                {
-                    await relay.OnStoredAsync(page, stoppingToken).ConfigureAwait(false);
-                }
-
-                live?.Commits.Pulse();
-                page.Clear();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The server stops.
-        }
-
-        await reading.ConfigureAwait(false);
-    }
-
-    /// <summary>The feed into <paramref name="rows"/>; a first connection that fails is tried again (the feed retries later ones itself).</summary>
-    private async Task ReadAsync(PostgresFeed feed, long afterId, ChannelWriter<StoredMessage> rows, CancellationToken cancellationToken)
-    {
         var retry = TimeSpan.FromMilliseconds(100);
-        try
+        var last = newest;
+        while (!stoppingToken.IsCancellationRequested)
         {
-            while (true)
+            try
             {
-                try
+                // A page is what one read found: the room's lock is taken and its members woken once per read.
+                await foreach (var page in feed.ReadPagesAsync(last, cancellationToken: stoppingToken).ConfigureAwait(false))
                 {
-                    await foreach (var row in feed.ReadAsync(afterId, cancellationToken: cancellationToken).ConfigureAwait(false))
+                    last = page[^1].Id;
+                    if (relay is not null)
                     {
-                        afterId = row.Id;
-                        await rows.WriteAsync(row, cancellationToken).ConfigureAwait(false);
+                        await relay.OnStoredAsync(page, stoppingToken).ConfigureAwait(false);
                     }
 
-                    return;
-                }
-                catch (StoreException ex)
-                {
-                    LogCannotFollow(ex.Message);
-                    await Task.Delay(retry, _time, cancellationToken).ConfigureAwait(false);
-                    retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                    live?.Commits.Pulse();
                 }
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The server stops.
-        }
-        finally
-        {
-            rows.TryComplete();
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // The server stops.
+            }
+            catch (StoreException ex)
+            {
+                // Only the feed's first connection throws; it retries later failures itself.
+                LogCannotFollow(ex.Message);
+                await Task.Delay(retry, _time, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
         }
     }
 
