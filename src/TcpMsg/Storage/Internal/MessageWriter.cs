@@ -24,10 +24,11 @@ internal sealed partial class MessageWriter : IDisposable
 
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt[] _inserts;
-    private readonly sqlite3_stmt[] _confirmedInserts;
+    private readonly sqlite3_stmt _insertOne;
     private readonly sqlite3_stmt _insertSyslog;
     private readonly sqlite3_stmt _lookup;
     private readonly sqlite3_stmt _maxId;
+    private readonly sqlite3_stmt _deleteIds;
     private readonly ConnectionRows _connections;
     private readonly int _busyTimeoutMs;
     private readonly WalCheckpointer? _checkpointer;
@@ -39,11 +40,12 @@ internal sealed partial class MessageWriter : IDisposable
         _db = connection.Handle ?? throw new InvalidOperationException("the connection is not open");
         _busyTimeoutMs = (int)busyTimeout.TotalMilliseconds;
         _inserts = [.. RowsPerInsert.Select(rows => Prepare(InsertSql(rows, ignoreDuplicates: false)))];
-        _confirmedInserts = [.. RowsPerInsert.Select(rows => Prepare(InsertSql(rows, ignoreDuplicates: true)))];
+        _insertOne = Prepare(InsertSql(1, ignoreDuplicates: true));
         _insertSyslog = Prepare(
             "INSERT INTO syslog (message, facility, severity, format, timestamp, host, app, procid, msgid, sd, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
         _lookup = Prepare("SELECT id FROM messages WHERE client_id = ?1 AND seq = ?2");
         _maxId = Prepare("SELECT coalesce(max(id), 0) FROM messages");
+        _deleteIds = Prepare("DELETE FROM messages WHERE id >= ?1 AND id < ?2");
         _connections = new ConnectionRows(_db);
     }
 
@@ -97,14 +99,16 @@ internal sealed partial class MessageWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var statement in _inserts.Concat(_confirmedInserts))
+        foreach (var statement in _inserts)
         {
             statement.Dispose();
         }
 
+        _insertOne.Dispose();
         _insertSyslog.Dispose();
         _lookup.Dispose();
         _maxId.Dispose();
+        _deleteIds.Dispose();
         _connections.Dispose();
     }
 
@@ -128,25 +132,25 @@ internal sealed partial class MessageWriter : IDisposable
     /// <summary>One execution of the insert of <paramref name="rows"/> rows; returns the next free id.</summary>
     private long InsertRows(int size, IReadOnlyList<PendingMessage> messages, int start, int rows, long nextId)
     {
-        var confirmed = false;
         var s = _inserts[size];
         for (var r = 0; r < rows; r++)
         {
             var message = messages[start + r];
-            confirmed |= message.ClientId is not null;
             BindRow(s, r * ValuesPerRow, message, nextId + r);
         }
 
         var result = raw.sqlite3_step(s);
         raw.sqlite3_reset(s);
-        if (result == raw.SQLITE_CONSTRAINT && confirmed)
+        Check(result, raw.SQLITE_DONE);
+        if (raw.sqlite3_changes(_db) != rows)
         {
-            // A confirmed message the store has already (the sequences in memory did not know it):
-            // SQLite undid this statement only; the same rows again, one at a time, skipping the copies.
+            // OR IGNORE skipped a row: a confirmed message the store has already (the sequences in
+            // memory did not know it), or a row SQLite refused. Undo the rows this statement did
+            // insert, then the same rows one at a time: copies are skipped, any other refusal fails.
+            DeleteIds(nextId, rows);
             return InsertOneByOne(messages, start, rows, nextId);
         }
 
-        Check(result, raw.SQLITE_DONE);
         for (var r = 0; r < rows; r++)
         {
             var message = messages[start + r];
@@ -157,9 +161,18 @@ internal sealed partial class MessageWriter : IDisposable
         return nextId + rows;
     }
 
+    private void DeleteIds(long from, int count)
+    {
+        raw.sqlite3_bind_int64(_deleteIds, 1, from);
+        raw.sqlite3_bind_int64(_deleteIds, 2, from + count);
+        var result = raw.sqlite3_step(_deleteIds);
+        raw.sqlite3_reset(_deleteIds);
+        Check(result, raw.SQLITE_DONE);
+    }
+
     private long InsertOneByOne(IReadOnlyList<PendingMessage> messages, int start, int rows, long nextId)
     {
-        var s = _confirmedInserts[^1];
+        var s = _insertOne;
         for (var r = 0; r < rows; r++)
         {
             var message = messages[start + r];
@@ -252,8 +265,13 @@ internal sealed partial class MessageWriter : IDisposable
     {
         var values = string.Join(", ", Enumerable.Range(0, rows).Select(r =>
             "(" + string.Join(", ", Enumerable.Range((r * ValuesPerRow) + 1, ValuesPerRow).Select(v => "?" + v)) + ")"));
+        // The multi-row insert is OR IGNORE: a statement that can fail half-way (a constraint's ABORT)
+        // makes SQLite keep a statement journal, a copy of every page the statement changes that an
+        // earlier statement of the transaction changed too (spilled to a temporary file past 64 KiB):
+        // about one page copy per page written. The row-by-row insert names the one conflict it skips.
         var conflict = ignoreDuplicates ? " ON CONFLICT (client_id, seq) WHERE client_id IS NOT NULL DO NOTHING" : string.Empty;
-        return $"INSERT INTO messages (id, received_at, connection, text, raw, client_id, seq, sender) VALUES {values}{conflict}";
+        var or = ignoreDuplicates ? string.Empty : "OR IGNORE ";
+        return $"INSERT {or}INTO messages (id, received_at, connection, text, raw, client_id, seq, sender) VALUES {values}{conflict}";
     }
 
     private sqlite3_stmt Prepare(string sql)
