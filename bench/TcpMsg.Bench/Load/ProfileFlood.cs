@@ -14,14 +14,14 @@ namespace TcpMsg.Bench.Load;
 internal static class ProfileFlood
 {
     public const string Usage = """
-        usage: TcpMsg.Bench flood --port P [--mode confirmed|plain] [--senders N] [--messages M] [--rounds R] [--size B]
+        usage: TcpMsg.Bench flood --port P [--mode confirmed|plain] [--senders N] [--messages M] [--rounds R] [--size B] [--window W]
           sends M messages of B bytes (default 100) over N connections (default 1), R times (default 5), to 127.0.0.1:P;
-          confirmed: the library's MessageClient, until every ack; plain: pre-encoded lines (bench StreamSender).
+          confirmed: the library's MessageClient (window W, default the client's), until every ack; plain: pre-encoded lines (bench StreamSender).
         """;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
-        int port = 0, senders = 1, messages = 200_000, rounds = 5, size = 100;
+        int port = 0, senders = 1, messages = 200_000, rounds = 5, size = 100, window = MessageClientOptions.Default.Window;
         var mode = "confirmed";
         for (var i = 0; i + 1 < args.Count; i += 2)
         {
@@ -34,6 +34,7 @@ internal static class ProfileFlood
                 case "--rounds": rounds = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--size": size = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--mode": mode = value; break;
+                case "--window": window = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default: Console.Error.WriteLine(Usage); return 2;
             }
         }
@@ -55,7 +56,7 @@ internal static class ProfileFlood
             if (mode == "confirmed")
             {
                 await Task.WhenAll(Enumerable.Range(0, senders).Select(s =>
-                    SendShareAsync(port, texts, messages * s / senders, messages * (s + 1) / senders, cancel.Token))).ConfigureAwait(false);
+                    SendShareAsync(port, window, texts, messages * s / senders, messages * (s + 1) / senders, cancel.Token))).ConfigureAwait(false);
             }
             else
             {
@@ -70,9 +71,9 @@ internal static class ProfileFlood
         return 0;
     }
 
-    private static async Task SendShareAsync(int port, string[] texts, int from, int to, CancellationToken cancellationToken)
+    private static async Task SendShareAsync(int port, int window, string[] texts, int from, int to, CancellationToken cancellationToken)
     {
-        var client = await MessageClient.ConnectAsync("127.0.0.1", port, MessageClientOptions.Default, cancellationToken).ConfigureAwait(false);
+        var client = await MessageClient.ConnectAsync("127.0.0.1", port, MessageClientOptions.Default with { Window = window }, cancellationToken).ConfigureAwait(false);
         await using (client.ConfigureAwait(false))
         {
             for (var id = from; id < to; id++)
