@@ -18,6 +18,12 @@ if (args.Length > 0 && args[0] == "store")
     return TcpMsg.Bench.Store.StoreBench.Run(args[1..]);
 }
 
+// TcpMsg.Bench shared-store [options]   the store on PostgreSQL, one and two servers, against SQLite (Store/SharedStoreBench.cs)
+if (args.Length > 0 && args[0] == "shared-store")
+{
+    return TcpMsg.Bench.Store.SharedStoreBench.Run(args[1..]);
+}
+
 // TcpMsg.Bench flood --port P [options]   a scenario's load, round after round, to a server started by hand (for a profiler)
 if (args.Length > 0 && args[0] == "flood")
 {

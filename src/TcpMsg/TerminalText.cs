@@ -1,7 +1,13 @@
 using System.Buffers;
 using System.Text;
 
+// The CLI compiles this file as its own internal copy (src/TcpMsg.Cli/TcpMsg.Cli.csproj), in its own
+// namespace: the tests, which see the internals of both assemblies, then see one type of each name.
+#if TCPMSG_CLI
+namespace TcpMsg.Cli;
+#else
 namespace TcpMsg;
+#endif
 
 /// <summary>
 /// Makes text received from the network safe to show on a terminal: control characters (ANSI escape
@@ -9,7 +15,7 @@ namespace TcpMsg;
 /// <c>\xHH</c> or <c>\uHHHH</c> instead of being sent raw. Tab is kept. The CLI prints with it, and
 /// the chat server escapes the lines it sends plain-mode members with it.
 /// </summary>
-public static class TerminalText
+internal static class TerminalText
 {
     // Every unsafe character lies in one of these ranges; most text (ASCII, CJK) in none of them, and
     // a range search is vectorized. A SearchValues of the exact set would be a probabilistic map,

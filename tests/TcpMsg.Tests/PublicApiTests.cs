@@ -22,4 +22,26 @@ public sealed class PublicApiTests
 
         Assert.Equal(declared, exported);
     }
+
+    [Fact]
+    public void No_public_member_of_the_storage_namespace_names_a_server_type()
+    {
+        // Server -> Storage -> TcpMsg, never back: a store reader needs no server types.
+        const System.Reflection.BindingFlags Public = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly;
+        var storage = typeof(MessageClient).Assembly.GetExportedTypes().Where(t => t.Namespace == "TcpMsg.Storage");
+        var named = storage.SelectMany(type => type.GetMembers(Public).SelectMany(member => member switch
+        {
+            System.Reflection.PropertyInfo property => [property.PropertyType],
+            System.Reflection.MethodInfo method => method.GetParameters().Select(p => p.ParameterType).Append(method.ReturnType),
+            System.Reflection.ConstructorInfo constructor => constructor.GetParameters().Select(p => p.ParameterType),
+            _ => Array.Empty<Type>(),
+        }).Select(t => (Member: $"{type.Name}.{t.Name}", Type: Unwrap(t))));
+
+        Assert.Empty(named.Where(n => n.Type.Namespace?.StartsWith("TcpMsg.Server", StringComparison.Ordinal) == true).Select(n => n.Member));
+    }
+
+    private static Type Unwrap(Type type) =>
+        type.HasElementType ? Unwrap(type.GetElementType()!) :
+        type.IsGenericType ? type.GetGenericArguments().Select(Unwrap).FirstOrDefault(t => t.Namespace?.StartsWith("TcpMsg.Server", StringComparison.Ordinal) == true) ?? type :
+        type;
 }

@@ -34,7 +34,7 @@ public class FormatterBenchmarks
         _messages = [.. Enumerable.Range(0, MessageSamples.Lines).Select(_ => new ReceivedMessage(connection, DateTimeOffset.UtcNow, text, bytes, MessageFraming.Line))];
         _text = new TextEventFormatter(Strings.English, verbose: false);
         _chinese = new TextEventFormatter(new Strings(CultureInfo.GetCultureInfo("zh-CN")), verbose: false);
-        _json = new JsonEventFormatter(verbose: false);
+        _json = new JsonEventFormatter();
     }
 
     [Benchmark(OperationsPerInvoke = MessageSamples.Lines, Description = "text line (en)")]

@@ -49,7 +49,7 @@ public class MessagePathBenchmarks
         _reads = [.. reads];
         _english = Sink(new TextEventFormatter(Strings.English, verbose: false));
         _chinese = Sink(new TextEventFormatter(new Strings(CultureInfo.GetCultureInfo("zh-CN")), verbose: false));
-        _json = Sink(new JsonEventFormatter(verbose: false));
+        _json = Sink(new JsonEventFormatter());
     }
 
     [Benchmark(OperationsPerInvoke = MessageSamples.Lines, Description = "frame -> batch -> text line (en)")]

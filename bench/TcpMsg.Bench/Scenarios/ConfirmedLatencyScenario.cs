@@ -75,7 +75,7 @@ internal sealed class ConfirmedLatencyScenario : Scenario
                 await client.CompleteAsync(cancel.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is TcpMsgConnectionException or MessageDeliveryException or OperationCanceledException)
+        catch (Exception ex) when (ex is TcpMsgException or OperationCanceledException)
         {
             result.Error = $"confirmed sending failed: {ex.Message}";
         }

@@ -53,7 +53,7 @@ internal sealed class ConfirmedScenario : Scenario
             result.Seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             result.Metrics["cpu_us_per_message"] = (ProcessInfo.CpuSeconds(context.Peer.Pid) - cpuBefore) * 1e6 / _messages;
         }
-        catch (Exception ex) when (ex is TcpMsgConnectionException or MessageDeliveryException or OperationCanceledException)
+        catch (Exception ex) when (ex is TcpMsgException or OperationCanceledException)
         {
             result.Error = $"confirmed sending failed: {ex.Message}";
         }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using TcpMsg.Bench.Load;
-using TcpMsg.Client;
 
 namespace TcpMsg.Bench.Scenarios;
 
@@ -62,7 +61,7 @@ internal sealed partial class StressScenario
                 }
             }
         }
-        catch (Exception ex) when (ex is TcpMsgConnectionException or MessageDeliveryException or OperationCanceledException)
+        catch (Exception ex) when (ex is TcpMsgException or OperationCanceledException)
         {
             result.Error ??= $"the legitimate client failed: {ex.Message}";
         }

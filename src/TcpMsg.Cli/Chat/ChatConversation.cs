@@ -58,7 +58,7 @@ internal abstract class ChatConversation
                         return await LeaveAsync().ConfigureAwait(false);
                     case Ended ended:
                         return await EndAsync(ended.Failure).ConfigureAwait(false);
-                    case ChatConnectionChanged change:
+                    case ChatNotice { Kind: NoticeKind.ConnectionLost or NoticeKind.Reconnected } change:
                         await StatusAsync(Formatter.Format(change)!).ConfigureAwait(false);
                         break;
                     case ChatEvent chatEvent when Formatter.Format(chatEvent) is { } line:
@@ -113,7 +113,7 @@ internal abstract class ChatConversation
                 Inbox.Writer.TryWrite(new Leave());
                 break;
             case ChatInputKind.Nick when input.Text.Length > 0:
-                Answer(async () => ChatEventFormatter.Status(Strings.Format("Chat_NameNow", Output.TextEscaper.Escape(await Client.ChangeNameAsync(input.Text).ConfigureAwait(false)))));
+                Answer(async () => ChatEventFormatter.Status(Strings.Format("Chat_NameNow", TerminalText.Escape(await Client.ChangeNameAsync(input.Text).ConfigureAwait(false)))));
                 break;
             case ChatInputKind.Who:
                 Answer(async () => Formatter.Who(await Client.WhoAsync().ConfigureAwait(false)));
@@ -139,11 +139,11 @@ internal abstract class ChatConversation
         {
             line = await command().ConfigureAwait(false);
         }
-        catch (ChatCommandException ex)
+        catch (TcpMsgException ex) when (ex.Code == TcpMsgErrorCode.ChatCommandRefused)
         {
-            line = ChatEventFormatter.Status(ex.Name is null
+            line = ChatEventFormatter.Status(ex.Subject is null
                 ? Strings.Format("Chat_RefusedCommand", ex.Reason)
-                : Strings.Format("Chat_Refused", Output.TextEscaper.Escape(ex.Name), ex.Reason));
+                : Strings.Format("Chat_Refused", TerminalText.Escape(ex.Subject), ex.Reason));
         }
         catch (TcpMsgException ex)
         {
@@ -179,9 +179,9 @@ internal abstract class ChatConversation
             await Client.CompleteAsync(limit.Token).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
-        catch (MessageDeliveryException ex)
+        catch (TcpMsgException ex) when (ex.Code == TcpMsgErrorCode.NotDelivered)
         {
-            await StatusAsync(Strings.Format("Send_NotDelivered", ex.Failed, ex.Delivered, ex.InnerException?.Message ?? ex.Message)).ConfigureAwait(false);
+            await StatusAsync(Strings.Format("Send_NotDelivered", Client.Statistics.Failed, Client.Statistics.Delivered, ex.InnerException?.Message ?? ex.Message)).ConfigureAwait(false);
             return ExitCodes.NotDelivered;
         }
         catch (OperationCanceledException)
@@ -189,7 +189,7 @@ internal abstract class ChatConversation
             await StatusAsync(Strings.Format("Chat_Failed", $"the server did not confirm the last messages within {s_leaveTimeout.TotalSeconds:0} s")).ConfigureAwait(false);
             return ExitCodes.NotDelivered;
         }
-        catch (TcpMsgConnectionException ex)
+        catch (TcpMsgException ex)
         {
             return await EndAsync(ex).ConfigureAwait(false);
         }

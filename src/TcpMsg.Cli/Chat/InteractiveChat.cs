@@ -2,7 +2,6 @@ using System.Text;
 using TcpMsg.Cli.Localization;
 using TcpMsg.Cli.Output;
 using TcpMsg.Client;
-using TcpMsg.Protocol;
 
 namespace TcpMsg.Cli.Chat;
 
@@ -28,14 +27,14 @@ internal sealed class InteractiveChat : ChatConversation
         _server = server;
     }
 
-    private string Prompt => TextEscaper.Escape(Client.Name ?? "?") + "> ";
+    private string Prompt => TerminalText.Escape(Client.Name ?? "?") + "> ";
 
     protected override async Task StartAsync(CancellationToken cancellationToken)
     {
         _terminal.SetKeyMode(true);
         var keys = new Thread(ReadKeys) { IsBackground = true, Name = "tcpmsg chat keys" };
         keys.Start();
-        await ShowAsync(ChatEventFormatter.Status(Strings.Format("Chat_Connected", _server, TextEscaper.Escape(Client.Name ?? "?")))).ConfigureAwait(false);
+        await ShowAsync(ChatEventFormatter.Status(Strings.Format("Chat_Connected", _server, TerminalText.Escape(Client.Name ?? "?")))).ConfigureAwait(false);
     }
 
     protected override async Task OnInputAsync(object input)

@@ -2,7 +2,6 @@ using System.Text;
 using TcpMsg.Cli.Localization;
 using TcpMsg.Cli.Output;
 using TcpMsg.Client;
-using TcpMsg.Protocol;
 
 namespace TcpMsg.Cli.Chat;
 
@@ -26,7 +25,7 @@ internal sealed class LineModeChat : ChatConversation
 
     protected override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await StatusAsync(ChatEventFormatter.Status(Strings.Format("Chat_Connected", _server, TextEscaper.Escape(Client.Name ?? "?")))).ConfigureAwait(false);
+        await StatusAsync(ChatEventFormatter.Status(Strings.Format("Chat_Connected", _server, TerminalText.Escape(Client.Name ?? "?")))).ConfigureAwait(false);
         _ = Task.Run(() => ReadLinesAsync(cancellationToken), CancellationToken.None);
     }
 

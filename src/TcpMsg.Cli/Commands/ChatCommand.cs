@@ -2,9 +2,7 @@ using System.CommandLine;
 using TcpMsg.Cli.Chat;
 using TcpMsg.Cli.Localization;
 using TcpMsg.Client;
-using TcpMsg.Protocol;
 using TcpMsg.Server;
-using TcpMsg.Tls;
 
 namespace TcpMsg.Cli.Commands;
 
@@ -83,7 +81,7 @@ internal static class ChatCommand
                     return ExitCodes.Usage;
                 }
             }
-            catch (TlsCertificateException ex)
+            catch (TcpMsgException ex) when (ex.Code == TcpMsgErrorCode.CertificateInvalid)
             {
                 await app.Console.Error.WriteLineAsync(strings.Format("Chat_Failed", $"TLS: {ex.Message}")).ConfigureAwait(false);
                 return ExitCodes.Tls;
@@ -127,31 +125,27 @@ internal static class ChatCommand
 
     private static async Task<int> RunAsync(CliApplication app, Strings strings, HostPort target, MessageClientOptions options, RetryReporter reporter, CancellationToken cancellationToken)
     {
-        (string Line, int Code) Describe(TcpMsgException ex) => ex switch
+        (string Line, int Code) Describe(TcpMsgException ex) => ex.Code switch
         {
-            TcpMsgConnectionException connection => connection.Failure switch
-            {
-                ConnectionFailure.HostNotFound => (strings.Format("Chat_HostNotFound", target.Host), ExitCodes.HostNotFound),
-                ConnectionFailure.Refused => (strings.Format("Chat_Refused_Connection", target), ExitCodes.ConnectionRefused),
-                ConnectionFailure.TimedOut => (strings.Format("Chat_Failed", ex.Message), ExitCodes.TimedOut),
-                ConnectionFailure.Reset => (strings.Format("Chat_Failed", ex.Message), ExitCodes.ConnectionReset),
-                ConnectionFailure.Unreachable => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Unreachable),
-                ConnectionFailure.NotTcpMsgServer => (strings.Format("Chat_NotTcpMsg", target), ExitCodes.NotTcpMsgServer),
-                ConnectionFailure.NoChatRoom => (strings.Format("Chat_NoRoom", target), ExitCodes.NoChatRoom),
-                ConnectionFailure.Tls => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Tls),
-                ConnectionFailure.Unauthorized => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Unauthorized),
-                ConnectionFailure.RejectedByServer => (strings.Format("Chat_Failed", ex.Message), ExitCodes.NotDelivered),
-                ConnectionFailure.AccessDenied => (strings.Format("Chat_Failed", ex.Message), ExitCodes.AccessDenied),
-                ConnectionFailure.ServerBusy => (strings.Format("Chat_Failed", ex.Message), ExitCodes.ConnectionRefused),
-                _ => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Failure),
-            },
-            _ => (strings.Format("Chat_Failed", ex.Message), ExitCodes.Failure),
+            TcpMsgErrorCode.HostNotFound => (strings.Format("Chat_HostNotFound", target.Host), ExitCodes.HostNotFound),
+            TcpMsgErrorCode.Refused => (strings.Format("Chat_Refused_Connection", target), ExitCodes.ConnectionRefused),
+            TcpMsgErrorCode.TimedOut => (strings.Format("Chat_Failed", ErrorText.ClientMessage(ex)), ExitCodes.TimedOut),
+            TcpMsgErrorCode.Reset => (strings.Format("Chat_Failed", ErrorText.ClientMessage(ex)), ExitCodes.ConnectionReset),
+            TcpMsgErrorCode.Unreachable => (strings.Format("Chat_Failed", ErrorText.ClientMessage(ex)), ExitCodes.Unreachable),
+            TcpMsgErrorCode.NotTcpMsgServer => (strings.Format("Chat_NotTcpMsg", target), ExitCodes.NotTcpMsgServer),
+            TcpMsgErrorCode.NoChatRoom => (strings.Format("Chat_NoRoom", target), ExitCodes.NoChatRoom),
+            TcpMsgErrorCode.TlsHandshakeFailed => (strings.Format("Chat_Failed", ErrorText.ClientMessage(ex)), ExitCodes.Tls),
+            TcpMsgErrorCode.Unauthorized => (strings.Format("Chat_Failed", ErrorText.ClientMessage(ex)), ExitCodes.Unauthorized),
+            TcpMsgErrorCode.RejectedByServer => (strings.Format("Chat_Failed", ErrorText.ClientMessage(ex)), ExitCodes.NotDelivered),
+            TcpMsgErrorCode.AccessDenied => (strings.Format("Chat_Failed", ErrorText.ClientMessage(ex)), ExitCodes.AccessDenied),
+            TcpMsgErrorCode.ServerBusy => (strings.Format("Chat_Failed", ErrorText.ClientMessage(ex)), ExitCodes.ConnectionRefused),
+            _ => (strings.Format("Chat_Failed", ErrorText.ClientMessage(ex)), ExitCodes.Failure),
         };
 
         ChatClient client;
         try
         {
-            client = await ChatClient.ConnectAsync(target, options, cancellationToken).ConfigureAwait(false);
+            client = await ChatClient.ConnectAsync(target.Host, target.Port, options, cancellationToken).ConfigureAwait(false);
         }
         catch (TcpMsgException ex)
         {

@@ -3,7 +3,6 @@ using System.CommandLine;
 using System.Net;
 using TcpMsg.Cli.Output;
 using TcpMsg.Cli.Parsing;
-using TcpMsg.Server;
 using TcpMsg.Storage;
 
 namespace TcpMsg.Cli.Commands;
@@ -13,12 +12,9 @@ internal static class HistoryCommand
 {
     public static Command Create(CliApplication app)
     {
-        var store = new Option<string>("--store")
-        {
-            Description = "The store to read (a path relative to the working directory, or absolute).",
-            HelpName = "PATH",
-            DefaultValueFactory = _ => StoreOptions.Default.Path,
-        };
+        var store = StoreLocation.StoreOption(
+            "The store to read: a SQLite file (relative to the working directory, or absolute) or a PostgreSQL database (postgresql://user@host:port/db, or Host=...;Database=...).");
+        var storePasswordFile = StoreLocation.PasswordFileOption();
         var limit = OptionFactory.Integer("--limit", HistoryQuery.Default.Limit, 1, int.MaxValue, "How many of the newest messages to show (oldest first).", "-n");
         var since = new Option<string>("--since") { Description = "Only messages received at or after this time (2026-11-25T08:00:00Z) or this long ago (10m, 2h).", HelpName = "TIME" };
         var until = new Option<string>("--until") { Description = "Only messages received before this time or this long ago.", HelpName = "TIME" };
@@ -39,7 +35,7 @@ internal static class HistoryCommand
 
         var command = new Command("history", "Show what a tcpmsg server has stored, even while it is running.")
         {
-            store, limit, since, until, from, sender, contains, appName, hostName, severity, format, follow, verbose, count,
+            store, storePasswordFile, limit, since, until, from, sender, contains, appName, hostName, severity, format, follow, verbose, count,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -95,21 +91,28 @@ internal static class HistoryCommand
                 query = query with { FromAddress = address, FromPort = port };
             }
 
+            var storeLocation = parseResult.GetValue(store)!;
+            if (StoreLocation.Check(storeLocation, parseResult.GetValue(storePasswordFile)) is { } storeError)
+            {
+                await error.WriteLineAsync($"tcpmsg history: {storeError}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
             MessageHistory history;
             try
             {
-                history = MessageHistory.Open(parseResult.GetValue(store)!);
+                history = MessageHistory.Open(StoreOptions.Default with { Path = storeLocation, PasswordFile = parseResult.GetValue(storePasswordFile) });
             }
-            catch (StoreException ex)
+            catch (TcpMsgException ex)
             {
-                await error.WriteLineAsync(strings.Format("StoreFailed", ex.Message)).ConfigureAwait(false);
+                await error.WriteLineAsync(strings.Format("StoreFailed", ErrorText.StoreMessage(ex))).ConfigureAwait(false);
                 return ExitCodes.StoreFailed;
             }
 
             using (history)
             {
                 var text = new TextEventFormatter(strings, verbose: false);
-                var json = parseResult.GetValue(format) == OutputFormat.Json ? new JsonEventFormatter(verbose: false) : null;
+                var json = parseResult.GetValue(format) == OutputFormat.Json ? new JsonEventFormatter() : null;
                 var buffer = new ArrayBufferWriter<byte>(64 * 1024);
                 async Task PrintAsync(StoredMessage message, bool flush)
                 {
@@ -127,7 +130,7 @@ internal static class HistoryCommand
                             var time = message.ReceivedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
                             var detail = message.ClientCertificate is null
                                 ? strings.Format("HistoryDetail", message.Id, time, message.PeerEndPoint)
-                                : strings.Format("HistoryDetailCertificate", message.Id, time, message.PeerEndPoint, TcpMsg.TerminalText.Escape(message.ClientCertificate));
+                                : strings.Format("HistoryDetailCertificate", message.Id, time, message.PeerEndPoint, TerminalText.Escape(message.ClientCertificate));
                             System.Text.EncodingExtensions.GetBytes(System.Text.Encoding.UTF8, detail + "\n", buffer);
                         }
                     }
@@ -177,9 +180,9 @@ internal static class HistoryCommand
                 {
                     // Ctrl+C is how --follow ends.
                 }
-                catch (StoreException ex)
+                catch (TcpMsgException ex)
                 {
-                    await error.WriteLineAsync(strings.Format("StoreFailed", ex.Message)).ConfigureAwait(false);
+                    await error.WriteLineAsync(strings.Format("StoreFailed", ErrorText.StoreMessage(ex))).ConfigureAwait(false);
                     return ExitCodes.StoreFailed;
                 }
             }
@@ -192,9 +195,9 @@ internal static class HistoryCommand
     /// <summary>On standard error: the range asked for reaches into what retention removed.</summary>
     private static async Task TellRemovedAsync(MessageHistory history, HistoryQuery query, int returned, TextWriter error)
     {
-        if (history.Removed() is { } removed && removed.Covers(query, returned))
+        if (history.RemovedThrough(query, returned) is { } through)
         {
-            var time = removed.ThroughTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            var time = through.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
             await error.WriteLineAsync($"tcpmsg history: messages received up to {time} were removed by the server's retention (--retain, --max-store-size)").ConfigureAwait(false);
         }
     }

@@ -1,7 +1,6 @@
 using TcpMsg.Cli.Localization;
 using TcpMsg.Cli.Output;
 using TcpMsg.Client;
-using TcpMsg.Protocol;
 
 namespace TcpMsg.Cli.Commands;
 
@@ -38,7 +37,7 @@ internal sealed class RetryReporter
     /// <summary>How many failed attempts were reported since the client last connected.</summary>
     public int Failures { get; private set; }
 
-    public void Report(TcpMsgConnectionException failure)
+    public void Report(TcpMsgException failure)
     {
         string? line = null;
         lock (_lock)

@@ -4,7 +4,6 @@ using TcpMsg.Cli.Localization;
 using TcpMsg.Cli.Output;
 using TcpMsg.Client;
 using TcpMsg.Server;
-using TcpMsg.Tls;
 
 namespace TcpMsg.Cli.Commands;
 
@@ -83,7 +82,7 @@ internal static class SendCommand
                     return ExitCodes.Usage;
                 }
             }
-            catch (TlsCertificateException ex)
+            catch (TcpMsgException ex) when (ex.Code == TcpMsgErrorCode.CertificateInvalid)
             {
                 await app.Console.Error.WriteLineAsync(strings.Format("Send_TlsCertificate", ex.Message)).ConfigureAwait(false);
                 return ExitCodes.Tls;
@@ -123,7 +122,7 @@ internal static class SendCommand
             var options = MessageClientOptions.Default with
             {
                 Token = token,
-                Mode = parseResult.GetValue(plain) ? DeliveryMode.Plain : DeliveryMode.Confirmed,
+                Plain = parseResult.GetValue(plain),
                 ConnectTimeout = wait,
                 HandshakeTimeout = wait,
                 CloseTimeout = wait,
@@ -164,9 +163,9 @@ internal static class SendCommand
             MessageClient client;
             try
             {
-                client = await MessageClient.ConnectAsync(target, options, cancellationToken).ConfigureAwait(false);
+                client = await MessageClient.ConnectAsync(target.Host, target.Port, options, cancellationToken).ConfigureAwait(false);
             }
-            catch (TcpMsgConnectionException ex)
+            catch (TcpMsgException ex)
             {
                 return await FailAsync(ex).ConfigureAwait(false);
             }
@@ -174,7 +173,7 @@ internal static class SendCommand
             await using (client.ConfigureAwait(false))
             {
                 // A single message is quick; lines from standard input may take long: show how it goes.
-                var progress = status is not null && text is null ? SendProgress.Start(status, strings, client.Statistics, client.Mode == DeliveryMode.Confirmed) : null;
+                var progress = status is not null && text is null ? SendProgress.Start(status, strings, client.Statistics, !client.IsPlain) : null;
                 try
                 {
                     if (text is not null)
@@ -193,17 +192,18 @@ internal static class SendCommand
 
                     await client.CompleteAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (MessageDeliveryException ex)
+                catch (TcpMsgException ex) when (ex.Code == TcpMsgErrorCode.NotDelivered)
                 {
-                    await errors.WriteLineAsync(strings.Format("Send_NotDelivered", ex.Failed, ex.Delivered, ex.InnerException?.Message ?? ex.Message)).ConfigureAwait(false);
-                    return ex.InnerException is TcpMsgConnectionException { Failure: ConnectionFailure.StoreFailed } ? ExitCodes.StoreFailed : ExitCodes.NotDelivered;
+                    await errors.WriteLineAsync(strings.Format("Send_NotDelivered", client.Statistics.Failed, client.Statistics.Delivered, ex.InnerException?.Message ?? ex.Message)).ConfigureAwait(false);
+                    return ex.InnerException is TcpMsgException { Code: TcpMsgErrorCode.StoreFailed } ? ExitCodes.StoreFailed : ExitCodes.NotDelivered;
                 }
-                catch (MessageRejectedException ex)
+                catch (TcpMsgException ex) when (ex.Reason is not null || ex.Code == TcpMsgErrorCode.MessageTooLarge)
                 {
-                    await errors.WriteLineAsync(strings.Format("Send_Rejected", ex.Reason)).ConfigureAwait(false);
+                    // The server refused the message (an ERROR frame, in its own words), or it is larger than the server takes.
+                    await errors.WriteLineAsync(strings.Format("Send_Rejected", ex.Reason ?? ex.Message)).ConfigureAwait(false);
                     return ExitCodes.NotDelivered;
                 }
-                catch (TcpMsgConnectionException ex)
+                catch (TcpMsgException ex)
                 {
                     return await FailAsync(ex).ConfigureAwait(false);
                 }
@@ -238,11 +238,11 @@ internal static class SendCommand
                 {
                     await client.EnqueueAsync(line, cancellationToken).ConfigureAwait(false);
                 }
-                catch (MessageRejectedException ex) when (ex.Code == TcpMsg.Protocol.ProtocolErrorCode.TooLarge && ex.Sequence == 0)
+                catch (TcpMsgException ex) when (ex.Code == TcpMsgErrorCode.MessageTooLarge)
                 {
                     if (SkipOversized)
                     {
-                        await errors.WriteLineAsync(strings.Format("Send_LineSkipped", number, ex.Reason)).ConfigureAwait(false);
+                        await errors.WriteLineAsync(strings.Format("Send_LineSkipped", number, ex.Message)).ConfigureAwait(false);
                         continue;
                     }
 
@@ -257,7 +257,7 @@ internal static class SendCommand
                         }
                     }
 
-                    await errors.WriteLineAsync(strings.Format("Send_LineTooLarge", number, ex.Reason, after + 1, number - 1)).ConfigureAwait(false);
+                    await errors.WriteLineAsync(strings.Format("Send_LineTooLarge", number, ex.Message, after + 1, number - 1)).ConfigureAwait(false);
                     return ExitCodes.NotDelivered;
                 }
             }
@@ -269,7 +269,7 @@ internal static class SendCommand
         {
             var statistics = client.Statistics;
             string line;
-            if (client.Mode == DeliveryMode.Plain)
+            if (client.IsPlain)
             {
                 line = strings.Format("Send_Done", statistics.Delivered, target);
             }
@@ -286,25 +286,25 @@ internal static class SendCommand
             await output.WriteLineAsync(line).ConfigureAwait(false);
         }
 
-        private async Task<int> FailAsync(TcpMsgConnectionException ex)
+        private async Task<int> FailAsync(TcpMsgException ex)
         {
-            var (line, code) = ex.Failure switch
+            var (line, code) = ex.Code switch
             {
-                ConnectionFailure.HostNotFound => (strings.Format("Send_HostNotFound", target.Host), ExitCodes.HostNotFound),
-                ConnectionFailure.Refused => (strings.Format("Send_Refused", target), ExitCodes.ConnectionRefused),
-                ConnectionFailure.TimedOut => (strings.Format("Send_TimedOut", ex.Message), ExitCodes.TimedOut),
-                ConnectionFailure.Reset when options.Tls is not null => (strings.Format("Send_Reset", target) + strings.Get("Send_ResetTlsHint"), ExitCodes.ConnectionReset),
-                ConnectionFailure.Reset => (strings.Format("Send_Reset", target) + strings.Get("Send_ResetPlainHint"), ExitCodes.ConnectionReset),
-                ConnectionFailure.Tls => (strings.Format("Send_Tls", ex.Message), ExitCodes.Tls),
-                ConnectionFailure.Unreachable => (strings.Format("Send_Unreachable", target), ExitCodes.Unreachable),
-                ConnectionFailure.NotTcpMsgServer => (strings.Format("Send_NotTcpMsg", target), ExitCodes.NotTcpMsgServer),
-                ConnectionFailure.Unauthorized when options.Token is not null => (strings.Format("Send_TokenRefused", target), ExitCodes.Unauthorized),
-                ConnectionFailure.Unauthorized => (strings.Format("Send_Unauthorized", target), ExitCodes.Unauthorized),
-                ConnectionFailure.AccessDenied => (strings.Format("Send_Failed", ex.Message), ExitCodes.AccessDenied),
-                ConnectionFailure.ServerBusy => (strings.Format("Send_Failed", ex.Message), ExitCodes.ConnectionRefused),
-                ConnectionFailure.RejectedByServer or ConnectionFailure.ClientIdInUse => (strings.Format("Send_Failed", ex.Message), ExitCodes.NotDelivered),
-                ConnectionFailure.StoreFailed => (strings.Format("Send_Failed", ex.Message), ExitCodes.StoreFailed),
-                _ => (strings.Format("Send_Failed", ex.Message), ExitCodes.Failure),
+                TcpMsgErrorCode.HostNotFound => (strings.Format("Send_HostNotFound", target.Host), ExitCodes.HostNotFound),
+                TcpMsgErrorCode.Refused => (strings.Format("Send_Refused", target), ExitCodes.ConnectionRefused),
+                TcpMsgErrorCode.TimedOut => (strings.Format("Send_TimedOut", ErrorText.ClientMessage(ex)), ExitCodes.TimedOut),
+                TcpMsgErrorCode.Reset when options.Tls is not null => (strings.Format("Send_Reset", target) + strings.Get("Send_ResetTlsHint"), ExitCodes.ConnectionReset),
+                TcpMsgErrorCode.Reset => (strings.Format("Send_Reset", target) + strings.Get("Send_ResetPlainHint"), ExitCodes.ConnectionReset),
+                TcpMsgErrorCode.TlsHandshakeFailed => (strings.Format("Send_Tls", ErrorText.ClientMessage(ex)), ExitCodes.Tls),
+                TcpMsgErrorCode.Unreachable => (strings.Format("Send_Unreachable", target), ExitCodes.Unreachable),
+                TcpMsgErrorCode.NotTcpMsgServer => (strings.Format("Send_NotTcpMsg", target), ExitCodes.NotTcpMsgServer),
+                TcpMsgErrorCode.Unauthorized when options.Token is not null => (strings.Format("Send_TokenRefused", target), ExitCodes.Unauthorized),
+                TcpMsgErrorCode.Unauthorized => (strings.Format("Send_Unauthorized", target), ExitCodes.Unauthorized),
+                TcpMsgErrorCode.AccessDenied => (strings.Format("Send_Failed", ErrorText.ClientMessage(ex)), ExitCodes.AccessDenied),
+                TcpMsgErrorCode.ServerBusy => (strings.Format("Send_Failed", ErrorText.ClientMessage(ex)), ExitCodes.ConnectionRefused),
+                TcpMsgErrorCode.RejectedByServer or TcpMsgErrorCode.ClientIdInUse => (strings.Format("Send_Failed", ErrorText.ClientMessage(ex)), ExitCodes.NotDelivered),
+                TcpMsgErrorCode.StoreFailed => (strings.Format("Send_Failed", ErrorText.ClientMessage(ex)), ExitCodes.StoreFailed),
+                _ => (strings.Format("Send_Failed", ErrorText.ClientMessage(ex)), ExitCodes.Failure),
             };
             await errors.WriteLineAsync(line).ConfigureAwait(false);
             return code;

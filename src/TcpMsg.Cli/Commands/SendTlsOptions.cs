@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TcpMsg.Cli.Parsing;
 using TcpMsg.Client;
 
 namespace TcpMsg.Cli.Commands;
@@ -23,13 +24,27 @@ internal sealed class SendTlsOptions
         {
             command.Options.Add(option);
         }
+
+        // Options that contradict each other are parse errors: reported before anything runs, exit 2.
+        command.Validators.Add(result =>
+        {
+            if (OptionGiven.Any(result, _key) && !OptionGiven.Any(result, _cert))
+            {
+                result.AddError("--tls-key needs --tls-cert");
+            }
+
+            if (OptionGiven.On(result, _insecure) && (OptionGiven.Any(result, _ca) || OptionGiven.Any(result, _serverName)))
+            {
+                result.AddError("--tls-insecure contradicts --tls-ca and --tls-server-name: it verifies nothing");
+            }
+        });
     }
 
     /// <summary>True when --tls-insecure was given (the caller prints the warning).</summary>
     public bool IsInsecure(ParseResult parseResult) => parseResult.GetValue(_insecure);
 
     /// <summary>The TLS options, or null for plain TCP.</summary>
-    /// <exception cref="TcpMsg.Tls.TlsCertificateException">A certificate file could not be read.</exception>
+    /// <exception cref="TcpMsgException">A certificate file could not be read (<see cref="TcpMsgErrorCode.CertificateInvalid"/>).</exception>
     public bool TryBuild(ParseResult parseResult, out TlsClientOptions? tls, out string? error)
     {
         tls = null;
@@ -42,18 +57,6 @@ internal sealed class SendTlsOptions
         if (!parseResult.GetValue(_tls) && ca is null && cert is null && key is null && serverName is null && !insecure)
         {
             return true;
-        }
-
-        if (key is not null && cert is null)
-        {
-            error = "--tls-key needs --tls-cert";
-            return false;
-        }
-
-        if (insecure && (ca is not null || serverName is not null))
-        {
-            error = "--tls-insecure contradicts --tls-ca and --tls-server-name: it verifies nothing";
-            return false;
         }
 
         tls = TlsClientOptions.FromFiles(ca, cert, key, Environment.GetEnvironmentVariable(ServeSecurityOptions.PasswordVariable)) with

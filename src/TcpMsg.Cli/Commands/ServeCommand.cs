@@ -3,9 +3,7 @@ using Microsoft.Extensions.Logging;
 using TcpMsg.Cli.Hosting;
 using TcpMsg.Cli.Localization;
 using TcpMsg.Cli.Output;
-using TcpMsg.Protocol;
 using TcpMsg.Server;
-using TcpMsg.Tls;
 using TcpMsg.Storage;
 
 namespace TcpMsg.Cli.Commands;
@@ -31,7 +29,7 @@ internal static class ServeCommand
         };
         var framing = OptionFactory.Choice(
             "--framing",
-            PlainFraming.Lines,
+            FramingChoice.Lines,
             "How plain connections are cut into messages: lines (one message per line) or whole (one message per connection).");
         var syslog = OptionFactory.Choice(
             "--syslog",
@@ -65,12 +63,10 @@ internal static class ServeCommand
         {
             Description = "Narrate each connection: handshake, the client's FIN, the server's close, bytes and duration.",
         };
-        var store = new Option<string>("--store")
-        {
-            Description = "The SQLite file messages are stored in before they count as received (relative to the working directory, or absolute).",
-            HelpName = "PATH",
-            DefaultValueFactory = _ => StoreOptions.Default.Path,
-        };
+        var store = StoreLocation.StoreOption(
+            "Where messages are stored before they count as received: a SQLite file (relative to the working directory, or absolute), " +
+            "or a PostgreSQL database shared by several servers (postgresql://user@host:port/db, or Host=...;Database=...).");
+        var storePasswordFile = StoreLocation.PasswordFileOption();
         var noStore = new Option<bool>("--no-store")
         {
             Description = "Do not store messages: print (and acknowledge) them as they arrive.",
@@ -87,7 +83,7 @@ internal static class ServeCommand
         var chat = ChatRoomOptions(out var chatOptions);
         var command = new Command("serve", "Receive messages on TCP port 2023 and print them.")
         {
-            port, listen, framing, syslog, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, noStore, durability, retain, maxStoreSize, searchIndex,
+            port, listen, framing, syslog, maxMessageSize, idleTimeout, maxConnections, shutdownTimeout, format, verbose, store, storePasswordFile, noStore, durability, retain, maxStoreSize, searchIndex,
         };
         var security = new ServeSecurityOptions();
         security.AddTo(command);
@@ -136,10 +132,27 @@ internal static class ServeCommand
                 return ExitCodes.Usage;
             }
 
+            var storeLocation = parseResult.GetValue(store)!;
+            if (!parseResult.GetValue(noStore))
+            {
+                var storeError = StoreLocation.Check(storeLocation, parseResult.GetValue(storePasswordFile));
+                if (storeError is null && StoreLocation.IsPostgres(storeLocation) &&
+                    (parseResult.GetValue(retain) is { } kept && kept > TimeSpan.Zero || parseResult.GetValue(maxStoreSize) > 0 || parseResult.GetValue(searchIndex)))
+                {
+                    storeError = "--retain, --max-store-size and --search-index are for the SQLite store only";
+                }
+
+                if (storeError is not null)
+                {
+                    await app.Console.Error.WriteLineAsync($"tcpmsg: {storeError}").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+            }
+
             var options = TcpMsgServerOptions.Default with
             {
                 Endpoints = endpoints,
-                Framing = parseResult.GetValue(framing),
+                Framing = parseResult.GetValue(framing) == FramingChoice.Whole ? MessageFraming.Whole : MessageFraming.Line,
                 Syslog = parseResult.GetValue(syslog),
                 MaxMessageSize = (int)maxSize,
                 IdleTimeout = parseResult.GetValue(idleTimeout),
@@ -149,7 +162,8 @@ internal static class ServeCommand
                     ? null
                     : StoreOptions.Default with
                     {
-                        Path = parseResult.GetValue(store)!,
+                        Path = storeLocation,
+                        PasswordFile = parseResult.GetValue(storePasswordFile),
                         Durability = parseResult.GetValue(durability),
                         Retain = parseResult.GetValue(retain) is { } keep && keep > TimeSpan.Zero && keep != Timeout.InfiniteTimeSpan ? keep : null,
                         MaxSize = parseResult.GetValue(maxStoreSize) is > 0 and var cap ? cap : null,
@@ -180,7 +194,7 @@ internal static class ServeCommand
             "With --chat: how many of the last stored messages a client gets when it joins.");
         var slowClient = OptionFactory.Choice(
             "--slow-client",
-            SlowClientPolicy.Disconnect,
+            SlowClientChoice.Disconnect,
             "With --chat: a client further behind than --chat-queue: disconnect (it catches up from the store, and only a client that takes nothing for --slow-client-timeout is disconnected) or drop (it skips what it missed and is told how many).");
         var slowTimeout = OptionFactory.Duration(
             "--slow-client-timeout",
@@ -198,7 +212,7 @@ internal static class ServeCommand
             ? ChatOptions.Default with
             {
                 HistorySize = parseResult.GetValue(history),
-                SlowClients = parseResult.GetValue(slowClient),
+                DropForSlowMembers = parseResult.GetValue(slowClient) == SlowClientChoice.Drop,
                 SlowClientTimeout = parseResult.GetValue(slowTimeout),
                 MaxQueuedMessages = parseResult.GetValue(queue),
             }
@@ -215,7 +229,7 @@ internal static class ServeCommand
     {
         var console = app.Console;
         var text = new TextEventFormatter(strings, verbose);
-        IEventFormatter formatter = format == OutputFormat.Json ? new JsonEventFormatter(verbose) : text;
+        IEventFormatter formatter = format == OutputFormat.Json ? new JsonEventFormatter() : text;
         var sink = new ServerOutputSink(formatter, text, console, _ => console.Error.WriteLine(strings.Get("StdoutClosed")));
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
@@ -231,29 +245,29 @@ internal static class ServeCommand
         {
             server = await TcpMsgServer.StartAsync(options, [sink], loggerFactory, cancellationToken).ConfigureAwait(false);
         }
-        catch (StoreException ex)
+        catch (TcpMsgException ex) when (ErrorText.IsStore(ex.Code))
         {
-            await console.Error.WriteLineAsync(strings.Format("StoreFailed", ex.Message)).ConfigureAwait(false);
+            await console.Error.WriteLineAsync(strings.Format("StoreFailed", ErrorText.StoreMessage(ex))).ConfigureAwait(false);
             return ExitCodes.StoreFailed;
         }
-        catch (ListenException ex)
+        catch (TcpMsgException ex) when (ErrorText.IsListen(ex.Code))
         {
-            var line = ex.Failure switch
+            var line = ex.Code switch
             {
-                ListenFailure.AddressInUse => strings.Format("ListenInUse", ex.Endpoint),
-                ListenFailure.PermissionDenied => strings.Format("ListenDenied", ex.Endpoint),
-                ListenFailure.AddressNotAvailable => strings.Format("ListenNotAvailable", ex.Endpoint),
+                TcpMsgErrorCode.AddressInUse => strings.Format("ListenInUse", ex.Subject),
+                TcpMsgErrorCode.PermissionDenied => strings.Format("ListenDenied", ex.Subject),
+                TcpMsgErrorCode.AddressNotAvailable => strings.Format("ListenNotAvailable", ex.Subject),
                 _ => strings.Format("ListenFailed", ex.Message),
             };
             await console.Error.WriteLineAsync(line).ConfigureAwait(false);
             return ExitCodes.ListenFailed;
         }
-        catch (TlsCertificateException ex)
+        catch (TcpMsgException ex) when (ex.Code == TcpMsgErrorCode.CertificateInvalid)
         {
             await console.Error.WriteLineAsync(strings.Format("TlsCertificateFailed", ex.Message)).ConfigureAwait(false);
             return ExitCodes.Tls;
         }
-        catch (AccessListException ex)
+        catch (TcpMsgException ex) when (ex.Code == TcpMsgErrorCode.AccessListInvalid)
         {
             await console.Error.WriteLineAsync($"tcpmsg: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TcpMsg.Cli.Parsing;
 using TcpMsg.Server;
 using TcpMsg.Server.Http;
 
@@ -26,6 +27,13 @@ internal sealed class ServeHttpOptions
     {
         command.Options.Add(_http);
         command.Options.Add(_tokenFile);
+        command.Validators.Add(result =>
+        {
+            if (OptionGiven.Any(result, _tokenFile) && !OptionGiven.Any(result, _http))
+            {
+                result.AddError("--http-token-file needs --http ADDRESS:PORT");
+            }
+        });
     }
 
     /// <summary>The options, null without --http; false with a one-line reason when they cannot work.</summary>
@@ -36,8 +44,7 @@ internal sealed class ServeHttpOptions
         var tokenFile = parseResult.GetValue(_tokenFile);
         if (parseResult.GetValue(_http) is not { } text)
         {
-            error = tokenFile is null ? null : "--http-token-file needs --http ADDRESS:PORT";
-            return error is null;
+            return true;
         }
 
         if (!ListenEndpoint.TryParse(text, TcpMsgHttpOptions.Default.Endpoint.Port, out var endpoint, out var parseError))
@@ -67,7 +74,7 @@ internal sealed class ServeHttpOptions
         }
         catch (ArgumentException ex)
         {
-            error = ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal);
+            error = ErrorText.OptionMessage(ex, (nameof(TcpMsgHttpOptions.Token), "tcpmsg serve --http-token-file FILE"));
             options = null;
             return false;
         }

@@ -62,6 +62,36 @@ internal sealed class ServeSecurityOptions
         {
             command.Options.Add(option);
         }
+
+        // Options that need or contradict each other are parse errors: reported before anything runs, exit 2.
+        command.Validators.Add(result =>
+        {
+            if (!OptionGiven.Any(result, _tlsCert))
+            {
+                var needsCertificate = OptionGiven.Any(result, _tlsListen) ? _tlsListen.Name
+                    : OptionGiven.Any(result, _tlsKey) ? _tlsKey.Name
+                    : OptionGiven.Any(result, _tlsClientCa) ? _tlsClientCa.Name
+                    : null;
+                if (needsCertificate is not null)
+                {
+                    result.AddError($"{needsCertificate} needs {_tlsCert.Name}");
+                }
+            }
+
+            var proxyProtocol = OptionGiven.On(result, _proxyProtocol);
+            if (proxyProtocol != OptionGiven.Any(result, _trustedProxy))
+            {
+                result.AddError(proxyProtocol ? "--proxy-protocol needs --trusted-proxy CIDR (the load balancers whose headers are believed)" : "--trusted-proxy needs --proxy-protocol");
+            }
+
+            foreach (var (rate, burst) in new[] { (_rate, _burst), (_ratePerIp, _burstPerIp) })
+            {
+                if (!OptionGiven.Any(result, rate) && OptionGiven.Any(result, burst))
+                {
+                    result.AddError($"{burst.Name} needs {rate.Name}");
+                }
+            }
+        });
     }
 
     /// <summary>
@@ -84,18 +114,6 @@ internal sealed class ServeSecurityOptions
         }
 
         var certificate = parseResult.GetValue(_tlsCert);
-        if (certificate is null)
-        {
-            error = tls.Count > 0 ? "--tls-listen needs --tls-cert"
-                : parseResult.GetValue(_tlsKey) is not null ? "--tls-key needs --tls-cert"
-                : parseResult.GetValue(_tlsClientCa) is not null ? "--tls-client-ca needs --tls-cert"
-                : null;
-            if (error is not null)
-            {
-                return false;
-            }
-        }
-
         if (endpoints.Count == 0 && tls.Count == 0)
         {
             endpoints.Add(ListenEndpoint.Any(defaultPort));
@@ -128,12 +146,6 @@ internal sealed class ServeSecurityOptions
         }
 
         var proxyProtocol = parseResult.GetValue(_proxyProtocol);
-        if (proxyProtocol != trusted.Count > 0)
-        {
-            error = proxyProtocol ? "--proxy-protocol needs --trusted-proxy CIDR (the load balancers whose headers are believed)" : "--trusted-proxy needs --proxy-protocol";
-            return false;
-        }
-
         var maxPerIp = parseResult.GetValue(_maxPerIp);
         if (maxPerIp < 0)
         {
@@ -153,14 +165,11 @@ internal sealed class ServeSecurityOptions
             },
             TokenFiles = parseResult.GetValue(_tokenFile) ?? [],
             AllowPlain = !parseResult.GetValue(_noPlain),
-            Access = new AccessControlOptions
-            {
-                Allow = allow,
-                Deny = deny,
-                AllowFiles = parseResult.GetValue(_allowFile) ?? [],
-                DenyFiles = parseResult.GetValue(_denyFile) ?? [],
-            },
-            ProxyProtocol = proxyProtocol ? new ProxyProtocolOptions { TrustedProxies = trusted } : null,
+            Allow = allow,
+            Deny = deny,
+            AllowFiles = parseResult.GetValue(_allowFile) ?? [],
+            DenyFiles = parseResult.GetValue(_denyFile) ?? [],
+            TrustedProxies = proxyProtocol ? trusted : [],
             MaxConnectionsPerAddress = maxPerIp,
             ConnectionRate = rate,
             AddressRate = ratePerIp,
@@ -197,8 +206,7 @@ internal sealed class ServeSecurityOptions
         var burst = parseResult.GetValue(burstOption);
         if (text is null)
         {
-            error = burst is null ? null : $"{burstOption.Name} needs {rateOption.Name}";
-            return error is null;
+            return true;
         }
 
         if (!Rate.TryParse(text, out var perSecond, out var problem))

@@ -27,7 +27,7 @@ internal static class ServerConsolePoster
                 {
                     await server.PostAsync(line, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Protocol.TcpMsgException ex)
+                catch (TcpMsgException ex)
                 {
                     await console.Error.WriteLineAsync(strings.Format("ChatPostFailed", ex.Message)).ConfigureAwait(false);
                 }

@@ -18,22 +18,14 @@ internal sealed class JsonEventFormatter : IEventFormatter
         SkipValidation = true,
     };
 
-    private readonly bool _verbose;
     private Utf8JsonWriter? _writer;
-
-    public JsonEventFormatter(bool verbose) => _verbose = verbose;
 
     public bool Write(ServerEvent serverEvent, IBufferWriter<byte> output)
     {
-        if (serverEvent is PeerFinishedSending && !_verbose)
-        {
-            return false;
-        }
-
         var writer = _writer ??= new Utf8JsonWriter(output, s_options);
         writer.Reset(output);
         writer.WriteStartObject();
-        writer.WriteString("event", EventName(serverEvent.Kind));
+        writer.WriteString("event", EventName(serverEvent));
         writer.WriteString("time", serverEvent.Timestamp.UtcDateTime);
         writer.WriteString("connection", serverEvent.Connection.Id);
         writer.WriteString("peer", serverEvent.Connection.EndPoint);
@@ -72,11 +64,8 @@ internal sealed class JsonEventFormatter : IEventFormatter
                 }
 
                 break;
-            case PeerFinishedSending finished:
-                writer.WriteNumber("bytes", finished.BytesReceived);
-                break;
             case ChatMemberEvent chat:
-                writer.WriteString("change", SnakeCase(chat.Change.ToString()));
+                writer.WriteString("change", chat.IsRename ? "renamed" : "joined");
                 writer.WriteString("name", chat.Name);
                 if (chat.PreviousName is not null)
                 {
@@ -265,13 +254,12 @@ internal sealed class JsonEventFormatter : IEventFormatter
         }
     }
 
-    private static string EventName(ServerEventKind kind) => kind switch
+    private static string EventName(ServerEvent serverEvent) => serverEvent switch
     {
-        ServerEventKind.Connected => "connected",
-        ServerEventKind.Message => "message",
-        ServerEventKind.PeerFinished => "peer_finished",
-        ServerEventKind.Disconnected => "disconnected",
-        ServerEventKind.Chat => "chat",
+        ClientConnected => "connected",
+        ReceivedMessage => "message",
+        ClientDisconnected => "disconnected",
+        ChatMemberEvent => "chat",
         _ => "error",
     };
 

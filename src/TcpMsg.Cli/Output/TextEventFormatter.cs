@@ -58,6 +58,13 @@ internal sealed class TextEventFormatter : IEventFormatter
                 WriteMessageLine(message.Connection.Address, message.Syslog is { } syslog ? SyslogText(syslog) : message.Text, output);
                 return true;
             case ClientDisconnected disconnected:
+                if (_verbose && disconnected.Reason == TcpMsgErrorCode.PeerClosed)
+                {
+                    _finished.Write(output, disconnected, static (o, e, slot) =>
+                        WriteText(o, slot == 0 ? e.Connection.EndPoint : e.BytesReceived.ToString(CultureInfo.InvariantCulture)));
+                    output.Write(s_newLine);
+                }
+
                 _disconnect.Write(output, disconnected.Connection.EndPoint, static (o, peer, _) => WriteText(o, peer));
                 output.Write(s_newLine);
                 if (_verbose)
@@ -79,14 +86,9 @@ internal sealed class TextEventFormatter : IEventFormatter
                 WriteSecurityLines(connected.Connection, output);
                 return true;
             case ChatMemberEvent chat:
-                WriteText(output, chat.Change == ChatMemberChange.Joined
-                    ? _strings.Format("ChatJoinedLine", chat.Connection.EndPoint, TextEscaper.Escape(chat.Name))
-                    : _strings.Format("ChatRenamedLine", TextEscaper.Escape(chat.PreviousName ?? chat.Connection.EndPoint), TextEscaper.Escape(chat.Name)));
-                output.Write(s_newLine);
-                return true;
-            case PeerFinishedSending finished when _verbose:
-                _finished.Write(output, finished, static (o, e, slot) =>
-                    WriteText(o, slot == 0 ? e.Connection.EndPoint : e.BytesReceived.ToString(CultureInfo.InvariantCulture)));
+                WriteText(output, !chat.IsRename
+                    ? _strings.Format("ChatJoinedLine", chat.Connection.EndPoint, TerminalText.Escape(chat.Name))
+                    : _strings.Format("ChatRenamedLine", TerminalText.Escape(chat.PreviousName ?? chat.Connection.EndPoint), TerminalText.Escape(chat.Name)));
                 output.Write(s_newLine);
                 return true;
             default:
@@ -198,7 +200,7 @@ internal sealed class TextEventFormatter : IEventFormatter
             }
             else
             {
-                TextEscaper.WriteEscaped(o, state.text);
+                TerminalText.WriteEscaped(o, state.text);
             }
         });
         output.Write(s_newLine);
@@ -210,27 +212,47 @@ internal sealed class TextEventFormatter : IEventFormatter
         var peer = error.Connection.EndPoint;
         return error.Code switch
         {
-            ConnectionErrorCode.MessageTooLarge => _strings.Format("Error_MessageTooLarge", peer, Units.Bytes(error.Limit)),
-            ConnectionErrorCode.InvalidUtf8 => _strings.Format("Error_InvalidUtf8", peer, error.Value),
-            ConnectionErrorCode.IdleTimeout => _strings.Format("Error_IdleTimeout", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
-            ConnectionErrorCode.ConnectionLimit when error.Value > 1 => _strings.Format("Error_ConnectionLimitMany", error.Value, peer),
-            ConnectionErrorCode.ConnectionLimit => _strings.Format("Error_ConnectionLimit", peer, error.Limit),
-            ConnectionErrorCode.IncompleteMessage => _strings.Format("Error_IncompleteMessage", peer, error.Value),
-            ConnectionErrorCode.ProtocolError => _strings.Format("Error_ProtocolError", peer, error.Detail),
-            ConnectionErrorCode.AccessDenied or ConnectionErrorCode.AddressConnectionLimit => _strings.Format("Error_Refused", peer, TextEscaper.Escape(error.Detail)),
-            ConnectionErrorCode.TlsHandshakeFailed => _strings.Format("Error_TlsHandshake", peer, TextEscaper.Escape(error.Detail)),
-            ConnectionErrorCode.HandshakeTimeout => _strings.Format("Error_HandshakeTimeout", peer, TextEscaper.Escape(error.Detail)),
-            ConnectionErrorCode.ProxyProtocolError => _strings.Format("Error_ProxyProtocol", peer, TextEscaper.Escape(error.Detail)),
-            ConnectionErrorCode.MessageTimeout => _strings.Format("Error_MessageTimeout", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
-            ConnectionErrorCode.Unauthorized => _strings.Format("Error_Unauthorized", peer, TextEscaper.Escape(error.Detail)),
-            ConnectionErrorCode.PlainRefused => _strings.Format("Error_PlainRefused", peer),
-            ConnectionErrorCode.LifetimeExceeded => _strings.Format("Error_Lifetime", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
-            ConnectionErrorCode.SlowConsumer => _strings.Format("Error_SlowConsumer", peer, error.Detail),
+            TcpMsgErrorCode.MessageTooLarge => _strings.Format("Error_MessageTooLarge", peer, Units.Bytes(error.Limit)),
+            TcpMsgErrorCode.InvalidUtf8 => _strings.Format("Error_InvalidUtf8", peer, error.Value),
+            TcpMsgErrorCode.IdleTimeout => _strings.Format("Error_IdleTimeout", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
+            TcpMsgErrorCode.ConnectionLimit when error.Value > 1 => _strings.Format("Error_ConnectionLimitMany", error.Value, peer),
+            TcpMsgErrorCode.ConnectionLimit => _strings.Format("Error_ConnectionLimit", peer, error.Limit),
+            TcpMsgErrorCode.IncompleteMessage => _strings.Format("Error_IncompleteMessage", peer, error.Value),
+            TcpMsgErrorCode.ProtocolError => _strings.Format("Error_ProtocolError", peer, error.Detail),
+            TcpMsgErrorCode.AccessDenied or TcpMsgErrorCode.AddressConnectionLimit => _strings.Format("Error_Refused", peer, TerminalText.Escape(error.Detail)),
+            TcpMsgErrorCode.TlsHandshakeFailed => _strings.Format("Error_TlsHandshake", peer, TerminalText.Escape(error.Detail)),
+            TcpMsgErrorCode.HandshakeTimeout => _strings.Format("Error_HandshakeTimeout", peer, TerminalText.Escape(error.Detail)),
+            TcpMsgErrorCode.ProxyProtocolError => _strings.Format("Error_ProxyProtocol", peer, TerminalText.Escape(error.Detail)),
+            TcpMsgErrorCode.MessageTimeout => _strings.Format("Error_MessageTimeout", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
+            TcpMsgErrorCode.Unauthorized => _strings.Format("Error_Unauthorized", peer, TerminalText.Escape(error.Detail)),
+            TcpMsgErrorCode.PlainRefused => _strings.Format("Error_PlainRefused", peer),
+            TcpMsgErrorCode.LifetimeExceeded => _strings.Format("Error_Lifetime", peer, Units.Duration(TimeSpan.FromMilliseconds(error.Limit))),
+            TcpMsgErrorCode.SlowConsumer => _strings.Format("Error_SlowConsumer", peer, error.Detail),
             _ => _strings.Format("Error_Internal", peer, error.Detail),
         };
     }
 
-    public string ReasonText(DisconnectReason reason) => _strings.Get("Reason_" + reason);
+    /// <summary>Why a connection ended, for the verbose close line; each reason names its resource key in full.</summary>
+    public string ReasonText(TcpMsgErrorCode reason) => _strings.Get(reason switch
+    {
+        TcpMsgErrorCode.PeerClosed => "Reason_PeerClosed",
+        TcpMsgErrorCode.PeerReset => "Reason_PeerReset",
+        TcpMsgErrorCode.IdleTimeout => "Reason_IdleTimeout",
+        TcpMsgErrorCode.MessageTooLarge => "Reason_MessageTooLarge",
+        TcpMsgErrorCode.ProtocolError => "Reason_ProtocolError",
+        TcpMsgErrorCode.ServerShutdown => "Reason_ServerShutdown",
+        TcpMsgErrorCode.ConnectionLimit => "Reason_ConnectionLimit",
+        TcpMsgErrorCode.MessageTimeout => "Reason_MessageTimeout",
+        TcpMsgErrorCode.LifetimeExceeded => "Reason_LifetimeExceeded",
+        TcpMsgErrorCode.HandshakeTimeout => "Reason_HandshakeTimeout",
+        TcpMsgErrorCode.Unauthorized => "Reason_Unauthorized",
+        TcpMsgErrorCode.SlowConsumer => "Reason_SlowConsumer",
+        TcpMsgErrorCode.StoreFailed => "Reason_StoreFailed",
+        TcpMsgErrorCode.ClientIdInUse => "Reason_ClientIdInUse",
+
+        // Aborted, and any code the server does not end a connection with.
+        _ => "Reason_Aborted",
+    });
 
     /// <summary>With verbose: how the connection is protected (TLS, client certificate) and who relayed it.</summary>
     private void WriteSecurityLines(ConnectionInfo connection, IBufferWriter<byte> output)
@@ -246,12 +268,12 @@ internal sealed class TextEventFormatter : IEventFormatter
             var subject = connection.ClientCertificateSubject;
             WriteText(output, subject is null
                 ? _strings.Format("TlsLine", connection.EndPoint, protocol)
-                : _strings.Format("TlsClientLine", connection.EndPoint, protocol, TextEscaper.Escape(subject)));
+                : _strings.Format("TlsClientLine", connection.EndPoint, protocol, TerminalText.Escape(subject)));
             output.Write(s_newLine);
         }
     }
 
-    private static void WriteText(IBufferWriter<byte> output, string text) => TextEscaper.WriteUtf8(output, text);
+    private static void WriteText(IBufferWriter<byte> output, string text) => TerminalText.WriteUtf8(output, text);
 
     /// <summary>The sender address's UTF-8 bytes, kept for the next line: most lines in a row come from the same address.</summary>
     private byte[] AddressUtf8(string address)

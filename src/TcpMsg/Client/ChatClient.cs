@@ -6,7 +6,7 @@ using TcpMsg.Protocol;
 namespace TcpMsg.Client;
 
 /// <summary>
-/// A member of a tcpmsg chat room (a server started with <c>serve --chat</c>): what it posts is
+/// A member of a tcpmsg chat room (a server with <see cref="Server.TcpMsgServerOptions.Chat"/> set): what it posts is
 /// stored and relayed to every member with confirmed delivery, and <see cref="ReadAsync"/> gives
 /// everything the room sends it, in the room's order. With <see cref="MessageClientOptions.RetryFor"/>
 /// it rejoins after a lost connection, resends what was not acknowledged and misses nothing.
@@ -38,24 +38,25 @@ public sealed class ChatClient : IAsyncDisposable
     public IPEndPoint? LocalEndPoint => _session.LocalEndPoint;
 
     /// <summary>
-    /// Connects to <paramref name="server"/> and joins its chat room, as
-    /// <see cref="MessageClientOptions.Name"/> when given (confirmed mode, whatever <see cref="MessageClientOptions.Mode"/> says).
+    /// Connects to <paramref name="host"/> on <paramref name="port"/> and joins its chat room, as
+    /// <see cref="MessageClientOptions.Name"/> when given (confirmed mode, whatever <see cref="MessageClientOptions.Plain"/> says).
     /// </summary>
-    /// <exception cref="TcpMsgConnectionException">Not found, refused, unreachable, too slow, not a tcpmsg server, or no chat room there.</exception>
-    public static async Task<ChatClient> ConnectAsync(HostPort server, MessageClientOptions? options = null, CancellationToken cancellationToken = default)
+    /// <exception cref="TcpMsgException">Not found, refused, unreachable, too slow, not a tcpmsg server, or no chat room there.</exception>
+    public static async Task<ChatClient> ConnectAsync(string host, int port, MessageClientOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var joining = (options ?? MessageClientOptions.Default) with { Mode = DeliveryMode.Confirmed, JoinChat = true };
+        var server = new HostPort(host, port);
+        var joining = (options ?? MessageClientOptions.Default) with { Plain = false, JoinChat = true };
         return new ChatClient(await ConfirmedClientSession.ConnectAsync(server, joining, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Connects to <paramref name="host"/> on <paramref name="port"/> and joins its chat room.</summary>
-    public static Task<ChatClient> ConnectAsync(string host, int port, MessageClientOptions? options = null, CancellationToken cancellationToken = default) =>
-        ConnectAsync(new HostPort(host, port), options, cancellationToken);
-
     /// <summary>Posts <paramref name="text"/> to the room and waits until the server stored it.</summary>
-    /// <exception cref="MessageRejectedException">The server refused the message.</exception>
-    /// <exception cref="TcpMsgConnectionException">The connection was lost for good before the acknowledgement.</exception>
-    public Task<DeliveryReceipt> PostAsync(string text, CancellationToken cancellationToken = default) =>
+    /// <returns>
+    /// The id the store gave the message, when the server said it: it names the last message of each
+    /// acknowledgement, so a message acknowledged together with later ones, a message sent in plain
+    /// mode and one stored by a server without a store get 0.
+    /// </returns>
+    /// <exception cref="TcpMsgException">The server refused the message, or the connection was lost for good before the acknowledgement.</exception>
+    public Task<long> PostAsync(string text, CancellationToken cancellationToken = default) =>
         _session.SendAsync(text, cancellationToken);
 
     /// <summary>
@@ -67,8 +68,8 @@ public sealed class ChatClient : IAsyncDisposable
 
     /// <summary>
     /// Everything the room sends this member, in the room's order: on joining, the history (flagged),
-    /// the members (a <see cref="NoticeKind.Who"/> notice), then live messages and notices; a
-    /// <see cref="ChatConnectionChanged"/> when the connection is lost and when it is back. Ends when
+    /// the members (a <see cref="NoticeKind.Who"/> notice), then live messages and notices;
+    /// a <see cref="ChatNotice"/> of <see cref="Protocol.NoticeKind.ConnectionLost"/> when the connection is lost and of <see cref="Protocol.NoticeKind.Reconnected"/> when it is back. Ends when
     /// the member completes or is disposed; throws the failure when the connection is lost for good.
     /// One reader at a time.
     /// </summary>
@@ -88,30 +89,33 @@ public sealed class ChatClient : IAsyncDisposable
     }
 
     /// <summary>Changes this member's name; completes with the new name once the server agreed.</summary>
-    /// <exception cref="ChatCommandException">The name is in use or not valid.</exception>
-    /// <exception cref="TcpMsgConnectionException">The connection was lost before the answer.</exception>
+    /// <exception cref="TcpMsgException">The name is in use or not valid. (<see cref="TcpMsgErrorCode.ChatCommandRefused"/>)</exception>
+    /// <exception cref="TcpMsgException">The connection was lost before the answer.</exception>
     public async Task<string> ChangeNameAsync(string name, CancellationToken cancellationToken = default)
     {
         var answer = await _session.CommandAsync(ChatCommandKind.Nick, name, cancellationToken).ConfigureAwait(false);
         return answer.Kind == NoticeKind.Name && answer.Name is { } given
             ? given
-            : throw new ChatCommandException(answer.Name ?? name, answer.Reason ?? "refused");
+            : throw ChatRefusal(answer.Name ?? name, answer.Reason ?? "refused");
     }
 
     /// <summary>The names of the room's members, sorted.</summary>
-    /// <exception cref="TcpMsgConnectionException">The connection was lost before the answer.</exception>
+    /// <exception cref="TcpMsgException">The connection was lost before the answer.</exception>
     public async Task<IReadOnlyList<string>> WhoAsync(CancellationToken cancellationToken = default)
     {
         var answer = await _session.CommandAsync(ChatCommandKind.Who, string.Empty, cancellationToken).ConfigureAwait(false);
         return answer.Kind == NoticeKind.Who
             ? answer.Members ?? []
-            : throw new ChatCommandException(null, answer.Reason ?? "refused");
+            : throw ChatRefusal(null, answer.Reason ?? "refused");
     }
 
     /// <summary>Leaves the room once every post is acknowledged: finishes sending (FIN) and waits for the server to close.</summary>
-    /// <exception cref="MessageDeliveryException">Some posts were not delivered.</exception>
+    /// <exception cref="TcpMsgException">Some posts were not delivered. (<see cref="TcpMsgErrorCode.NotDelivered"/>)</exception>
     public Task CompleteAsync(CancellationToken cancellationToken = default) => _session.CompleteAsync(cancellationToken);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _session.DisposeAsync();
+
+    private static TcpMsgException ChatRefusal(string? name, string reason) =>
+        new(TcpMsgErrorCode.ChatCommandRefused, name is null ? $"refused: {reason}" : $"the name {name} was refused: {reason}") { Subject = name, Reason = reason };
 }

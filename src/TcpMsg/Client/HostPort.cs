@@ -1,10 +1,16 @@
 using System.Globalization;
 using System.Net;
 
+// The CLI compiles this file as its own internal copy (src/TcpMsg.Cli/TcpMsg.Cli.csproj), in its own
+// namespace: the tests, which see the internals of both assemblies, then see one type of each name.
+#if TCPMSG_CLI
+namespace TcpMsg.Cli;
+#else
 namespace TcpMsg.Client;
+#endif
 
 /// <summary>A server address as users write it: <c>host</c>, <c>host:port</c>, <c>1.2.3.4:port</c>, <c>[::1]:port</c>, <c>::1</c>.</summary>
-public readonly record struct HostPort(string Host, int Port)
+internal readonly record struct HostPort(string Host, int Port)
 {
     /// <summary>Parses <paramref name="text"/>; the port defaults to <paramref name="defaultPort"/>.</summary>
     public static bool TryParse(string text, int defaultPort, out HostPort result, out string? error)

@@ -17,14 +17,14 @@ public sealed class MessageClient : IAsyncDisposable
 {
     private readonly IClientSession _session;
 
-    private MessageClient(IClientSession session, DeliveryMode mode)
+    private MessageClient(IClientSession session, bool plain)
     {
         _session = session;
-        Mode = mode;
+        IsPlain = plain;
     }
 
-    /// <summary>Confirmed or plain.</summary>
-    public DeliveryMode Mode { get; }
+    /// <summary>True when the client sends plain lines (<see cref="MessageClientOptions.Plain"/>): nothing is confirmed.</summary>
+    public bool IsPlain { get; }
 
     /// <summary>What was sent and what became of it.</summary>
     public DeliveryStatistics Statistics => _session.Statistics;
@@ -39,31 +39,32 @@ public sealed class MessageClient : IAsyncDisposable
     public IPEndPoint? LocalEndPoint => _session.LocalEndPoint;
 
     /// <summary>
-    /// Connects to <paramref name="server"/>; in confirmed mode also completes the handshake (the
+    /// Connects to <paramref name="host"/> on <paramref name="port"/>; in confirmed mode also completes the handshake (the
     /// server's WELCOME), so a peer that is not a tcpmsg server is found out here.
     /// </summary>
-    /// <exception cref="TcpMsgConnectionException">Not found, refused, unreachable, too slow, or not a tcpmsg server.</exception>
-    public static async Task<MessageClient> ConnectAsync(HostPort server, MessageClientOptions? options = null, CancellationToken cancellationToken = default)
+    /// <exception cref="TcpMsgException">Not found, refused, unreachable, too slow, or not a tcpmsg server.</exception>
+    public static async Task<MessageClient> ConnectAsync(string host, int port, MessageClientOptions? options = null, CancellationToken cancellationToken = default)
     {
+        var server = new HostPort(host, port);
         options = (options ?? MessageClientOptions.Default) with { JoinChat = false };
 
-        IClientSession session = options.Mode == DeliveryMode.Plain
+        IClientSession session = options.Plain
             ? await PlainClientSession.ConnectAsync(server, options, cancellationToken).ConfigureAwait(false)
             : await ConfirmedClientSession.ConnectAsync(server, options, cancellationToken).ConfigureAwait(false);
-        return new MessageClient(session, options.Mode);
+        return new MessageClient(session, options.Plain);
     }
-
-    /// <summary>Connects to <paramref name="host"/> on <paramref name="port"/>.</summary>
-    public static Task<MessageClient> ConnectAsync(string host, int port, MessageClientOptions? options = null, CancellationToken cancellationToken = default) =>
-        ConnectAsync(new HostPort(host, port), options, cancellationToken);
 
     /// <summary>
     /// Sends <paramref name="text"/> and waits until the server acknowledged it (confirmed mode) or
     /// it was written to the socket (plain mode).
     /// </summary>
-    /// <exception cref="MessageRejectedException">The server refused the message.</exception>
-    /// <exception cref="TcpMsgConnectionException">The connection was lost for good before the acknowledgement.</exception>
-    public Task<DeliveryReceipt> SendAsync(string text, CancellationToken cancellationToken = default) =>
+    /// <returns>
+    /// The id the store gave the message, when the server said it: it names the last message of each
+    /// acknowledgement, so a message acknowledged together with later ones, a message sent in plain
+    /// mode and one stored by a server without a store get 0.
+    /// </returns>
+    /// <exception cref="TcpMsgException">The server refused the message, or the connection was lost for good before the acknowledgement.</exception>
+    public Task<long> SendAsync(string text, CancellationToken cancellationToken = default) =>
         _session.SendAsync(text, cancellationToken);
 
     /// <summary>
@@ -79,8 +80,8 @@ public sealed class MessageClient : IAsyncDisposable
     /// conversation the way TCP means it to end: the client finishes sending (FIN) and waits for the
     /// server to close.
     /// </summary>
-    /// <exception cref="MessageDeliveryException">Some messages were not delivered.</exception>
-    /// <exception cref="TcpMsgConnectionException">Plain mode: the connection was reset, or the server did not close in time.</exception>
+    /// <exception cref="TcpMsgException">Some messages were not delivered. (<see cref="TcpMsgErrorCode.NotDelivered"/>)</exception>
+    /// <exception cref="TcpMsgException">Plain mode: the connection was reset, or the server did not close in time.</exception>
     public Task CompleteAsync(CancellationToken cancellationToken = default) => _session.CompleteAsync(cancellationToken);
 
     /// <inheritdoc />

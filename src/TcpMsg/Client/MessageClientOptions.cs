@@ -1,4 +1,3 @@
-using TcpMsg.Protocol;
 
 namespace TcpMsg.Client;
 
@@ -8,8 +7,11 @@ public sealed record MessageClientOptions
     /// <summary>The defaults: confirmed mode, 1,024 messages in flight, no reconnecting.</summary>
     public static MessageClientOptions Default { get; } = new();
 
-    /// <summary>Confirmed (the default) or plain.</summary>
-    public DeliveryMode Mode { get; init; } = DeliveryMode.Confirmed;
+    /// <summary>
+    /// False (the default): tcpmsg's confirmed mode, each message acknowledged once stored, retries never
+    /// duplicate. True: plain UTF-8 lines, for any TCP receiver (nc, the tutorial's server); nothing is confirmed.
+    /// </summary>
+    public bool Plain { get; init; }
 
     /// <summary>
     /// The client id that makes retries idempotent. Null picks a random one for this client. Give a
@@ -17,7 +19,7 @@ public sealed record MessageClientOptions
     /// </summary>
     public string? ClientId { get; init; }
 
-    /// <summary>The access token for servers that require one (<c>tcpmsg serve --token-file</c>); null sends none.</summary>
+    /// <summary>The access token for servers that require one (<see cref="Server.TcpMsgSecurityOptions.Tokens"/>, <see cref="Server.TcpMsgSecurityOptions.TokenFiles"/>); null sends none.</summary>
     public string? Token { get; init; }
 
     /// <summary>A display name sent in HELLO: a <see cref="ChatClient"/>'s name in the room.</summary>
@@ -62,7 +64,7 @@ public sealed record MessageClientOptions
     /// With <see cref="RetryFor"/>: told, from a background task, each time an attempt to (re)connect
     /// failed and another will follow, with why; for progress reports. It must not throw or block.
     /// </summary>
-    public Action<TcpMsgConnectionException>? Retrying { get; init; }
+    public Action<TcpMsgException>? Retrying { get; init; }
 
     /// <summary>
     /// With <see cref="RetryFor"/>: told, from a background task, when an established connection was

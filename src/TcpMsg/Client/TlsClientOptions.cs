@@ -41,7 +41,7 @@ public sealed record TlsClientOptions
     public SslProtocols Protocols { get; init; } = SslProtocols.Tls12 | SslProtocols.Tls13;
 
     /// <summary>Options from files: a PEM file of trusted authorities, and a client certificate (PEM or PKCS#12) with its key.</summary>
-    /// <exception cref="TlsCertificateException">A file is missing, unreadable or malformed.</exception>
+    /// <exception cref="TcpMsgException">A file is missing, unreadable or malformed. (<see cref="TcpMsgErrorCode.CertificateInvalid"/>)</exception>
     public static TlsClientOptions FromFiles(string? authoritiesFile, string? certificateFile, string? keyFile, string? password = null)
     {
         var options = Default;

@@ -24,6 +24,10 @@ internal sealed record ErrorFrame(long Sequence, ProtocolErrorCode Code, string 
     /// <summary>True for errors after which resending the message later may succeed.</summary>
     public bool IsRetryable => Code is ProtocolErrorCode.StoreFailed or ProtocolErrorCode.ShuttingDown;
 
+    /// <summary>The refusal as the client reports it: the public code, the server's reason in <see cref="TcpMsgException.Reason"/>.</summary>
+    public TcpMsgException ToRejection() =>
+        new(Code.ToErrorCode(), Sequence > 0 ? $"message {Sequence} rejected ({Code}): {Reason}" : $"rejected ({Code}): {Reason}") { Reason = Reason };
+
     /// <summary>Writes the whole frame; a long reason is cut to 1 KiB.</summary>
     public void Write(IBufferWriter<byte> output)
     {

@@ -1,11 +1,10 @@
 namespace TcpMsg.Protocol;
 
 /// <summary>A message is longer than the configured maximum message size.</summary>
-public sealed class MessageTooLargeException : TcpMsgException
+internal sealed class MessageTooLargeException : TcpMsgException
 {
-    /// <summary>Creates the exception for a message of at least <paramref name="observedBytes"/> bytes against <paramref name="limit"/>.</summary>
     public MessageTooLargeException(long limit, long observedBytes)
-        : base($"message exceeds the limit of {limit} bytes (at least {observedBytes} bytes seen)")
+        : base(TcpMsgErrorCode.MessageTooLarge, $"message exceeds the limit of {limit} bytes (at least {observedBytes} bytes seen)")
     {
         Limit = limit;
         ObservedBytes = observedBytes;

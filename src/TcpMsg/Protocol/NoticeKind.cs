@@ -23,4 +23,17 @@ public enum NoticeKind : byte
 
     /// <summary>Messages were skipped for this member because it did not read fast enough.</summary>
     Dropped = 0x07,
+
+    /// <summary>
+    /// Never on the wire; the client's own news: its connection to the room was lost
+    /// (<see cref="Client.ChatNotice.Reason"/> says why). It reconnects when
+    /// <see cref="Client.MessageClientOptions.RetryFor"/> allows.
+    /// </summary>
+    ConnectionLost = 0x81,
+
+    /// <summary>
+    /// Never on the wire; the client's own news: it is connected again, as <see cref="Client.ChatNotice.Name"/>.
+    /// After coming back it gets the history again, without what it already had.
+    /// </summary>
+    Reconnected = 0x82,
 }

@@ -1,7 +1,7 @@
 namespace TcpMsg.Protocol;
 
 /// <summary>How a plain-mode connection's bytes are cut into messages.</summary>
-public enum PlainFraming
+internal enum PlainFraming
 {
     /// <summary>Each LF-terminated line is one message (a CR before the LF is dropped); bytes left at FIN are a last message.</summary>
     Lines = 0,

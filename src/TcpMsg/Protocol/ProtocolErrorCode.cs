@@ -1,7 +1,7 @@
 namespace TcpMsg.Protocol;
 
 /// <summary>The code of an ERROR frame (docs/protocol.md).</summary>
-public enum ProtocolErrorCode : ushort
+internal enum ProtocolErrorCode : ushort
 {
     /// <summary>The message or frame is longer than the limit; the connection is closed.</summary>
     TooLarge = 1,

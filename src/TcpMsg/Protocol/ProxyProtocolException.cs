@@ -8,7 +8,7 @@ internal sealed class ProxyProtocolException : TcpMsgException
 {
     /// <summary>Creates the exception with a one-line English reason.</summary>
     public ProxyProtocolException(string message)
-        : base(message)
+        : base(TcpMsgErrorCode.ProxyProtocolError, message)
     {
     }
 }

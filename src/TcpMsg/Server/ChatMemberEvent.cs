@@ -8,16 +8,15 @@ namespace TcpMsg.Server;
 public sealed class ChatMemberEvent : ServerEvent
 {
     /// <summary>Creates the event.</summary>
-    public ChatMemberEvent(ConnectionInfo connection, DateTimeOffset timestamp, ChatMemberChange change, string name, string? previousName = null)
+    public ChatMemberEvent(ConnectionInfo connection, DateTimeOffset timestamp, string name, string? previousName = null)
         : base(connection, timestamp)
     {
-        Change = change;
         Name = name;
         PreviousName = previousName;
     }
 
-    /// <summary>Joined or renamed.</summary>
-    public ChatMemberChange Change { get; }
+    /// <summary>True when a member changed its name (<see cref="PreviousName"/> is the old one); false when a connection joined.</summary>
+    public bool IsRename => PreviousName is not null;
 
     /// <summary>The member's name (after the change).</summary>
     public string Name { get; }
@@ -28,6 +27,5 @@ public sealed class ChatMemberEvent : ServerEvent
     /// <summary>The member, for the relay.</summary>
     internal Internal.Chat.ChatMember? Member { get; init; }
 
-    /// <inheritdoc />
-    public override ServerEventKind Kind => ServerEventKind.Chat;
+    internal override ServerEventKind Kind => ServerEventKind.Chat;
 }

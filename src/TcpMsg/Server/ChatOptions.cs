@@ -1,7 +1,7 @@
 namespace TcpMsg.Server;
 
 /// <summary>
-/// The chat room (<c>tcpmsg serve --chat</c>): every stored message is also delivered to every other
+/// The chat room (<see cref="TcpMsgServerOptions.Chat"/>): every stored message is also delivered to every other
 /// member, in commit order. Immutable; start from <see cref="Default"/> and use <c>with</c>.
 /// </summary>
 public sealed record ChatOptions
@@ -16,12 +16,12 @@ public sealed record ChatOptions
     public int HistorySize { get; init; } = 20;
 
     /// <summary>
-    /// What happens to a member that falls further behind than the window holds:
-    /// <see cref="SlowClientPolicy.Disconnect"/> (the default) lets it catch up from the store (without
-    /// one, it holds the posters back), and removes only a member whose socket takes nothing for
-    /// <see cref="SlowClientTimeout"/>; <see cref="SlowClientPolicy.Drop"/> skips it ahead instead.
+    /// What happens to a member that falls further behind than the window holds. False (the default):
+    /// it catches up from the store (without one, it holds the posters back), and only a member whose
+    /// socket takes nothing for <see cref="SlowClientTimeout"/> is removed. True: it skips ahead instead,
+    /// the messages it missed are dropped for it, and it is told how many.
     /// </summary>
-    public SlowClientPolicy SlowClients { get; init; } = SlowClientPolicy.Disconnect;
+    public bool DropForSlowMembers { get; init; }
 
     /// <summary>
     /// A member whose socket takes no bytes at all for this long, while the room has something to

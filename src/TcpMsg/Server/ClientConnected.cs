@@ -9,6 +9,5 @@ public sealed class ClientConnected : ServerEvent
     {
     }
 
-    /// <inheritdoc />
-    public override ServerEventKind Kind => ServerEventKind.Connected;
+    internal override ServerEventKind Kind => ServerEventKind.Connected;
 }

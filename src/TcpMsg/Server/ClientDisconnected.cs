@@ -7,7 +7,7 @@ public sealed class ClientDisconnected : ServerEvent
     public ClientDisconnected(
         ConnectionInfo connection,
         DateTimeOffset timestamp,
-        DisconnectReason reason,
+        TcpMsgErrorCode reason,
         long bytesReceived,
         long messagesReceived,
         long discardedBytes)
@@ -20,7 +20,7 @@ public sealed class ClientDisconnected : ServerEvent
     }
 
     /// <summary>Why the connection ended.</summary>
-    public DisconnectReason Reason { get; }
+    public TcpMsgErrorCode Reason { get; }
 
     /// <summary>How many bytes the client sent in all.</summary>
     public long BytesReceived { get; }
@@ -34,6 +34,5 @@ public sealed class ClientDisconnected : ServerEvent
     /// <summary>How long the connection lasted.</summary>
     public TimeSpan Duration => Timestamp - Connection.ConnectedAt;
 
-    /// <inheritdoc />
-    public override ServerEventKind Kind => ServerEventKind.Disconnected;
+    internal override ServerEventKind Kind => ServerEventKind.Disconnected;
 }

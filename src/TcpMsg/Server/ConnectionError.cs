@@ -4,7 +4,7 @@ namespace TcpMsg.Server;
 public sealed class ConnectionError : ServerEvent
 {
     /// <summary>Creates the event.</summary>
-    public ConnectionError(ConnectionInfo connection, DateTimeOffset timestamp, ConnectionErrorCode code, string detail, long value = 0, long limit = 0)
+    public ConnectionError(ConnectionInfo connection, DateTimeOffset timestamp, TcpMsgErrorCode code, string detail, long value = 0, long limit = 0)
         : base(connection, timestamp)
     {
         Code = code;
@@ -14,7 +14,7 @@ public sealed class ConnectionError : ServerEvent
     }
 
     /// <summary>What went wrong.</summary>
-    public ConnectionErrorCode Code { get; }
+    public TcpMsgErrorCode Code { get; }
 
     /// <summary>A one-line English description.</summary>
     public string Detail { get; }
@@ -28,6 +28,5 @@ public sealed class ConnectionError : ServerEvent
     /// <summary>The limit that was broken: the maximum message size, the idle timeout in ms, the connection limit; 0 when none.</summary>
     public long Limit { get; }
 
-    /// <inheritdoc />
-    public override ServerEventKind Kind => ServerEventKind.Error;
+    internal override ServerEventKind Kind => ServerEventKind.Error;
 }

@@ -2,10 +2,16 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
+// The CLI compiles this file as its own internal copy (src/TcpMsg.Cli/TcpMsg.Cli.csproj), in its own
+// namespace: the tests, which see the internals of both assemblies, then see one type of each name.
+#if TCPMSG_CLI
+namespace TcpMsg.Cli;
+#else
 namespace TcpMsg.Server;
+#endif
 
 /// <summary>Parses networks as operators write them, strictly: a mistyped rule is an error, never a silent surprise.</summary>
-public static class IPNetworkParser
+internal static class IPNetworkParser
 {
     /// <summary>
     /// Parses <c>10.0.0.0/8</c>, <c>2001:db8::/32</c>, or a single address (<c>192.0.2.7</c> = /32,

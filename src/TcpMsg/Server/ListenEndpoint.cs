@@ -17,9 +17,9 @@ public sealed record ListenEndpoint
     }
 
     /// <summary>Which addresses the endpoint covers.</summary>
-    public ListenEndpointKind Kind { get; }
+    internal ListenEndpointKind Kind { get; }
 
-    /// <summary>The address, when <see cref="Kind"/> is <see cref="ListenEndpointKind.Address"/>.</summary>
+    /// <summary>The address, when the endpoint is for one address (<see cref="ForAddress"/>); null for <see cref="Any"/> and <see cref="Localhost"/>.</summary>
     public IPAddress? Address { get; }
 
     /// <summary>The port; 0 asks the system for a free one.</summary>

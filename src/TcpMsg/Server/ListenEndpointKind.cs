@@ -1,7 +1,7 @@
 namespace TcpMsg.Server;
 
 /// <summary>Which addresses a <see cref="ListenEndpoint"/> covers.</summary>
-public enum ListenEndpointKind
+internal enum ListenEndpointKind
 {
     /// <summary>Every interface, IPv4 and IPv6.</summary>
     Any,

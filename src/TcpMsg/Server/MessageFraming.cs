@@ -6,7 +6,7 @@ public enum MessageFraming
     /// <summary>Plain mode, one line.</summary>
     Line = 0,
 
-    /// <summary>Plain mode, the whole connection (<c>--framing whole</c>).</summary>
+    /// <summary>Plain mode, the whole connection up to FIN (<see cref="TcpMsgServerOptions.Framing"/>).</summary>
     Whole = 1,
 
     /// <summary>Confirmed mode, one length-prefixed frame.</summary>

@@ -16,6 +16,8 @@ public sealed class ReceivedMessage : ServerEvent
     /// <param name="clientId">The sender's client id, in confirmed mode.</param>
     /// <param name="sequence">The sender's sequence number, in confirmed mode; 0 in plain mode.</param>
     /// <param name="id">The id the store gave it; 0 without a store.</param>
+    /// <param name="sender">The sender's name in the chat room; null without one.</param>
+    /// <param name="syslog">Its syslog fields, when it is syslog.</param>
     public ReceivedMessage(
         ConnectionInfo connection,
         DateTimeOffset timestamp,
@@ -25,7 +27,26 @@ public sealed class ReceivedMessage : ServerEvent
         byte[]? rawBytes = null,
         string? clientId = null,
         long sequence = 0,
-        long id = 0)
+        long id = 0,
+        string? sender = null,
+        SyslogInfo? syslog = null)
+        : this(connection, timestamp, text, byteCount, framing, rawBytes, clientId, sequence, id, sender, syslog, chatOrigin: null)
+    {
+    }
+
+    internal ReceivedMessage(
+        ConnectionInfo connection,
+        DateTimeOffset timestamp,
+        string text,
+        int byteCount,
+        MessageFraming framing,
+        byte[]? rawBytes,
+        string? clientId,
+        long sequence,
+        long id,
+        string? sender,
+        SyslogInfo? syslog,
+        Internal.Chat.ChatMember? chatOrigin)
         : base(connection, timestamp)
     {
         Id = id;
@@ -35,6 +56,9 @@ public sealed class ReceivedMessage : ServerEvent
         RawBytes = rawBytes;
         ClientId = clientId;
         Sequence = sequence;
+        Sender = sender;
+        Syslog = syslog;
+        ChatOrigin = chatOrigin;
     }
 
     /// <summary>The id the store gave the message; 0 when the server runs without a store.</summary>
@@ -59,17 +83,16 @@ public sealed class ReceivedMessage : ServerEvent
     public long Sequence { get; }
 
     /// <summary>The sender's name in the chat room (<see cref="TcpMsgServerOptions.Chat"/>); null without a chat room.</summary>
-    public string? Sender { get; internal init; }
+    public string? Sender { get; }
 
     /// <summary>The syslog fields when the message is syslog (docs/syslog.md); null otherwise.</summary>
-    public SyslogInfo? Syslog { get; internal init; }
+    public SyslogInfo? Syslog { get; }
 
     /// <summary>The chat member that sent it: the relay does not send a member its own messages.</summary>
-    internal Internal.Chat.ChatMember? ChatOrigin { get; init; }
+    internal Internal.Chat.ChatMember? ChatOrigin { get; }
 
     /// <summary>True when the bytes were valid UTF-8.</summary>
     public bool IsValidUtf8 => RawBytes is null;
 
-    /// <inheritdoc />
-    public override ServerEventKind Kind => ServerEventKind.Message;
+    internal override ServerEventKind Kind => ServerEventKind.Message;
 }

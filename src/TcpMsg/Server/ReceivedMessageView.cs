@@ -78,11 +78,8 @@ public readonly struct ReceivedMessageView
     public ReceivedMessage ToReceivedMessage()
     {
         ref var entry = ref _batch[_index];
-        return new ReceivedMessage(_batch.Connection, _batch.Timestamp, GetText(), entry.WireLength, _batch.Framing, entry.Raw, _batch.ClientId, entry.Sequence, entry.Id)
-        {
-            Sender = entry.Sender,
-            Syslog = GetSyslog(),
-            ChatOrigin = _batch.ChatOrigin,
-        };
+        return new ReceivedMessage(
+            _batch.Connection, _batch.Timestamp, GetText(), entry.WireLength, _batch.Framing, entry.Raw, _batch.ClientId, entry.Sequence, entry.Id,
+            entry.Sender, GetSyslog(), _batch.ChatOrigin);
     }
 }

@@ -19,6 +19,6 @@ public abstract class ServerEvent
     /// <summary>When it happened (UTC).</summary>
     public DateTimeOffset Timestamp { get; }
 
-    /// <summary>What the event reports.</summary>
-    public abstract ServerEventKind Kind { get; }
+    // What the event reports (the pipeline's logs and counts).
+    internal abstract ServerEventKind Kind { get; }
 }

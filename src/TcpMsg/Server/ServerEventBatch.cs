@@ -40,8 +40,7 @@ public sealed class ServerEventBatch
         }
     }
 
-    /// <summary>What the event at <paramref name="index"/> reports.</summary>
-    public ServerEventKind GetKind(int index) => _slots[index].Event?.Kind ?? ServerEventKind.Message;
+    internal ServerEventKind GetKind(int index) => _slots[index].Event?.Kind ?? ServerEventKind.Message;
 
     /// <summary>True when the event at <paramref name="index"/> is a received message.</summary>
     public bool IsMessage(int index) => _slots[index].Event is null;
@@ -53,7 +52,7 @@ public sealed class ServerEventBatch
         var slot = _slots[index];
         return slot.Event is null
             ? new ReceivedMessageView(slot.Messages!, slot.Index)
-            : throw new InvalidOperationException($"event {index} is a {slot.Event.Kind} event, not a message");
+            : throw new InvalidOperationException($"event {index} is a {slot.Event.GetType().Name}, not a message");
     }
 
     /// <summary>The event at <paramref name="index"/> as an object; for a message, made now unless <see cref="Events"/> made it already.</summary>

@@ -1,7 +1,7 @@
 namespace TcpMsg.Server;
 
 /// <summary>What a <see cref="ServerEvent"/> reports.</summary>
-public enum ServerEventKind
+internal enum ServerEventKind
 {
     /// <summary>A client connected (the three-way handshake completed).</summary>
     Connected,
@@ -10,7 +10,6 @@ public enum ServerEventKind
     Message,
 
     /// <summary>The client finished sending (its FIN arrived).</summary>
-    PeerFinished,
 
     /// <summary>The connection closed.</summary>
     Disconnected,

@@ -12,7 +12,7 @@ public sealed partial class ServerStatistics
     /// <summary>Chat: messages and notices handed to members' connections (one per member each).</summary>
     public long ChatDeliveries => Volatile.Read(ref _chatDeliveries);
 
-    /// <summary>Chat: messages skipped for slow members (<see cref="SlowClientPolicy.Drop"/>).</summary>
+    /// <summary>Chat: messages skipped for slow members (<see cref="ChatOptions.DropForSlowMembers"/>).</summary>
     public long ChatDropped => Volatile.Read(ref _chatDropped);
 
     /// <summary>Chat: members disconnected because their socket took no bytes for the slow-client timeout.</summary>

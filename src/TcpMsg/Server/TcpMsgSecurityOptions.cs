@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace TcpMsg.Server;
 
 /// <summary>
@@ -16,11 +18,42 @@ public sealed record TcpMsgSecurityOptions
     /// <summary>The certificates for endpoints whose <see cref="ListenEndpoint.Tls"/> is set; null when there are none.</summary>
     public TlsServerOptions? Tls { get; init; }
 
-    /// <summary>Which client addresses may connect.</summary>
-    public AccessControlOptions Access { get; init; } = AccessControlOptions.Default;
+    /// <summary>
+    /// Networks that may connect, such as <c>10.0.0.0/8</c> or <c>2001:db8::/32</c>. Which client
+    /// addresses may connect is decided by the most specific matching network of <see cref="Allow"/>,
+    /// <see cref="Deny"/> and the files (longest prefix; a deny wins a tie). An address no rule matches
+    /// is allowed, unless allow rules exist: then it is refused.
+    /// </summary>
+    public IReadOnlyList<IPNetwork> Allow { get; init; } = [];
 
-    /// <summary>Expect a PROXY protocol header from trusted load balancers on every endpoint; null turns it off.</summary>
-    public ProxyProtocolOptions? ProxyProtocol { get; init; }
+    /// <summary>Networks that may not connect.</summary>
+    public IReadOnlyList<IPNetwork> Deny { get; init; } = [];
+
+    /// <summary>
+    /// Files of networks that may connect, one per line (<c>#</c> starts a comment), re-read when they
+    /// change. A file that cannot be read, or has a line that is not a network, stops the server from
+    /// starting (<see cref="TcpMsgErrorCode.AccessListInvalid"/>); on a later change the previous rules
+    /// stay. An empty allow file allows nobody.
+    /// </summary>
+    public IReadOnlyList<string> AllowFiles { get; init; } = [];
+
+    /// <summary>Files of networks that may not connect.</summary>
+    public IReadOnlyList<string> DenyFiles { get; init; } = [];
+
+    /// <summary>
+    /// The PROXY protocol (haproxy, versions 1 and 2): the networks of the load balancers whose headers
+    /// are believed. When any is given, every connection on every endpoint must come from one of them
+    /// and start with a header that names the real client; others are refused, because the
+    /// specification forbids guessing and anyone could otherwise claim any address. Empty (the
+    /// default): no PROXY protocol.
+    /// </summary>
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
+
+    /// <summary>True when connections must start with a PROXY protocol header (<see cref="TrustedProxies"/> given).</summary>
+    internal bool UsesProxyProtocol => TrustedProxies.Count > 0;
+
+    /// <summary>True when there is no access rule and no access file: access control is off.</summary>
+    internal bool HasNoAccessRules => Allow.Count == 0 && Deny.Count == 0 && AllowFiles.Count == 0 && DenyFiles.Count == 0;
 
     /// <summary>
     /// The most connections open at once from one address (IPv6: one <see cref="IPv6PrefixLength"/>
@@ -87,7 +120,6 @@ public sealed record TcpMsgSecurityOptions
     public void Validate()
     {
         Tls?.Validate();
-        ProxyProtocol?.Validate();
         Require(MaxConnectionsPerAddress >= 0, nameof(MaxConnectionsPerAddress), "must not be negative");
         Require(IPv6PrefixLength is >= 1 and <= 128, nameof(IPv6PrefixLength), "must be 1-128");
         Require(HandshakeTimeout > TimeSpan.Zero && HandshakeTimeout != Timeout.InfiniteTimeSpan, nameof(HandshakeTimeout), "must be positive and finite");

@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using TcpMsg.Server.Http;
 using TcpMsg.Server.Internal;
 using TcpMsg.Server.Internal.Chat;
 using TcpMsg.Storage;
@@ -16,8 +15,8 @@ namespace TcpMsg.Server;
 
 /// <summary>
 /// A tcpmsg server in its own host: the simplest way to run one. To put tcpmsg into an existing
-/// host instead, use <see cref="TcpMsgServiceCollectionExtensions.AddTcpMsgServer"/> and
-/// <see cref="TcpMsgKestrelExtensions.ListenTcpMsg"/>.
+/// host instead, use <see cref="TcpMsgHostingExtensions.AddTcpMsgServer"/> and
+/// <see cref="TcpMsgHostingExtensions.ListenTcpMsg"/>.
 /// </summary>
 public sealed class TcpMsgServer : IAsyncDisposable
 {
@@ -54,8 +53,7 @@ public sealed class TcpMsgServer : IAsyncDisposable
     public IServiceProvider Services => _host.Services;
 
     /// <summary>Starts a server that delivers its events to <paramref name="sinks"/>.</summary>
-    /// <exception cref="ListenException">An endpoint could not be bound.</exception>
-    /// <exception cref="StoreException">The store could not be opened.</exception>
+    /// <exception cref="TcpMsgException">An endpoint could not be bound (<see cref="TcpMsgErrorCode.AddressInUse"/> and the other listen codes; <see cref="TcpMsgException.Subject"/> is the endpoint), the store could not be opened (the store codes), or a certificate or access file could not be read.</exception>
     public static Task<TcpMsgServer> StartAsync(
         TcpMsgServerOptions options,
         IEnumerable<IServerEventSink>? sinks = null,
@@ -160,8 +158,7 @@ public sealed class TcpMsgServer : IAsyncDisposable
     /// store's id (0 without a store) once it is stored.
     /// </summary>
     /// <exception cref="InvalidOperationException">The server runs no chat room.</exception>
-    /// <exception cref="Protocol.MessageTooLargeException">The text is longer than the maximum message size.</exception>
-    /// <exception cref="Protocol.TcpMsgException">The store could not commit it.</exception>
+    /// <exception cref="TcpMsgException">The text is longer than the maximum message size (<see cref="TcpMsgErrorCode.MessageTooLarge"/>), or the store could not commit it.</exception>
     public Task<long> PostAsync(string text, CancellationToken cancellationToken = default)
     {
         var poster = _host.Services.GetService<ChatPoster>()
@@ -200,17 +197,17 @@ public sealed class TcpMsgServer : IAsyncDisposable
         }
     }
 
-    private static bool TryExplainBindFailure(Exception ex, IReadOnlyList<ListenEndpoint> endpoints, out ListenException listenException)
+    private static bool TryExplainBindFailure(Exception ex, IReadOnlyList<ListenEndpoint> endpoints, out TcpMsgException listenException)
     {
         var endpoint = endpoints.Count == 1 ? endpoints[0].ToString() : string.Join(", ", endpoints);
         var socketError = FindInner<SocketException>(ex)?.SocketErrorCode;
         var failure = FindInner<AddressInUseException>(ex) is not null || socketError == SocketError.AddressAlreadyInUse
-            ? ListenFailure.AddressInUse
+            ? TcpMsgErrorCode.AddressInUse
             : socketError == SocketError.AccessDenied
-                ? ListenFailure.PermissionDenied
+                ? TcpMsgErrorCode.PermissionDenied
                 : socketError == SocketError.AddressNotAvailable
-                    ? ListenFailure.AddressNotAvailable
-                    : (ListenFailure?)null;
+                    ? TcpMsgErrorCode.AddressNotAvailable
+                    : (TcpMsgErrorCode?)null;
         if (failure is null && ex is not IOException)
         {
             listenException = null!;
@@ -221,12 +218,12 @@ public sealed class TcpMsgServer : IAsyncDisposable
         var bad = endpoints.FirstOrDefault(e => detail.Contains($":{e.Port}", StringComparison.Ordinal))?.ToString() ?? endpoint;
         var text = failure switch
         {
-            ListenFailure.AddressInUse => $"cannot listen on {bad}: the address is already in use (another server is running there?)",
-            ListenFailure.PermissionDenied => $"cannot listen on {bad}: permission denied (ports below 1024 need privileges; try --port 2023)",
-            ListenFailure.AddressNotAvailable => $"cannot listen on {bad}: the address does not belong to this machine",
+            TcpMsgErrorCode.AddressInUse => $"cannot listen on {bad}: the address is already in use (another server is running there?)",
+            TcpMsgErrorCode.PermissionDenied => $"cannot listen on {bad}: permission denied (ports below 1024 need privileges; choose a port of 1024 or above)",
+            TcpMsgErrorCode.AddressNotAvailable => $"cannot listen on {bad}: the address does not belong to this machine",
             _ => $"cannot listen on {bad}: {FindInner<SocketException>(ex)?.Message ?? detail}",
         };
-        listenException = new ListenException(bad, failure ?? ListenFailure.Other, text, ex);
+        listenException = new TcpMsgException(failure ?? TcpMsgErrorCode.ListenFailed, text, ex) { Subject = bad };
         return true;
     }
 

@@ -15,8 +15,16 @@ public sealed record TcpMsgServerOptions
     /// <summary>Where to listen. Empty means every interface, IPv4 and IPv6, on <see cref="DefaultPort"/>.</summary>
     public IReadOnlyList<ListenEndpoint> Endpoints { get; init; } = [];
 
-    /// <summary>How plain-mode connections are cut into messages.</summary>
-    public PlainFraming Framing { get; init; } = PlainFraming.Lines;
+    /// <summary>
+    /// How plain-mode connections are cut into messages: <see cref="MessageFraming.Line"/> (the default:
+    /// each LF-terminated line is one message, a CR before the LF dropped, bytes left at FIN a last
+    /// message) or <see cref="MessageFraming.Whole"/> (everything a connection sends before FIN is one
+    /// message, line ends included).
+    /// </summary>
+    public MessageFraming Framing { get; init; } = MessageFraming.Line;
+
+    /// <summary>The codec's framing of <see cref="Framing"/>.</summary>
+    internal PlainFraming PlainFraming => Framing == MessageFraming.Whole ? PlainFraming.Whole : PlainFraming.Lines;
 
     /// <summary>Whether plain connections are read as syslog: octet counting detected, fields parsed (docs/syslog.md).</summary>
     public SyslogMode Syslog { get; init; } = SyslogMode.Auto;
@@ -77,6 +85,11 @@ public sealed record TcpMsgServerOptions
     {
         Http?.Validate();
         Chat?.Validate();
+        if (Framing is not (MessageFraming.Line or MessageFraming.Whole))
+        {
+            throw new ArgumentException($"{nameof(Framing)} must be {nameof(MessageFraming.Line)} or {nameof(MessageFraming.Whole)}: confirmed mode is chosen by the client.", nameof(Framing));
+        }
+
         if (MaxMessageSize <= 0)
         {
             throw new ArgumentException($"{nameof(MaxMessageSize)} must be positive.", nameof(MaxMessageSize));

@@ -13,9 +13,14 @@ public sealed partial class MessageHistory
     /// The first <paramref name="limit"/> messages after <paramref name="afterId"/>, oldest first,
     /// each handed to <paramref name="onRow"/> (its text valid only during the call). Returns how many.
     /// </summary>
-    /// <exception cref="StoreException">The store could not be read.</exception>
+    /// <exception cref="TcpMsgException">The store could not be read.</exception>
     internal int ReadChatForward(long afterId, int limit, ChatRowHandler onRow)
     {
+        if (_postgres is not null)
+        {
+            return _postgres.ReadChatForward(afterId, limit, onRow);
+        }
+
         using var command = _connection.CreateCommand();
         // The name is made here, not per column in .NET: each column read is a call into SQLite.
         command.CommandText = "SELECT m.id, m.received_at, c.connection_id, m.text, coalesce(m.sender, CASE WHEN instr(c.peer_address, ':') > 0 " +

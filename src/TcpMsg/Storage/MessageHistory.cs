@@ -1,14 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
-using TcpMsg.Server;
 using TcpMsg.Storage.Internal;
+using TcpMsg.Storage.Postgres;
 
 namespace TcpMsg.Storage;
 
 /// <summary>
 /// Reads a store, also while a server is writing it (SQLite's WAL lets readers and the writer go on
-/// side by side), and follows it as new messages are committed.
+/// side by side; PostgreSQL is shared by several servers), and follows it as new messages are committed.
 /// </summary>
 public sealed partial class MessageHistory : IDisposable
 {
@@ -24,19 +24,50 @@ public sealed partial class MessageHistory : IDisposable
     private readonly SqliteConnection _connection;
     private readonly string _path;
 
+    // PostgreSQL: the reader that does the work; null on SQLite.
+    private readonly PostgresHistory? _postgres;
+
     private MessageHistory(SqliteConnection connection, string path)
     {
         _connection = connection;
         _path = path;
     }
 
-    /// <summary>Opens the store at <paramref name="path"/> for reading.</summary>
-    /// <exception cref="StoreException">The file does not exist, cannot be read, or is not a tcpmsg store.</exception>
-    public static MessageHistory Open(string path)
+    private MessageHistory(PostgresHistory postgres)
     {
+        _postgres = postgres;
+        _connection = null!;
+        _path = postgres.Location.Display;
+    }
+
+    /// <summary>
+    /// Opens the store at <paramref name="path"/> for reading: a SQLite file, or a PostgreSQL
+    /// location as <see cref="StoreOptions.Path"/> takes it (its password from PGPASSWORD or .pgpass).
+    /// </summary>
+    /// <exception cref="TcpMsgException">The file does not exist, cannot be read, or is not a tcpmsg store.</exception>
+    public static MessageHistory Open(string path) => Open(path, passwordFile: null);
+
+    /// <summary>Opens the store <paramref name="options"/> name (<see cref="StoreOptions.Path"/> and <see cref="StoreOptions.PasswordFile"/>) for reading.</summary>
+    /// <exception cref="TcpMsgException">The store does not exist, cannot be read, or is not a tcpmsg store.</exception>
+    public static MessageHistory Open(StoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Open(options.Path, options.PasswordFile);
+    }
+
+    /// <summary>True when <paramref name="options"/> name a store that can be read: a SQLite file that exists, or a PostgreSQL database.</summary>
+    internal static bool MayExist(StoreOptions options) => PostgresLocation.IsPostgres(options.Path) || File.Exists(options.Path);
+
+    private static MessageHistory Open(string path, string? passwordFile)
+    {
+        if (PostgresLocation.IsPostgres(path))
+        {
+            return new MessageHistory(PostgresHistory.Open(path, passwordFile));
+        }
+
         if (!File.Exists(path))
         {
-            throw new StoreException(StoreFailure.CannotOpen, $"no store at {path} (start `tcpmsg serve` there first, or give --store PATH)");
+            throw new StoreException(StoreFailure.CannotOpen, $"no store at {path} (no server has stored there yet)");
         }
 
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
@@ -58,7 +89,7 @@ public sealed partial class MessageHistory : IDisposable
             {
                 throw new StoreException(
                     StoreFailure.Other,
-                    $"{path} was written by an older tcpmsg (schema {version}); start `tcpmsg serve --store {path}` once to upgrade it in place, then read it");
+                    $"{path} was written by an older tcpmsg (schema {version}); a server started once with it as its store upgrades it in place, then it can be read");
             }
 
             return new MessageHistory(connection, path);
@@ -78,6 +109,13 @@ public sealed partial class MessageHistory : IDisposable
     /// <summary>The newest <see cref="HistoryQuery.Limit"/> messages that match, oldest first.</summary>
     public IReadOnlyList<StoredMessage> Read(HistoryQuery query)
     {
+        if (_postgres is not null)
+        {
+            var newest = _postgres.Query(query, forward: false);
+            newest.Reverse();
+            return newest;
+        }
+
         var messages = Query(query, forward: false);
         messages.Reverse();
         return messages;
@@ -87,6 +125,11 @@ public sealed partial class MessageHistory : IDisposable
     public long Count(HistoryQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
+        if (_postgres is not null)
+        {
+            return _postgres.Count(query);
+        }
+
         using var command = _connection.CreateCommand();
         var where = Filter(command, query);
         // Only the tables the filter reads: a count without filters reads the smallest index of messages.
@@ -107,7 +150,7 @@ public sealed partial class MessageHistory : IDisposable
     /// The first <see cref="HistoryQuery.Limit"/> messages after <see cref="HistoryQuery.AfterId"/> that
     /// match, oldest first: the next page when reading the store forward by id, with no gap.
     /// </summary>
-    public IReadOnlyList<StoredMessage> ReadForward(HistoryQuery query) => Query(query, forward: true);
+    public IReadOnlyList<StoredMessage> ReadForward(HistoryQuery query) => _postgres?.Query(query, forward: true) ?? Query(query, forward: true);
 
     private List<StoredMessage> Query(HistoryQuery query, bool forward)
     {
@@ -155,6 +198,17 @@ public sealed partial class MessageHistory : IDisposable
     /// </summary>
     public async IAsyncEnumerable<StoredMessage> FollowAsync(HistoryQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(query);
+        if (_postgres is not null)
+        {
+            await foreach (var message in FollowPostgresAsync(_postgres, query, cancellationToken).ConfigureAwait(false))
+            {
+                yield return message;
+            }
+
+            yield break;
+        }
+
         // One snapshot for the first page and the point to follow from, so nothing committed in
         // between is shown twice or skipped.
         IReadOnlyList<StoredMessage> first;
@@ -197,7 +251,30 @@ public sealed partial class MessageHistory : IDisposable
         }
     }
 
-    /// <summary>How far the search index is kept (serve --search-index); 0 when it is not.</summary>
+    /// <summary>
+    /// On PostgreSQL: the newest page, then the feed from the newest id it saw. A commit between the
+    /// two reads has a higher id than the page's (ids become visible in id order), so the feed gives
+    /// it: nothing is skipped, nothing shown twice.
+    /// </summary>
+    private static async IAsyncEnumerable<StoredMessage> FollowPostgresAsync(PostgresHistory postgres, HistoryQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var maxId = postgres.MaxId();
+        var first = postgres.Query(query, forward: false);
+        first.Reverse();
+        foreach (var message in first)
+        {
+            yield return message;
+        }
+
+        var from = Math.Max(query.AfterId, Math.Max(maxId, first.Count > 0 ? first[^1].Id : 0));
+        using var feed = new PostgresFeed(postgres.Location.Source, postgres.Location.PasswordFile);
+        await foreach (var message in feed.ReadAsync(from, query, cancellationToken).ConfigureAwait(false))
+        {
+            yield return message;
+        }
+    }
+
+    /// <summary>How far the search index is kept (<see cref="StoreOptions.SearchIndex"/>); 0 when it is not.</summary>
     private long IndexedThrough()
     {
         using var command = _connection.CreateCommand();
@@ -205,9 +282,25 @@ public sealed partial class MessageHistory : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
+    /// <summary>
+    /// Whether the range <paramref name="query"/> asked for reaches into what the server's retention
+    /// removed (<see cref="StoreOptions"/>' age and size limits), given that <paramref name="returned"/>
+    /// messages came back: the receive time up to which messages were removed, or null when the answer
+    /// is whole.
+    /// </summary>
+    /// <exception cref="TcpMsgException">The store could not be read.</exception>
+    public DateTimeOffset? RemovedThrough(HistoryQuery query, int returned) =>
+        Removed() is { } removed && removed.Covers(query, returned) ? removed.ThroughTime : null;
+
     /// <summary>What retention has removed from this store so far; null when nothing was.</summary>
-    public RemovedMessages? Removed()
+    internal RemovedMessages? Removed()
     {
+        if (_postgres is not null)
+        {
+            // Retention is the SQLite store's only.
+            return null;
+        }
+
         using var command = _connection.CreateCommand();
         command.CommandText = "SELECT through_id, through_time, removed FROM retention WHERE id = 1";
         try
@@ -222,7 +315,11 @@ public sealed partial class MessageHistory : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _postgres?.Dispose();
+        _connection?.Dispose();
+    }
 
     private long DataVersion()
     {

@@ -1,10 +1,10 @@
 namespace TcpMsg.Storage;
 
-/// <summary>What retention (<c>serve --retain</c>, <c>--max-store-size</c>) has removed from a store: the oldest messages, up to a point.</summary>
+/// <summary>What retention (<see cref="StoreOptions.Retain"/>, <see cref="StoreOptions.MaxSize"/>) has removed from a store: the oldest messages, up to a point.</summary>
 /// <param name="ThroughId">Every message up to this id was removed.</param>
 /// <param name="ThroughTime">The newest of them was received at this time (UTC).</param>
 /// <param name="Count">How many were removed in all.</param>
-public sealed record RemovedMessages(long ThroughId, DateTimeOffset ThroughTime, long Count)
+internal sealed record RemovedMessages(long ThroughId, DateTimeOffset ThroughTime, long Count)
 {
     /// <summary>
     /// True when <paramref name="query"/> asked for messages that were removed: a range that starts

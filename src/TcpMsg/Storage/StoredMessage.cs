@@ -30,7 +30,7 @@ public sealed record StoredMessage(
     public string? ClientCertificate { get; init; }
 
     /// <summary>The syslog fields when the message parsed as syslog (docs/syslog.md); null otherwise.</summary>
-    public Server.SyslogInfo? Syslog { get; init; }
+    public SyslogInfo? Syslog { get; init; }
 
     /// <summary>The sender as <c>127.0.0.1:54321</c> or <c>[::1]:54321</c>.</summary>
     public string PeerEndPoint => PeerAddress.Contains(':', StringComparison.Ordinal) ? $"[{PeerAddress}]:{PeerPort}" : $"{PeerAddress}:{PeerPort}";

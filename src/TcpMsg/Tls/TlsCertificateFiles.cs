@@ -7,7 +7,7 @@ namespace TcpMsg.Tls;
 /// Reads certificates as operators keep them: PEM files (certificate, chain, key; the key possibly in
 /// its own file or encrypted) and PKCS#12 files (.pfx, .p12). Every failure is one clear line.
 /// </summary>
-public static class TlsCertificateFiles
+internal static class TlsCertificateFiles
 {
     // Certificate files are small; anything larger is not one and is not read into memory.
     private const long MaxFileSize = 1024 * 1024;
@@ -16,7 +16,7 @@ public static class TlsCertificateFiles
     /// Loads a certificate with its private key and any intermediate certificates that follow it.
     /// The format is recognised from the content: PEM if it has a <c>-----BEGIN</c> line, else PKCS#12.
     /// </summary>
-    /// <exception cref="TlsCertificateException">A file is missing, unreadable, malformed, or the key does not match.</exception>
+    /// <exception cref="TcpMsgException">A file is missing, unreadable, malformed, or the key does not match. (<see cref="TcpMsgErrorCode.CertificateInvalid"/>)</exception>
     public static (X509Certificate2 Certificate, X509Certificate2Collection Chain) LoadWithKey(string certificateFile, string? keyFile = null, string? password = null)
     {
         var content = Read(certificateFile);
@@ -26,12 +26,12 @@ public static class TlsCertificateFiles
             {
                 if (keyFile is not null)
                 {
-                    throw new TlsCertificateException($"{certificateFile}: a PKCS#12 file holds its own key; do not give a key file");
+                    throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{certificateFile}: a PKCS#12 file holds its own key; do not give a key file");
                 }
 
                 var all = X509CertificateLoader.LoadPkcs12Collection(content, password, X509KeyStorageFlags.EphemeralKeySet);
                 var leaf = all.FirstOrDefault(c => c.HasPrivateKey)
-                    ?? throw new TlsCertificateException($"{certificateFile}: the PKCS#12 file holds no private key");
+                    ?? throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{certificateFile}: the PKCS#12 file holds no private key");
                 var chain = new X509Certificate2Collection();
                 chain.AddRange(all.Where(c => !ReferenceEquals(c, leaf)).ToArray());
                 return (leaf, chain);
@@ -42,7 +42,7 @@ public static class TlsCertificateFiles
             certificates.ImportFromPem(pem);
             if (certificates.Count == 0)
             {
-                throw new TlsCertificateException($"{certificateFile}: no CERTIFICATE block found");
+                throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{certificateFile}: no CERTIFICATE block found");
             }
 
             var keyPem = keyFile is null ? pem : System.Text.Encoding.ASCII.GetString(Read(keyFile));
@@ -57,12 +57,12 @@ public static class TlsCertificateFiles
         }
         catch (CryptographicException ex)
         {
-            throw new TlsCertificateException($"{certificateFile}: {ex.Message.TrimEnd('.')}", ex);
+            throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{certificateFile}: {ex.Message.TrimEnd('.')}", ex);
         }
     }
 
     /// <summary>Loads the certificates of a PEM (or DER) file of certificate authorities.</summary>
-    /// <exception cref="TlsCertificateException">The file is missing, unreadable or holds no certificate.</exception>
+    /// <exception cref="TcpMsgException">The file is missing, unreadable or holds no certificate. (<see cref="TcpMsgErrorCode.CertificateInvalid"/>)</exception>
     public static X509Certificate2Collection LoadAuthorities(string file)
     {
         var content = Read(file);
@@ -80,10 +80,10 @@ public static class TlsCertificateFiles
         }
         catch (CryptographicException ex)
         {
-            throw new TlsCertificateException($"{file}: {ex.Message.TrimEnd('.')}", ex);
+            throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{file}: {ex.Message.TrimEnd('.')}", ex);
         }
 
-        return authorities.Count > 0 ? authorities : throw new TlsCertificateException($"{file}: no CERTIFICATE block found");
+        return authorities.Count > 0 ? authorities : throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{file}: no CERTIFICATE block found");
     }
 
     private static X509Certificate2 AttachKey(X509Certificate2 certificate, string keyPem, string? password, string keyFile)
@@ -92,7 +92,7 @@ public static class TlsCertificateFiles
         {
             "1.2.840.113549.1.1.1" => RSA.Create(),
             "1.2.840.10045.2.1" => ECDsa.Create(),
-            var oid => throw new TlsCertificateException($"{keyFile}: unsupported key algorithm {oid} (use RSA or ECDSA)"),
+            var oid => throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{keyFile}: unsupported key algorithm {oid} (use RSA or ECDSA)"),
         };
         using (key)
         {
@@ -100,7 +100,7 @@ public static class TlsCertificateFiles
             {
                 if (password is null)
                 {
-                    throw new TlsCertificateException($"{keyFile}: the private key is encrypted; give its password");
+                    throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{keyFile}: the private key is encrypted; give its password");
                 }
 
                 try
@@ -109,7 +109,7 @@ public static class TlsCertificateFiles
                 }
                 catch (CryptographicException ex)
                 {
-                    throw new TlsCertificateException($"{keyFile}: cannot decrypt the private key (wrong password?)", ex);
+                    throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{keyFile}: cannot decrypt the private key (wrong password?)", ex);
                 }
             }
             else
@@ -120,7 +120,7 @@ public static class TlsCertificateFiles
                 }
                 catch (ArgumentException ex)
                 {
-                    throw new TlsCertificateException($"{keyFile}: no private key found (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)", ex);
+                    throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{keyFile}: no private key found (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)", ex);
                 }
             }
 
@@ -131,7 +131,7 @@ public static class TlsCertificateFiles
             }
             catch (Exception ex) when (ex is CryptographicException or ArgumentException)
             {
-                throw new TlsCertificateException($"{keyFile}: the private key does not belong to the certificate", ex);
+                throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{keyFile}: the private key does not belong to the certificate", ex);
             }
         }
     }
@@ -143,16 +143,16 @@ public static class TlsCertificateFiles
             var info = new FileInfo(file);
             if (!info.Exists)
             {
-                throw new TlsCertificateException($"{file}: no such file");
+                throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{file}: no such file");
             }
 
             return info.Length > MaxFileSize
-                ? throw new TlsCertificateException($"{file}: larger than 1 MiB; not a certificate file")
+                ? throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{file}: larger than 1 MiB; not a certificate file")
                 : File.ReadAllBytes(file);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new TlsCertificateException($"{file}: {ex.Message}", ex);
+            throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{file}: {ex.Message}", ex);
         }
     }
 

@@ -122,7 +122,7 @@ public sealed class OctetFramingTarget : IFuzzTarget
             {
                 return (messages, OctetFramingModel.Outcome.TooLarge, reader.Detected);
             }
-            catch (ProtocolException ex) when (ex.Code == ProtocolErrorCode.Protocol && reader.Detected == FramingDetection.OctetCounted)
+            catch (ProtocolException ex) when (ex.WireCode == ProtocolErrorCode.Protocol && reader.Detected == FramingDetection.OctetCounted)
             {
                 return (messages, OctetFramingModel.Outcome.Protocol, reader.Detected);
             }

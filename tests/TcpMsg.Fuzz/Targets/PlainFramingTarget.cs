@@ -10,7 +10,7 @@ namespace TcpMsg.Fuzz.Targets;
 /// FIN is a last message, and the first line over the limit ends the stream with
 /// <see cref="MessageTooLargeException"/> after exactly the messages before it.
 /// </summary>
-public sealed class PlainFramingTarget : IFuzzTarget
+internal sealed class PlainFramingTarget : IFuzzTarget
 {
     private static readonly byte[][] s_pieces =
     [

@@ -83,7 +83,7 @@ public sealed class ChatCommandTests : LoopbackTest
         await using var cli = InProcessCli.Start(new TestConsole(input.Stream), "chat", $"127.0.0.1:{server.Port}", "--name", "back", "--lang", "en");
         await server.Sink.WaitUntilAsync(e => e.OfType<ChatMemberEvent>().Any(), what: "the join");
 
-        server.Server.Services.GetRequiredService<ConnectionTracker>().CloseAll(DisconnectReason.ServerShutdown);
+        server.Server.Services.GetRequiredService<ConnectionTracker>().CloseAll(TcpMsgErrorCode.ServerShutdown);
 
         await cli.Console.WaitForErrorAsync(e => e.Contains("*** connection lost (", StringComparison.Ordinal) && e.Contains("reconnecting...", StringComparison.Ordinal), "the loss");
         await cli.Console.WaitForErrorAsync(e => e.Contains("*** connected again as back", StringComparison.Ordinal), "the return");

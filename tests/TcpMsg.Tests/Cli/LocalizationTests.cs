@@ -18,12 +18,12 @@ public sealed class LocalizationTests
         var formatter = new TextEventFormatter(Strings.For(language), verbose: true);
         var connection = TestMessages.From("127.0.0.1", 5);
 
-        foreach (var reason in Enum.GetValues<DisconnectReason>())
+        foreach (var reason in Enum.GetValues<TcpMsgErrorCode>())
         {
             Assert.False(string.IsNullOrWhiteSpace(formatter.ReasonText(reason)), reason.ToString());
         }
 
-        foreach (var code in Enum.GetValues<ConnectionErrorCode>())
+        foreach (var code in Enum.GetValues<TcpMsgErrorCode>())
         {
             var line = formatter.ErrorLine(new ConnectionError(connection, DateTimeOffset.UtcNow, code, "detail", 1, 1000));
             Assert.Contains("127.0.0.1:5", line, StringComparison.Ordinal);

@@ -1,4 +1,3 @@
-using TcpMsg.Cli.Output;
 using TcpMsg.Cli.Parsing;
 
 namespace TcpMsg.Tests.Cli;
@@ -60,5 +59,5 @@ public sealed class ParsingTests
     [InlineData("bidi\u202Eoverride\u2066", "bidi\\u202Eoverride\\u2066")]
     [InlineData("del\u007f", "del\\x7F")]
     public void Terminal_controls_are_escaped_and_text_is_kept(string text, string shown) =>
-        Assert.Equal(shown, TextEscaper.Escape(text));
+        Assert.Equal(shown, TerminalText.Escape(text));
 }

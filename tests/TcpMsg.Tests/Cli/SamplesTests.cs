@@ -19,7 +19,7 @@ public sealed partial class SamplesTests : LoopbackTest
         await server.WaitForOutputAsync(o => Listening().IsMatch(o), "the sample server to listen", TestTimeouts.Extended);
         var port = Listening().Match(server.Out).Groups["port"].Value;
 
-        await using var sender = ChildProcess.Start(ChildProcess.DotnetHost, [Sample("ConfirmedSender"), $"127.0.0.1:{port}"], stdin: "你好,世界!!!\nsecond\n");
+        await using var sender = ChildProcess.Start(ChildProcess.DotnetHost, [Sample("ConfirmedSender"), "127.0.0.1", port], stdin: "你好,世界!!!\nsecond\n");
         Assert.True(await sender.WaitForExitAsync(TestTimeouts.Extended) == 0, sender.Error);
         Assert.Equal("2 messages stored, the last as #2\n", sender.Out);
         await server.WaitForOutputAsync(o => o.Contains(": second\n", StringComparison.Ordinal), "the second message printed");

@@ -95,16 +95,17 @@ public sealed class SecurityCliTests : LoopbackTest
     }
 
     [Theory]
-    [InlineData("tcpmsg: --tls-listen needs --tls-cert", "--tls-listen", "127.0.0.1:0")]
-    [InlineData("tcpmsg: --tls-client-ca needs --tls-cert", "--tls-client-ca", "ca.pem")]
-    [InlineData("tcpmsg: --proxy-protocol needs --trusted-proxy CIDR", "--proxy-protocol")]
-    [InlineData("tcpmsg: --trusted-proxy needs --proxy-protocol", "--trusted-proxy", "10.0.0.1")]
+    [InlineData("tcpmsg serve: --tls-listen needs --tls-cert", "--tls-listen", "127.0.0.1:0")]
+    [InlineData("tcpmsg serve: --tls-client-ca needs --tls-cert", "--tls-client-ca", "ca.pem")]
+    [InlineData("tcpmsg serve: --proxy-protocol needs --trusted-proxy CIDR", "--proxy-protocol")]
+    [InlineData("tcpmsg serve: --trusted-proxy needs --proxy-protocol", "--trusted-proxy", "10.0.0.1")]
     [InlineData("tcpmsg: --allow '10.1.2.3/8' has bits set after the /8 prefix; did you mean 10.0.0.0/8?", "--allow", "10.1.2.3/8")]
     [InlineData("tcpmsg: --deny 'example.com' is not an IP network", "--deny", "example.com")]
-    [InlineData("tcpmsg: --burst needs --rate", "--burst", "10")]
+    [InlineData("tcpmsg serve: --burst needs --rate", "--burst", "10")]
     [InlineData("tcpmsg: --rate 'fast' is not a rate", "--rate", "fast")]
     [InlineData("tcpmsg: --rate-per-ip '5/y': unknown unit", "--rate-per-ip", "5/y")]
     [InlineData("tcpmsg: --max-connections-per-ip must be 0 (no limit) or more", "--max-connections-per-ip", "-1")]
+    [InlineData("tcpmsg serve: --http-token-file needs --http ADDRESS:PORT", "--http-token-file", "token")]
     public async Task Contradictory_or_malformed_security_options_are_usage_errors(string expected, params string[] args)
     {
         var (code, console) = await InProcessCli.RunAsync("", ["serve", "--no-store", "--listen", "127.0.0.1:0", .. args]);
@@ -231,7 +232,7 @@ public sealed class SecurityCliTests : LoopbackTest
     }
 
     [Theory]
-    [InlineData("tcpmsg send: --tls-key needs --tls-cert", 2, "--tls-key", "k.pem")]
+    [InlineData("tcpmsg send: --tls-key needs --tls-cert; see 'tcpmsg send --help'", 2, "--tls-key", "k.pem")]
     [InlineData("tcpmsg send: TLS: /nonexistent/ca.pem: no such file", 12, "--tls-ca", "/nonexistent/ca.pem")]
     public async Task Send_tls_option_mistakes_are_caught_before_connecting(string expected, int exitCode, params string[] args)
     {

@@ -18,7 +18,7 @@ public sealed class SendCommandTests : LoopbackTest
         Assert.Equal(0, code);
         Assert.Equal("", console.ErrorText);
         Assert.Equal(["你好,世界!!!"], server.Sink.Texts);
-        Assert.Equal(DisconnectReason.PeerClosed, server.Sink.OfType<ClientDisconnected>().Single().Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, server.Sink.OfType<ClientDisconnected>().Single().Reason);
     }
 
     [Fact]

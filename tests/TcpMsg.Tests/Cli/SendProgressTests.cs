@@ -63,10 +63,10 @@ public sealed class SendProgressTests : LoopbackTest
         var error = new StringWriter();
         var reporter = new RetryReporter(error, Strings.English, "tcpmsg send", "127.0.0.1:2023", TimeSpan.FromSeconds(8), clock);
 
-        reporter.Lost(new TcpMsgConnectionException(ConnectionFailure.Reset, "connection reset"));
+        reporter.Lost(new TcpMsgException(TcpMsgErrorCode.Reset, "connection reset"));
         clock.Advance(TimeSpan.FromSeconds(1));
-        reporter.Report(new TcpMsgConnectionException(ConnectionFailure.Refused, "connection refused"));
-        reporter.Report(new TcpMsgConnectionException(ConnectionFailure.Refused, "connection refused"));
+        reporter.Report(new TcpMsgException(TcpMsgErrorCode.Refused, "connection refused"));
+        reporter.Report(new TcpMsgException(TcpMsgErrorCode.Refused, "connection refused"));
         clock.Advance(TimeSpan.FromSeconds(2));
         reporter.Recovered();
         reporter.Recovered();

@@ -78,7 +78,7 @@ public sealed class Utf8FormatterEquivalenceTests
     {
         var view = View(connection, bytes);
         var old = new ReceivedMessage(connection, s_at, Utf8MessageDecoder.Decode(bytes, out var valid), bytes.Length, MessageFraming.Line, valid ? null : bytes);
-        foreach (var formatter in new IEventFormatter[] { new TextEventFormatter(Strings.English, verbose: false), Chinese(), new JsonEventFormatter(verbose: false) })
+        foreach (var formatter in new IEventFormatter[] { new TextEventFormatter(Strings.English, verbose: false), Chinese(), new JsonEventFormatter() })
         {
             var expected = new ArrayBufferWriter<byte>();
             Assert.True(formatter.Write(old, expected));

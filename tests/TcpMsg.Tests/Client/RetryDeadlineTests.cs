@@ -41,8 +41,8 @@ public sealed class RetryDeadlineTests : LoopbackTest
             TestTimeouts.Extended);
         var spent = clock.GetUtcNow() - start;
 
-        var failure = await Assert.ThrowsAsync<TcpMsgConnectionException>(() => sending);
-        Assert.Equal(ConnectionFailure.StoreFailed, failure.Failure);
+        var failure = await Assert.ThrowsAsync<TcpMsgException>(() => sending);
+        Assert.Equal(TcpMsgErrorCode.StoreFailed, failure.Code);
         Assert.True(client.Statistics.Reconnects >= 2, $"only {client.Statistics.Reconnects} reconnects: the WELCOMEs were not tested");
         Assert.True(spent >= TimeSpan.FromSeconds(8), $"gave up after {spent} of client time, before the retry time");
         Assert.True(spent < TimeSpan.FromSeconds(20), $"gave up only after {spent} of client time");

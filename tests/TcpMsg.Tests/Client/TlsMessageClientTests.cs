@@ -42,7 +42,7 @@ public sealed class TlsMessageClientTests : LoopbackTest
         var message = Assert.Single(server.Sink.Messages);
         Assert.Equal("你好, TLS", message.Text);
         Assert.Equal("TLS 1.3", message.Connection.TlsProtocol);
-        Assert.Equal(DisconnectReason.PeerClosed, server.Sink.OfType<ClientDisconnected>().Single().Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, server.Sink.OfType<ClientDisconnected>().Single().Reason);
     }
 
     [Fact]
@@ -50,12 +50,13 @@ public sealed class TlsMessageClientTests : LoopbackTest
     {
         await using var server = await StartServerAsync();
 
-        var error = await Assert.ThrowsAsync<TcpMsgConnectionException>(() =>
+        var error = await Assert.ThrowsAsync<TcpMsgException>(() =>
             MessageClient.ConnectAsync("127.0.0.1", server.Port, With(TlsClientOptions.Default), TestContext.Current.CancellationToken));
 
-        Assert.Equal(ConnectionFailure.Tls, error.Failure);
+        Assert.Equal(TcpMsgErrorCode.TlsHandshakeFailed, error.Code);
         Assert.Contains("the server's certificate 'CN=localhost' is not trusted", error.Message, StringComparison.Ordinal);
-        Assert.Contains("--tls-ca FILE", error.Message, StringComparison.Ordinal);
+        Assert.Equal(nameof(TlsClientOptions.TrustedAuthorities), error.Subject);
+        Assert.DoesNotContain("--", error.Message, StringComparison.Ordinal);
         Assert.Empty(server.Sink.Messages);
     }
 
@@ -64,10 +65,10 @@ public sealed class TlsMessageClientTests : LoopbackTest
     {
         await using var server = await StartServerAsync();
 
-        var error = await Assert.ThrowsAsync<TcpMsgConnectionException>(() =>
+        var error = await Assert.ThrowsAsync<TcpMsgException>(() =>
             MessageClient.ConnectAsync("127.0.0.1", server.Port, With(Trusting with { ServerName = "tcpmsg.invalid" }), TestContext.Current.CancellationToken));
 
-        Assert.Equal(ConnectionFailure.Tls, error.Failure);
+        Assert.Equal(TcpMsgErrorCode.TlsHandshakeFailed, error.Code);
         Assert.Contains("not valid for the name 'tcpmsg.invalid'", error.Message, StringComparison.Ordinal);
     }
 
@@ -77,10 +78,10 @@ public sealed class TlsMessageClientTests : LoopbackTest
         using var other = TestPki.Create("other CA");
         await using var server = await StartServerAsync();
 
-        var error = await Assert.ThrowsAsync<TcpMsgConnectionException>(() =>
+        var error = await Assert.ThrowsAsync<TcpMsgException>(() =>
             MessageClient.ConnectAsync("127.0.0.1", server.Port, With(TlsClientOptions.Default with { TrustedAuthorities = [other.Authority] }), TestContext.Current.CancellationToken));
 
-        Assert.Equal(ConnectionFailure.Tls, error.Failure);
+        Assert.Equal(TcpMsgErrorCode.TlsHandshakeFailed, error.Code);
         Assert.Contains("not signed by the given authority", error.Message, StringComparison.Ordinal);
     }
 
@@ -121,14 +122,14 @@ public sealed class TlsMessageClientTests : LoopbackTest
     {
         await using var server = await StartServerAsync(clientCa: _pki.AuthorityFile);
 
-        var error = await Assert.ThrowsAsync<TcpMsgConnectionException>(async () =>
+        var error = await Assert.ThrowsAsync<TcpMsgException>(async () =>
         {
             await using var client = await MessageClient.ConnectAsync("127.0.0.1", server.Port, With(Trusting), TestContext.Current.CancellationToken);
             await client.SendAsync("anonymous", TestContext.Current.CancellationToken);
             await client.CompleteAsync(TestContext.Current.CancellationToken);
         });
 
-        Assert.Equal(ConnectionFailure.Reset, error.Failure);
+        Assert.Equal(TcpMsgErrorCode.Reset, error.Code);
         Assert.Empty(server.Sink.Messages);
     }
 
@@ -138,10 +139,10 @@ public sealed class TlsMessageClientTests : LoopbackTest
         await using var server = await TestServer.StartAsync();
 
         // The plain server takes the ClientHello for text and never answers it.
-        var error = await Assert.ThrowsAsync<TcpMsgConnectionException>(() =>
+        var error = await Assert.ThrowsAsync<TcpMsgException>(() =>
             MessageClient.ConnectAsync("127.0.0.1", server.Port, With(Trusting) with { ConnectTimeout = TimeSpan.FromMilliseconds(500) }, TestContext.Current.CancellationToken));
 
-        Assert.Equal(ConnectionFailure.TimedOut, error.Failure);
+        Assert.Equal(TcpMsgErrorCode.TimedOut, error.Code);
         Assert.Contains("did not answer the TLS handshake", error.Message, StringComparison.Ordinal);
         await server.Sink.WaitForDisconnectsAsync(1);
     }

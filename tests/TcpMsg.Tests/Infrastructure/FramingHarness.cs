@@ -6,7 +6,7 @@ namespace TcpMsg.Tests.Infrastructure;
 /// Feeds chunks to a <see cref="PlainMessageReader"/> the way the connection handler does: unconsumed
 /// bytes stay, each new read appends a segment, the reader is called until it wants more.
 /// </summary>
-public static class FramingHarness
+internal static class FramingHarness
 {
     public sealed record Result(List<string> Messages, List<bool> Valid, MessageTooLargeException? TooLarge, int ReadsWhenRejected);
 

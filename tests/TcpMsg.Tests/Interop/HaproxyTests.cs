@@ -50,19 +50,11 @@ public sealed partial class HaproxyTests : LoopbackTest
         await using var second = await ServerAsync("--store", _directory.File("second.db"), "--rate", "400/s");
         await using var haproxy = await HaproxyServer.StartAsync([first.Backend, second.Backend], sendProxyV2: true);
         const int Lines = 2000;
-        await using var send = ChildProcess.StartTcpMsg(["send", $"127.0.0.1:{haproxy.Port}", "--retry", "2m", "--client-id", "failover", "--lang", "en"]);
-        await send.WriteInputAsync(string.Concat(Enumerable.Range(1, Lines).Select(i => $"line {i}\n")));
-        send.CloseInput();
-
-        // The server the sender is on is the one printing its lines; kill it mid-stream.
-        await Eventually.UntilAsync(() => first.Process.Out.Contains(">>>line 200\n", StringComparison.Ordinal) || second.Process.Out.Contains(">>>line 200\n", StringComparison.Ordinal), "200 lines stored", TestTimeouts.Extended);
-        var (victim, survivor) = first.Process.Out.Contains(">>>line 200\n", StringComparison.Ordinal) ? (first, second) : (second, first);
-        victim.Process.Signal(ChildProcess.SigKill);
-        await victim.Process.WaitForExitAsync();
-
-        Assert.True(await send.WaitForExitAsync(TestTimeouts.Extended) == 0, send.Error + haproxy.Log);
-        Assert.Contains("lost the connection", send.Error, StringComparison.Ordinal);
-        Assert.Contains($">>>line {Lines}\n", survivor.Process.Out, StringComparison.Ordinal);
+        var (survivor, send) = await SendAndKillMidStreamAsync(first, second, haproxy, Lines, killAt: 200);
+        await using (send)
+        {
+            Assert.Contains($">>>line {Lines}\n", survivor.Process.Out, StringComparison.Ordinal);
+        }
 
         // Each server has its own store here: every line is in one of them (a shared PostgreSQL store
         // is what also makes the resend after the failover exactly-once across servers).
@@ -70,7 +62,37 @@ public sealed partial class HaproxyTests : LoopbackTest
         Assert.Equal(Lines, Enumerable.Range(1, Lines).Count(i => stored.Contains($"line {i}")));
     }
 
-    private static async Task<Server> ServerAsync(params string[] options)
+    /// <summary>
+    /// <c>send --retry --client-id failover</c> of lines <c>line 1..</c> through <paramref name="haproxy"/>; the server
+    /// the sender is on (the one printing its lines) is killed with SIGKILL once it printed line
+    /// <paramref name="killAt"/>. Returns the other server and the sender, which has exited 0 and said it lost the connection.
+    /// </summary>
+    internal static async Task<(Server Survivor, ChildProcess Send)> SendAndKillMidStreamAsync(Server first, Server second, HaproxyServer haproxy, int lines, int killAt)
+    {
+        var send = ChildProcess.StartTcpMsg(["send", $"127.0.0.1:{haproxy.Port}", "--retry", "2m", "--client-id", "failover", "--lang", "en"]);
+        try
+        {
+            await send.WriteInputAsync(string.Concat(Enumerable.Range(1, lines).Select(i => $"line {i}\n")));
+            send.CloseInput();
+            var marker = $">>>line {killAt}\n";
+            await Eventually.UntilAsync(() => first.Process.Out.Contains(marker, StringComparison.Ordinal) || second.Process.Out.Contains(marker, StringComparison.Ordinal), $"{killAt} lines stored", TestTimeouts.Extended);
+            var (victim, survivor) = first.Process.Out.Contains(marker, StringComparison.Ordinal) ? (first, second) : (second, first);
+            victim.Process.Signal(ChildProcess.SigKill);
+            await victim.Process.WaitForExitAsync();
+            Assert.DoesNotContain($">>>line {lines}\n", victim.Process.Out, StringComparison.Ordinal);
+
+            Assert.True(await send.WaitForExitAsync(TestTimeouts.Extended) == 0, send.Error + haproxy.Log);
+            Assert.Contains("lost the connection", send.Error, StringComparison.Ordinal);
+            return (survivor, send);
+        }
+        catch
+        {
+            await send.DisposeAsync();
+            throw;
+        }
+    }
+
+    internal static async Task<Server> ServerAsync(params string[] options)
     {
         var process = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0", "--http", "127.0.0.1:0", "--proxy-protocol", "--trusted-proxy", "127.0.0.1/32", "--lang", "en", .. options]);
         try
@@ -113,7 +135,7 @@ public sealed partial class HaproxyTests : LoopbackTest
     [GeneratedRegex(@"on http://127\.0\.0\.1:(?<port>\d+)/")]
     private static partial Regex HttpLine();
 
-    private sealed record Server(ChildProcess Process, HaproxyServer.Backend Backend) : IAsyncDisposable
+    internal sealed record Server(ChildProcess Process, HaproxyServer.Backend Backend) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Process.DisposeAsync();
     }

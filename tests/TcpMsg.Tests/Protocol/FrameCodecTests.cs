@@ -121,18 +121,18 @@ public sealed class FrameCodecTests
 
         var error = Assert.Throws<ProtocolException>(() => FrameReader.TryReadFrame(new ReadOnlySequence<byte>(header), 1 << 20, out _, out _, out _));
 
-        Assert.Equal(ProtocolErrorCode.TooLarge, error.Code);
+        Assert.Equal(ProtocolErrorCode.TooLarge, error.WireCode);
     }
 
     [Theory]
-    [InlineData(new byte[] { 0, 0, 0, 0, 1 }, ProtocolErrorCode.Protocol)]
-    [InlineData(new byte[] { 0, 0, 0, 1, 0x00 }, ProtocolErrorCode.Protocol)]
-    [InlineData(new byte[] { 0, 0, 0, 1, 0x7A }, ProtocolErrorCode.Protocol)]
-    [InlineData(new byte[] { 0, 0x10, 0, 1, 3 }, ProtocolErrorCode.TooLarge)]
-    public void Malformed_headers_are_protocol_errors(byte[] header, ProtocolErrorCode code)
+    [InlineData(new byte[] { 0, 0, 0, 0, 1 }, (ushort)ProtocolErrorCode.Protocol)]
+    [InlineData(new byte[] { 0, 0, 0, 1, 0x00 }, (ushort)ProtocolErrorCode.Protocol)]
+    [InlineData(new byte[] { 0, 0, 0, 1, 0x7A }, (ushort)ProtocolErrorCode.Protocol)]
+    [InlineData(new byte[] { 0, 0x10, 0, 1, 3 }, (ushort)ProtocolErrorCode.TooLarge)]
+    public void Malformed_headers_are_protocol_errors(byte[] header, ushort code)
     {
         var error = Assert.Throws<ProtocolException>(() => FrameReader.TryReadFrame(new ReadOnlySequence<byte>(header), 1024, out _, out _, out _));
-        Assert.Equal(code, error.Code);
+        Assert.Equal((ProtocolErrorCode)code, error.WireCode);
     }
 
     [Fact]

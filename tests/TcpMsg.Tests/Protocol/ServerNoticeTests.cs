@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using CsCheck;
 using TcpMsg.Protocol.Internal;
-using TcpMsg.Server;
 using TcpMsg.Server.Internal.Transport;
 
 namespace TcpMsg.Tests.Protocol;
@@ -15,10 +14,10 @@ public sealed class ServerNoticeTests
     private static readonly Gen<string> s_reason = Gen.OneOf(ServerNotice.AccessDenied, ServerNotice.ConnectionLimit, ServerNotice.AddressLimit, "future-reason");
 
     [Theory]
-    [InlineData(ConnectionErrorCode.AccessDenied, ServerNotice.AccessDenied)]
-    [InlineData(ConnectionErrorCode.ConnectionLimit, ServerNotice.ConnectionLimit)]
-    [InlineData(ConnectionErrorCode.AddressConnectionLimit, ServerNotice.AddressLimit)]
-    public void What_the_server_writes_at_accept_the_client_reads_as_its_reason(ConnectionErrorCode code, string reason)
+    [InlineData(TcpMsgErrorCode.AccessDenied, ServerNotice.AccessDenied)]
+    [InlineData(TcpMsgErrorCode.ConnectionLimit, ServerNotice.ConnectionLimit)]
+    [InlineData(TcpMsgErrorCode.AddressConnectionLimit, ServerNotice.AddressLimit)]
+    public void What_the_server_writes_at_accept_the_client_reads_as_its_reason(TcpMsgErrorCode code, string reason)
     {
         var bytes = RefusalNotice.For(code, tls: false).ToArray();
 
@@ -31,8 +30,8 @@ public sealed class ServerNoticeTests
     [Fact]
     public void On_a_tls_endpoint_the_refusal_is_a_fatal_access_denied_alert_record()
     {
-        Assert.Equal([21, 3, 3, 0, 2, 2, 49], RefusalNotice.For(ConnectionErrorCode.AccessDenied, tls: true).ToArray());
-        Assert.Equal([21, 3, 3, 0, 2, 2, 49], RefusalNotice.For(ConnectionErrorCode.ConnectionLimit, tls: true).ToArray());
+        Assert.Equal([21, 3, 3, 0, 2, 2, 49], RefusalNotice.For(TcpMsgErrorCode.AccessDenied, tls: true).ToArray());
+        Assert.Equal([21, 3, 3, 0, 2, 2, 49], RefusalNotice.For(TcpMsgErrorCode.ConnectionLimit, tls: true).ToArray());
     }
 
     [Fact]

@@ -10,11 +10,10 @@ public sealed class AccessControlTests : LoopbackTest
     private static readonly IPAddress s_second = IPAddress.Parse("127.0.0.2");
     private static readonly IPAddress s_third = IPAddress.Parse("127.0.0.3");
 
-    private static TcpMsgServerOptions With(AccessControlOptions access, TimeSpan? reportInterval = null) => TcpMsgServerOptions.Default with
+    private static TcpMsgServerOptions With(TcpMsgSecurityOptions access, TimeSpan? reportInterval = null) => TcpMsgServerOptions.Default with
     {
-        Security = TcpMsgSecurityOptions.Default with
+        Security = access with
         {
-            Access = access,
             RefusalReportInterval = reportInterval ?? TcpMsgSecurityOptions.Default.RefusalReportInterval,
             FileReloadInterval = TimeSpan.FromMilliseconds(50),
         },
@@ -25,7 +24,7 @@ public sealed class AccessControlTests : LoopbackTest
     [Fact]
     public async Task A_denied_address_is_closed_at_once_while_others_are_served()
     {
-        await using var server = await TestServer.StartAsync(With(AccessControlOptions.Default with { Deny = [Net("127.0.0.2/32")] }));
+        await using var server = await TestServer.StartAsync(With(TcpMsgSecurityOptions.Default with { Deny = [Net("127.0.0.2/32")] }));
 
         using var denied = await RawClient.ConnectAsync(server.EndPoint, s_second);
         Assert.True(await denied.WaitForServerCloseAsync());
@@ -34,7 +33,7 @@ public sealed class AccessControlTests : LoopbackTest
         var events = await server.Sink.WaitForDisconnectsAsync(1);
         Assert.Equal(["allowed"], server.Sink.Texts);
         var error = Assert.Single(events.OfType<ConnectionError>());
-        Assert.Equal(ConnectionErrorCode.AccessDenied, error.Code);
+        Assert.Equal(TcpMsgErrorCode.AccessDenied, error.Code);
         Assert.Equal("127.0.0.2", error.Connection.Address);
         Assert.Contains("127.0.0.2 matches the deny rule 127.0.0.2/32", error.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain(events.OfType<ClientConnected>(), c => c.Connection.Address == "127.0.0.2");
@@ -44,7 +43,7 @@ public sealed class AccessControlTests : LoopbackTest
     [Fact]
     public async Task With_allow_rules_only_matching_addresses_get_in()
     {
-        await using var server = await TestServer.StartAsync(With(AccessControlOptions.Default with { Allow = [Net("127.0.0.1/32")] }));
+        await using var server = await TestServer.StartAsync(With(TcpMsgSecurityOptions.Default with { Allow = [Net("127.0.0.1/32")] }));
 
         using var stranger = await RawClient.ConnectAsync(server.EndPoint, s_second);
         Assert.True(await stranger.WaitForServerCloseAsync());
@@ -58,7 +57,7 @@ public sealed class AccessControlTests : LoopbackTest
     [Fact]
     public async Task The_most_specific_rule_wins()
     {
-        var access = AccessControlOptions.Default with { Deny = [Net("127.0.0.0/8")], Allow = [Net("127.0.0.1/32")] };
+        var access = TcpMsgSecurityOptions.Default with { Deny = [Net("127.0.0.0/8")], Allow = [Net("127.0.0.1/32")] };
         await using var server = await TestServer.StartAsync(With(access));
 
         using var denied = await RawClient.ConnectAsync(server.EndPoint, s_second);
@@ -72,7 +71,7 @@ public sealed class AccessControlTests : LoopbackTest
     [Fact]
     public async Task Ipv6_rules_apply_to_ipv6_peers()
     {
-        var options = With(AccessControlOptions.Default with { Deny = [Net("::1/128")] });
+        var options = With(TcpMsgSecurityOptions.Default with { Deny = [Net("::1/128")] });
         await using var server = await TestServer.StartAsync(options, endpoint: ListenEndpoint.ForAddress(IPAddress.IPv6Loopback, 0));
 
         using var client = await RawClient.ConnectAsync(new IPEndPoint(IPAddress.IPv6Loopback, server.Port));
@@ -85,7 +84,7 @@ public sealed class AccessControlTests : LoopbackTest
     [Fact]
     public async Task A_flood_from_one_address_is_reported_once_per_interval_not_per_attempt()
     {
-        var options = With(AccessControlOptions.Default with { Deny = [Net("127.0.0.0/8")] }, reportInterval: TimeSpan.FromMilliseconds(300));
+        var options = With(TcpMsgSecurityOptions.Default with { Deny = [Net("127.0.0.0/8")] }, reportInterval: TimeSpan.FromMilliseconds(300));
         await using var server = await TestServer.StartAsync(options);
 
         for (var i = 0; i < 30; i++)
@@ -118,7 +117,7 @@ public sealed class AccessControlTests : LoopbackTest
         {
             var file = Path.Combine(directory.FullName, "deny.txt");
             await File.WriteAllTextAsync(file, "# blocked hosts\n127.0.0.2   # a neighbour\n", TestContext.Current.CancellationToken);
-            await using var server = await TestServer.StartAsync(With(AccessControlOptions.Default with { DenyFiles = [file] }));
+            await using var server = await TestServer.StartAsync(With(TcpMsgSecurityOptions.Default with { DenyFiles = [file] }));
 
             using (var before = await RawClient.ConnectAsync(server.EndPoint, s_second))
             {
@@ -151,8 +150,9 @@ public sealed class AccessControlTests : LoopbackTest
         {
             await File.WriteAllTextAsync(file, "10.0.0.0/8\n10.1.2.3/8\n", TestContext.Current.CancellationToken);
 
-            var error = await Assert.ThrowsAsync<AccessListException>(() => TestServer.StartAsync(With(AccessControlOptions.Default with { AllowFiles = [file] })));
+            var error = await Assert.ThrowsAsync<TcpMsgException>(() => TestServer.StartAsync(With(TcpMsgSecurityOptions.Default with { AllowFiles = [file] })));
 
+            Assert.Equal(TcpMsgErrorCode.AccessListInvalid, error.Code);
             Assert.Equal($"{file}:2: '10.1.2.3/8' has bits set after the /8 prefix; did you mean 10.0.0.0/8?", error.Message);
         }
         finally

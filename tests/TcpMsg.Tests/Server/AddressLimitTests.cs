@@ -30,7 +30,7 @@ public sealed class AddressLimitTests : LoopbackTest
 
         var events = await server.Sink.WaitForDisconnectsAsync(1);
         var refusal = Assert.Single(events.OfType<ConnectionError>());
-        Assert.Equal(ConnectionErrorCode.AddressConnectionLimit, refusal.Code);
+        Assert.Equal(TcpMsgErrorCode.AddressConnectionLimit, refusal.Code);
         Assert.Equal(2, refusal.Limit);
         Assert.Contains("127.0.0.2 already has 2 connections open", refusal.Detail, StringComparison.Ordinal);
         Assert.Equal(1, server.Server.Statistics.ConnectionsRefused);

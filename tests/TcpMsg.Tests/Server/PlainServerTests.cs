@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using TcpMsg.Protocol;
 using TcpMsg.Server;
 using TcpMsg.Tests.Infrastructure;
 
@@ -26,9 +25,9 @@ public sealed class PlainServerTests : LoopbackTest
         Assert.Equal($"127.0.0.1:{local.Port}", message.Connection.EndPoint);
         Assert.Equal(MessageFraming.Line, message.Framing);
         Assert.Equal(
-            [ServerEventKind.Connected, ServerEventKind.Message, ServerEventKind.PeerFinished, ServerEventKind.Disconnected],
+            [ServerEventKind.Connected, ServerEventKind.Message, ServerEventKind.Disconnected],
             events.Select(e => e.Kind));
-        Assert.Equal(DisconnectReason.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
     }
 
     [Fact]
@@ -137,15 +136,15 @@ public sealed class PlainServerTests : LoopbackTest
         var bad = server.Sink.Messages[0];
         Assert.False(bad.IsValidUtf8);
         Assert.Equal([.. "bad "u8, 0xFF, 0xC3], bad.RawBytes);
-        Assert.Single(events.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.InvalidUtf8);
+        Assert.Single(events.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.InvalidUtf8);
         Assert.Equal(1, server.Server.Statistics.InvalidUtf8Messages);
-        Assert.Equal(DisconnectReason.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
     }
 
     [Fact]
     public async Task Whole_framing_makes_a_multi_line_text_one_message()
     {
-        await using var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { Framing = PlainFraming.Whole });
+        await using var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { Framing = MessageFraming.Whole });
         using var client = await RawClient.ConnectAsync(server.EndPoint);
 
         await client.SendAsync("第一行\n第二行\r\n");

@@ -15,7 +15,7 @@ public sealed class ProxyProtocolServerTests : LoopbackTest
     {
         var security = TcpMsgSecurityOptions.Default with
         {
-            ProxyProtocol = new ProxyProtocolOptions { TrustedProxies = [IPNetwork.Parse(trusted)] },
+            TrustedProxies = [IPNetwork.Parse(trusted)],
             RefusalReportInterval = TimeSpan.FromMilliseconds(200),
         };
         return TcpMsgServerOptions.Default with { Security = more?.Invoke(security) ?? security };
@@ -80,7 +80,7 @@ public sealed class ProxyProtocolServerTests : LoopbackTest
         var events = await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(), what: "the refusal");
 
         var error = events.OfType<ConnectionError>().Single();
-        Assert.Equal(ConnectionErrorCode.AccessDenied, error.Code);
+        Assert.Equal(TcpMsgErrorCode.AccessDenied, error.Code);
         Assert.Equal("127.0.0.2", error.Connection.Address);
         Assert.Contains("127.0.0.2 is not a trusted proxy", error.Detail, StringComparison.Ordinal);
         Assert.Empty(server.Sink.Messages);
@@ -91,7 +91,7 @@ public sealed class ProxyProtocolServerTests : LoopbackTest
     {
         var options = Behind(more: s => s with
         {
-            Access = AccessControlOptions.Default with { Deny = [IPNetwork.Parse("203.0.113.0/24")] },
+            Deny = [IPNetwork.Parse("203.0.113.0/24")],
             MaxConnectionsPerAddress = 1,
         });
         await using var server = await TestServer.StartAsync(options);
@@ -119,8 +119,8 @@ public sealed class ProxyProtocolServerTests : LoopbackTest
         var events = await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Count() == 2, what: "two refusals");
         Assert.Equal(["alice", "bob"], server.Sink.Texts.Order(StringComparer.Ordinal));
         var errors = events.OfType<ConnectionError>().ToList();
-        Assert.Contains(errors, e => e.Code == ConnectionErrorCode.AccessDenied && e.Detail.Contains("203.0.113.7 matches the deny rule", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Code == ConnectionErrorCode.AddressConnectionLimit && e.Connection.Address == "192.0.2.10");
+        Assert.Contains(errors, e => e.Code == TcpMsgErrorCode.AccessDenied && e.Detail.Contains("203.0.113.7 matches the deny rule", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Code == TcpMsgErrorCode.AddressConnectionLimit && e.Connection.Address == "192.0.2.10");
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class ProxyProtocolServerTests : LoopbackTest
         var events = await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(), what: "the rejection");
 
         var error = events.OfType<ConnectionError>().Single();
-        Assert.Equal(ConnectionErrorCode.ProxyProtocolError, error.Code);
+        Assert.Equal(TcpMsgErrorCode.ProxyProtocolError, error.Code);
         Assert.Contains("leading zeroes", error.Detail, StringComparison.Ordinal);
         Assert.Empty(server.Sink.Messages);
         Assert.Equal(1, server.Server.Statistics.ConnectionsDenied);
@@ -150,7 +150,7 @@ public sealed class ProxyProtocolServerTests : LoopbackTest
         Assert.True(await proxy.WaitForServerCloseAsync());
         var events = await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(), what: "the timeout");
 
-        Assert.Equal(ConnectionErrorCode.HandshakeTimeout, events.OfType<ConnectionError>().Single().Code);
+        Assert.Equal(TcpMsgErrorCode.HandshakeTimeout, events.OfType<ConnectionError>().Single().Code);
     }
 
     [Fact]

@@ -171,7 +171,7 @@ public sealed class RateLimitTests : LoopbackTest
         await server.Sink.WaitForMessagesAsync(31);
         Assert.True(await client.ShutdownAndWaitForCloseAsync());
         var events = await server.Sink.WaitForDisconnectsAsync(1);
-        Assert.Equal(DisconnectReason.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
     }
 
     [Fact]

@@ -23,10 +23,10 @@ public sealed class ServerLifecycleTests : LoopbackTest
         var events = await server.Sink.WaitForDisconnectsAsync(2);
 
         Assert.Equal(["one", "two", "still here"], server.Sink.Texts);
-        var reset = events.OfType<ClientDisconnected>().Single(d => d.Reason == DisconnectReason.PeerReset);
+        var reset = events.OfType<ClientDisconnected>().Single(d => d.Reason == TcpMsgErrorCode.PeerReset);
         Assert.Equal(11, reset.DiscardedBytes);
-        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.IncompleteMessage && e.Value == 11);
-        Assert.Equal(DisconnectReason.PeerClosed, events.OfType<ClientDisconnected>().Single(d => d != reset).Reason);
+        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.IncompleteMessage && e.Value == 11);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, events.OfType<ClientDisconnected>().Single(d => d != reset).Reason);
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class ServerLifecycleTests : LoopbackTest
         await stopping.WithTimeout();
 
         Assert.Equal(["sent before the stop", "sent during the stop"], server.Sink.Texts);
-        Assert.Equal(DisconnectReason.PeerClosed, server.Sink.OfType<ClientDisconnected>().Single().Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, server.Sink.OfType<ClientDisconnected>().Single().Reason);
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class ServerLifecycleTests : LoopbackTest
 
         Assert.Equal(1000, server.Sink.Messages.Count);
         var closed = server.Sink.OfType<ClientDisconnected>().Single();
-        Assert.Equal(DisconnectReason.ServerShutdown, closed.Reason);
+        Assert.Equal(TcpMsgErrorCode.ServerShutdown, closed.Reason);
         Assert.Equal("unfinished".Length, closed.DiscardedBytes);
         Assert.True(await lingering.WaitForServerCloseAsync());
     }
@@ -69,11 +69,12 @@ public sealed class ServerLifecycleTests : LoopbackTest
     {
         await using var first = await TestServer.StartAsync();
 
-        var failure = await Assert.ThrowsAsync<ListenException>(() => TcpMsgServer.StartAsync(
+        var failure = await Assert.ThrowsAsync<TcpMsgException>(() => TcpMsgServer.StartAsync(
             TcpMsgServerOptions.Default with { Endpoints = [ListenEndpoint.ForAddress(IPAddress.Loopback, first.Port)] },
             cancellationToken: TestContext.Current.CancellationToken));
 
-        Assert.Equal(ListenFailure.AddressInUse, failure.Failure);
+        Assert.Equal(TcpMsgErrorCode.AddressInUse, failure.Code);
+        Assert.Equal($"127.0.0.1:{first.Port}", failure.Subject);
         Assert.Contains($"127.0.0.1:{first.Port}", failure.Message, StringComparison.Ordinal);
         Assert.Contains("already in use", failure.Message, StringComparison.Ordinal);
     }
@@ -82,25 +83,25 @@ public sealed class ServerLifecycleTests : LoopbackTest
     public async Task An_address_of_another_machine_fails_with_a_clear_listen_exception()
     {
         // TEST-NET-1 (RFC 5737) is never assigned to a local interface; binding fails without any traffic.
-        var failure = await Assert.ThrowsAsync<ListenException>(() => TcpMsgServer.StartAsync(
+        var failure = await Assert.ThrowsAsync<TcpMsgException>(() => TcpMsgServer.StartAsync(
             TcpMsgServerOptions.Default with { Endpoints = [ListenEndpoint.ForAddress(IPAddress.Parse("192.0.2.1"), 0)] },
             cancellationToken: TestContext.Current.CancellationToken));
 
-        Assert.Equal(ListenFailure.AddressNotAvailable, failure.Failure);
+        Assert.Equal(TcpMsgErrorCode.AddressNotAvailable, failure.Code);
     }
 
     [Theory]
-    [InlineData("127.0.0.1", 2023, ListenEndpointKind.Address, "127.0.0.1:2023")]
-    [InlineData("127.0.0.1:9000", 2023, ListenEndpointKind.Address, "127.0.0.1:9000")]
-    [InlineData("[::1]:9000", 2023, ListenEndpointKind.Address, "[::1]:9000")]
-    [InlineData("::1", 2023, ListenEndpointKind.Address, "[::1]:2023")]
-    [InlineData("*:9000", 2023, ListenEndpointKind.Any, "*:9000")]
-    [InlineData(":9000", 2023, ListenEndpointKind.Any, "*:9000")]
-    [InlineData("localhost", 7, ListenEndpointKind.Localhost, "localhost:7")]
-    public void Listen_addresses_parse(string text, int defaultPort, ListenEndpointKind kind, string shown)
+    [InlineData("127.0.0.1", 2023, nameof(ListenEndpointKind.Address), "127.0.0.1:2023")]
+    [InlineData("127.0.0.1:9000", 2023, nameof(ListenEndpointKind.Address), "127.0.0.1:9000")]
+    [InlineData("[::1]:9000", 2023, nameof(ListenEndpointKind.Address), "[::1]:9000")]
+    [InlineData("::1", 2023, nameof(ListenEndpointKind.Address), "[::1]:2023")]
+    [InlineData("*:9000", 2023, nameof(ListenEndpointKind.Any), "*:9000")]
+    [InlineData(":9000", 2023, nameof(ListenEndpointKind.Any), "*:9000")]
+    [InlineData("localhost", 7, nameof(ListenEndpointKind.Localhost), "localhost:7")]
+    public void Listen_addresses_parse(string text, int defaultPort, string kind, string shown)
     {
         Assert.True(ListenEndpoint.TryParse(text, defaultPort, out var endpoint, out var error), error);
-        Assert.Equal(kind, endpoint!.Kind);
+        Assert.Equal(kind, endpoint!.Kind.ToString());
         Assert.Equal(shown, endpoint.ToString());
     }
 

@@ -36,11 +36,11 @@ public sealed class ServerLimitsTests : LoopbackTest
 
         Assert.Equal(["before", "after"], server.Sink.Texts);
         var error = Assert.Single(events.OfType<ConnectionError>());
-        Assert.Equal(ConnectionErrorCode.MessageTooLarge, error.Code);
+        Assert.Equal(TcpMsgErrorCode.MessageTooLarge, error.Code);
         Assert.Equal(limit, error.Limit);
         Assert.Contains($"127.0.0.1:{offender.LocalEndPoint.Port}", error.Detail, StringComparison.Ordinal);
         var closed = events.OfType<ClientDisconnected>().Single(d => d.Connection.Id == error.Connection.Id);
-        Assert.Equal(DisconnectReason.MessageTooLarge, closed.Reason);
+        Assert.Equal(TcpMsgErrorCode.MessageTooLarge, closed.Reason);
 
         // Memory stayed bounded: the server read little more than the limit plus one socket read.
         Assert.InRange(closed.BytesReceived, limit, 4 * 1024 * 1024);
@@ -59,11 +59,45 @@ public sealed class ServerLimitsTests : LoopbackTest
 
         Assert.Equal(["complete"], server.Sink.Texts);
         var closed = events.OfType<ClientDisconnected>().Single();
-        Assert.Equal(DisconnectReason.IdleTimeout, closed.Reason);
+        Assert.Equal(TcpMsgErrorCode.IdleTimeout, closed.Reason);
         Assert.Equal("fragment".Length, closed.DiscardedBytes);
-        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.IdleTimeout);
-        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.IncompleteMessage && e.Value == "fragment".Length);
+        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.IdleTimeout);
+        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.IncompleteMessage && e.Value == "fragment".Length);
         Assert.Equal(1, server.Server.Statistics.IdleTimeouts);
+    }
+
+    [Fact]
+    public async Task Refusals_still_counted_when_the_server_stops_are_reported_before_it_ends()
+    {
+        // On a fake clock the second in which refusals are only counted never ends by itself.
+        var clock = FakeClock.Create();
+        var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { MaxConnections = 1 }, time: clock);
+        try
+        {
+            using var first = await RawClient.ConnectAsync(server.EndPoint);
+            await server.Sink.WaitUntilAsync(e => e.OfType<ClientConnected>().Any(), what: "the first connection");
+            for (var i = 0; i < 3; i++)
+            {
+                using var refused = await RawClient.ConnectAsync(server.EndPoint);
+                Assert.True(await refused.WaitForServerCloseAsync());
+            }
+
+            await Eventually.UntilAsync(() => server.Server.Statistics.ConnectionsRefused == 3, "three refusals");
+            await first.ShutdownAndWaitForCloseAsync();
+            await server.Sink.WaitForDisconnectsAsync(1);
+            Assert.Single(server.Sink.OfType<ConnectionError>());
+
+            await server.Server.StopAsync(TestContext.Current.CancellationToken).WithTimeout();
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        var reports = server.Sink.OfType<ConnectionError>();
+        Assert.Equal([1L, 2], reports.Select(r => r.Value));
+        Assert.All(reports, r => Assert.Equal((TcpMsgErrorCode.ConnectionLimit, 1L), (r.Code, r.Limit)));
+        Assert.StartsWith("refused 2 more connections (last 127.0.0.1:", reports[1].Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -79,7 +113,7 @@ public sealed class ServerLimitsTests : LoopbackTest
         var events = await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(), what: "the refusal");
 
         var refusal = events.OfType<ConnectionError>().Single();
-        Assert.Equal(ConnectionErrorCode.ConnectionLimit, refusal.Code);
+        Assert.Equal(TcpMsgErrorCode.ConnectionLimit, refusal.Code);
         Assert.Equal(2, refusal.Limit);
         Assert.Equal(1, server.Server.Statistics.ConnectionsRefused);
 

@@ -24,10 +24,10 @@ public sealed class SlowPeerTests : LoopbackTest
 
         var events = await server.Sink.WaitForDisconnectsAsync(1);
         var closed = events.OfType<ClientDisconnected>().Single();
-        Assert.Equal(DisconnectReason.MessageTimeout, closed.Reason);
+        Assert.Equal(TcpMsgErrorCode.MessageTimeout, closed.Reason);
         Assert.Equal(dribbler.LocalEndPoint.Port, closed.Connection.RemoteEndPoint!.Port);
         Assert.InRange(closed.DiscardedBytes, 1, dribbled);
-        var error = events.OfType<ConnectionError>().First(e => e.Code == ConnectionErrorCode.MessageTimeout);
+        var error = events.OfType<ConnectionError>().First(e => e.Code == TcpMsgErrorCode.MessageTimeout);
         Assert.Contains("took longer than 0.4 s to arrive", error.Detail, StringComparison.Ordinal);
         Assert.Equal(1, server.Server.Statistics.MessageTimeouts);
 
@@ -36,7 +36,7 @@ public sealed class SlowPeerTests : LoopbackTest
         Assert.True(await idle.ShutdownAndWaitForCloseAsync());
         await server.Sink.WaitForDisconnectsAsync(2);
         Assert.Equal(["complete, then silence", "fine", "still here"], server.Sink.Texts.Order(StringComparer.Ordinal));
-        Assert.Equal(DisconnectReason.PeerClosed, server.Sink.OfType<ClientDisconnected>().Last().Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, server.Sink.OfType<ClientDisconnected>().Last().Reason);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class SlowPeerTests : LoopbackTest
         Assert.True(await client.ShutdownAndWaitForCloseAsync());
         var events = await server.Sink.WaitForDisconnectsAsync(1);
         Assert.Equal(30, server.Sink.Messages.Count);
-        Assert.Equal(DisconnectReason.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class SlowPeerTests : LoopbackTest
             using var dribbler = await RawClient.ConnectAsync(clock.EndPoint);
             await DribbleUntilClosedAsync(dribbler);
             await clock.Sink.WaitForDisconnectsAsync(1);
-            Assert.Equal(DisconnectReason.MessageTimeout, clock.Sink.OfType<ClientDisconnected>().Single().Reason);
+            Assert.Equal(TcpMsgErrorCode.MessageTimeout, clock.Sink.OfType<ClientDisconnected>().Single().Reason);
         }
 
         release.SetResult();
@@ -89,7 +89,7 @@ public sealed class SlowPeerTests : LoopbackTest
         await sink.WaitForDisconnectsAsync(1);
 
         Assert.Equal(["first", "half of the second"], sink.Texts);
-        Assert.Equal(DisconnectReason.PeerClosed, sink.OfType<ClientDisconnected>().Single().Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, sink.OfType<ClientDisconnected>().Single().Reason);
     }
 
     [Fact]
@@ -108,9 +108,9 @@ public sealed class SlowPeerTests : LoopbackTest
 
         Assert.Equal(["said in time"], server.Sink.Texts);
         var closed = events.OfType<ClientDisconnected>().Single();
-        Assert.Equal(DisconnectReason.LifetimeExceeded, closed.Reason);
+        Assert.Equal(TcpMsgErrorCode.LifetimeExceeded, closed.Reason);
         Assert.Equal("unfinished".Length, closed.DiscardedBytes);
-        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.LifetimeExceeded);
+        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.LifetimeExceeded);
     }
 
     /// <summary>Sends one byte every 40 ms, no line end, until the server closes; returns how many were sent.</summary>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using TcpMsg.Client;
-using TcpMsg.Protocol;
 using TcpMsg.Server;
 using TcpMsg.Storage;
 using TcpMsg.Tests.Infrastructure;
@@ -33,19 +32,18 @@ public sealed class StoreFailureTests : LoopbackTest
         await plain.SendAsync("held while locked\n");
         await Eventually.UntilAsync(() => server.Server.Statistics.StoreFailing, "the store to fail");
         await using var confirmed = await MessageClient.ConnectAsync("127.0.0.1", server.Port, cancellationToken: Token);
-        var refused = await Assert.ThrowsAsync<MessageRejectedException>(() => confirmed.SendAsync("refused", Token).WithTimeout());
+        var refused = await Assert.ThrowsAsync<TcpMsgException>(() => confirmed.SendAsync("refused", Token).WithTimeout());
         await using var patient = await MessageClient.ConnectAsync("127.0.0.1", server.Port, MessageClientOptions.Default with { RetryFor = TestTimeouts.Default }, Token);
         var retried = patient.SendAsync("retried until stored", Token);
 
-        Assert.Equal(ProtocolErrorCode.StoreFailed, refused.Code);
-        Assert.True(refused.IsRetryable);
+        Assert.Equal(TcpMsgErrorCode.StoreFailed, refused.Code);
+        Assert.NotNull(refused.Reason);
         Assert.Equal(["stored before"], server.Sink.Texts);
 
         locker.Dispose();
-        var receipt = await retried.WithTimeout();
+        await retried.WithTimeout();
         await server.Sink.WaitUntilAsync(e => e.OfType<ReceivedMessage>().Any(m => m.Text == "held while locked"), what: "the held message");
 
-        Assert.True(receipt.Confirmed);
         Assert.False(server.Server.Statistics.StoreFailing);
         Assert.Equal(1, _log.Entries.Count(e => e.Level == LogLevel.Error && e.Message.StartsWith("store failed", StringComparison.Ordinal)));
         Assert.Contains(_log.Entries, e => e.Message.StartsWith("store recovered", StringComparison.Ordinal));
@@ -65,8 +63,8 @@ public sealed class StoreFailureTests : LoopbackTest
         Assert.SkipUnless(Chattr("+i"), "chattr +i is not available on this file system (root and ext4 or similar needed)");
         try
         {
-            var error = await Assert.ThrowsAsync<MessageRejectedException>(() => client.SendAsync("read-only", Token).WithTimeout());
-            Assert.Equal(ProtocolErrorCode.StoreFailed, error.Code);
+            var error = await Assert.ThrowsAsync<TcpMsgException>(() => client.SendAsync("read-only", Token).WithTimeout());
+            Assert.Equal(TcpMsgErrorCode.StoreFailed, error.Code);
         }
         finally
         {
@@ -75,9 +73,8 @@ public sealed class StoreFailureTests : LoopbackTest
 
         // The failure closed the connection (nothing of it may commit past the failed message): a new one.
         await using var next = await MessageClient.ConnectAsync("127.0.0.1", server.Port, cancellationToken: Token);
-        var after = await next.SendAsync("writable again", Token).WithTimeout(TestTimeouts.Extended);
+        await next.SendAsync("writable again", Token).WithTimeout(TestTimeouts.Extended);
 
-        Assert.True(after.Confirmed);
         Assert.Equal(["writable", "writable again"], server.Sink.Texts);
     }
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using TcpMsg.Server;
 using TcpMsg.Tests.Infrastructure;
-using TcpMsg.Tls;
 
 namespace TcpMsg.Tests.Server;
 
@@ -38,7 +37,7 @@ public sealed class TlsCertificateReloadTests : LoopbackTest
 
         Assert.Contains("after the change, same connection", server.Sink.Texts);
         var first = server.Sink.OfType<ClientDisconnected>().Single(d => d.Connection.RemoteEndPoint!.Port == open.LocalEndPoint.Port);
-        Assert.Equal(DisconnectReason.PeerClosed, first.Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, first.Reason);
     }
 
     [Fact]
@@ -63,8 +62,8 @@ public sealed class TlsCertificateReloadTests : LoopbackTest
         var clientOnly = _pki.WritePem(_pki.IssueClient("CN=not a server"), "client.pem");
         var missing = _pki.PathOf("missing.pem");
 
-        var notForServers = await Assert.ThrowsAsync<TlsCertificateException>(() => TestServer.StartTlsAsync(new TlsServerOptions { CertificateFile = clientOnly }));
-        var notThere = await Assert.ThrowsAsync<TlsCertificateException>(() => TestServer.StartTlsAsync(new TlsServerOptions { CertificateFile = missing }));
+        var notForServers = await Assert.ThrowsAsync<TcpMsgException>(() => TestServer.StartTlsAsync(new TlsServerOptions { CertificateFile = clientOnly }));
+        var notThere = await Assert.ThrowsAsync<TcpMsgException>(() => TestServer.StartTlsAsync(new TlsServerOptions { CertificateFile = missing }));
 
         Assert.Contains("not for servers", notForServers.Message, StringComparison.Ordinal);
         Assert.Equal($"{missing}: no such file", notThere.Message);

@@ -47,7 +47,7 @@ public sealed class TlsRenegotiationTests : LoopbackTest
         Assert.Equal(LogLevel.Debug, line.Level);
         Assert.DoesNotContain(_log.Entries, e => e.Level >= LogLevel.Warning);
         Assert.DoesNotContain(_log.Entries, e => e.Message.Contains("Unhandled", StringComparison.Ordinal));
-        Assert.DoesNotContain(server.Sink.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.ProtocolError);
+        Assert.DoesNotContain(server.Sink.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.ProtocolError);
 
         // The server goes on serving.
         await using var next = await TlsTestClient.ConnectAsync(server.EndPoint, _pki.Authority);

@@ -38,7 +38,7 @@ public sealed class TlsServerTests : LoopbackTest
         Assert.Equal("TLS 1.3", connection.TlsProtocol);
         Assert.Null(connection.ClientCertificateSubject);
         Assert.Equal(client.LocalEndPoint.Port, connection.RemoteEndPoint!.Port);
-        Assert.Equal(DisconnectReason.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class TlsServerTests : LoopbackTest
         Assert.True(read == 0 || reply[0] == 21, $"expected an alert or a close, got record type {reply[0]}");
         var events = await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(), what: "the handshake failure");
         var error = Assert.Single(events.OfType<ConnectionError>());
-        Assert.Equal(ConnectionErrorCode.TlsHandshakeFailed, error.Code);
+        Assert.Equal(TcpMsgErrorCode.TlsHandshakeFailed, error.Code);
         Assert.Contains("protocol", error.Detail, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(events.OfType<ClientConnected>());
         Assert.Equal(1, server.Server.Statistics.TlsHandshakeFailures);
@@ -85,7 +85,7 @@ public sealed class TlsServerTests : LoopbackTest
         var events = await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(), what: "the refusal");
 
         var error = Assert.Single(events.OfType<ConnectionError>());
-        Assert.Equal(ConnectionErrorCode.TlsHandshakeFailed, error.Code);
+        Assert.Equal(TcpMsgErrorCode.TlsHandshakeFailed, error.Code);
         Assert.Contains("did not start a TLS handshake", error.Detail, StringComparison.Ordinal);
         Assert.Empty(server.Sink.Messages);
     }
@@ -122,7 +122,7 @@ public sealed class TlsServerTests : LoopbackTest
 
         Assert.Equal(["not held up"], server.Sink.Texts);
         Assert.Equal(2, events.OfType<ConnectionError>().Count());
-        Assert.All(events.OfType<ConnectionError>(), e => Assert.Equal(ConnectionErrorCode.HandshakeTimeout, e.Code));
+        Assert.All(events.OfType<ConnectionError>(), e => Assert.Equal(TcpMsgErrorCode.HandshakeTimeout, e.Code));
         Assert.All(events.OfType<ConnectionError>(), e => Assert.Contains("within 2 s", e.Detail, StringComparison.Ordinal));
         Assert.Equal(2, server.Server.Statistics.TlsHandshakeFailures);
     }
@@ -180,7 +180,7 @@ public sealed class TlsServerTests : LoopbackTest
         await AssertRejectedAsync(server, clientCertificate: null);
 
         var error = await FirstErrorAsync(server);
-        Assert.Equal(ConnectionErrorCode.TlsHandshakeFailed, error.Code);
+        Assert.Equal(TcpMsgErrorCode.TlsHandshakeFailed, error.Code);
         Assert.Contains("presented no certificate", error.Detail, StringComparison.Ordinal);
     }
 
@@ -193,7 +193,7 @@ public sealed class TlsServerTests : LoopbackTest
         await AssertRejectedAsync(server, stranger.IssueClient("CN=mallory"));
 
         var error = await FirstErrorAsync(server);
-        Assert.Equal(ConnectionErrorCode.TlsHandshakeFailed, error.Code);
+        Assert.Equal(TcpMsgErrorCode.TlsHandshakeFailed, error.Code);
         Assert.Contains("'CN=mallory' is not trusted", error.Detail, StringComparison.Ordinal);
     }
 
@@ -211,9 +211,9 @@ public sealed class TlsServerTests : LoopbackTest
         var events = await server.Sink.WaitForDisconnectsAsync(1);
 
         Assert.Equal(["good"], server.Sink.Texts);
-        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.ProtocolError && e.Detail.StartsWith("TLS: ", StringComparison.Ordinal));
+        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.ProtocolError && e.Detail.StartsWith("TLS: ", StringComparison.Ordinal));
         var closed = events.OfType<ClientDisconnected>().Single();
-        Assert.Equal(DisconnectReason.PeerReset, closed.Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerReset, closed.Reason);
         Assert.Equal("partial".Length, closed.DiscardedBytes);
     }
 

@@ -132,7 +132,8 @@ public sealed class StoreFilesTests : IDisposable
         var error = Assert.Throws<StoreException>(store.Open);
 
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains("--store", error.Message, StringComparison.Ordinal);
+        Assert.Equal(TcpMsgErrorCode.Corrupt, error.Code);
+        Assert.Contains("start a new store elsewhere", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -46,8 +46,8 @@ public sealed class TlsCertificateFilesTests : IDisposable
         var key = _pki.WriteKeyPem(issued, "key.pem", password: "s3cret");
 
         Assert.True(TlsCertificateFiles.LoadWithKey(file, key, "s3cret").Certificate.HasPrivateKey);
-        Assert.Contains("encrypted; give its password", Assert.Throws<TlsCertificateException>(() => TlsCertificateFiles.LoadWithKey(file, key)).Message, StringComparison.Ordinal);
-        Assert.Equal($"{key}: cannot decrypt the private key (wrong password?)", Assert.Throws<TlsCertificateException>(() => TlsCertificateFiles.LoadWithKey(file, key, "wrong")).Message);
+        Assert.Contains("encrypted; give its password", Assert.Throws<TcpMsgException>(() => TlsCertificateFiles.LoadWithKey(file, key)).Message, StringComparison.Ordinal);
+        Assert.Equal($"{key}: cannot decrypt the private key (wrong password?)", Assert.Throws<TcpMsgException>(() => TlsCertificateFiles.LoadWithKey(file, key, "wrong")).Message);
     }
 
     [Fact]
@@ -62,8 +62,8 @@ public sealed class TlsCertificateFilesTests : IDisposable
         Assert.Equal(issued.Thumbprint, certificate.Thumbprint);
         Assert.Equal(_pki.Authority.Thumbprint, Assert.Single(chain).Thumbprint);
         Assert.True(TlsCertificateFiles.LoadWithKey(locked, password: "s3cret").Certificate.HasPrivateKey);
-        Assert.Throws<TlsCertificateException>(() => TlsCertificateFiles.LoadWithKey(locked, password: "wrong"));
-        Assert.Contains("holds its own key", Assert.Throws<TlsCertificateException>(() => TlsCertificateFiles.LoadWithKey(plain, "key.pem")).Message, StringComparison.Ordinal);
+        Assert.Throws<TcpMsgException>(() => TlsCertificateFiles.LoadWithKey(locked, password: "wrong"));
+        Assert.Contains("holds its own key", Assert.Throws<TcpMsgException>(() => TlsCertificateFiles.LoadWithKey(plain, "key.pem")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class TlsCertificateFilesTests : IDisposable
         var file = _pki.WritePem(_pki.IssueServer(), "cert.pem", withKey: false);
         var otherKey = _pki.WriteKeyPem(_pki.IssueServer(), "other.key");
 
-        var error = Assert.Throws<TlsCertificateException>(() => TlsCertificateFiles.LoadWithKey(file, otherKey));
+        var error = Assert.Throws<TcpMsgException>(() => TlsCertificateFiles.LoadWithKey(file, otherKey));
 
         Assert.Equal($"{otherKey}: the private key does not belong to the certificate", error.Message);
     }
@@ -85,10 +85,10 @@ public sealed class TlsCertificateFilesTests : IDisposable
         File.WriteAllText(empty, "-----BEGIN NOTHING-----\n-----END NOTHING-----\n");
         var keyless = _pki.WritePem(_pki.IssueServer(), "keyless.pem", withKey: false);
 
-        Assert.Equal($"{missing}: no such file", Assert.Throws<TlsCertificateException>(() => TlsCertificateFiles.LoadWithKey(missing)).Message);
-        Assert.Equal($"{empty}: no CERTIFICATE block found", Assert.Throws<TlsCertificateException>(() => TlsCertificateFiles.LoadWithKey(empty)).Message);
-        Assert.Contains("no private key found", Assert.Throws<TlsCertificateException>(() => TlsCertificateFiles.LoadWithKey(keyless)).Message, StringComparison.Ordinal);
-        Assert.Equal($"{empty}: no CERTIFICATE block found", Assert.Throws<TlsCertificateException>(() => TlsCertificateFiles.LoadAuthorities(empty)).Message);
+        Assert.Equal($"{missing}: no such file", Assert.Throws<TcpMsgException>(() => TlsCertificateFiles.LoadWithKey(missing)).Message);
+        Assert.Equal($"{empty}: no CERTIFICATE block found", Assert.Throws<TcpMsgException>(() => TlsCertificateFiles.LoadWithKey(empty)).Message);
+        Assert.Contains("no private key found", Assert.Throws<TcpMsgException>(() => TlsCertificateFiles.LoadWithKey(keyless)).Message, StringComparison.Ordinal);
+        Assert.Equal($"{empty}: no CERTIFICATE block found", Assert.Throws<TcpMsgException>(() => TlsCertificateFiles.LoadAuthorities(empty)).Message);
     }
 
     [Fact]

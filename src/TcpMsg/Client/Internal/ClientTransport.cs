@@ -18,7 +18,7 @@ internal sealed class ClientTransport : IAsyncDisposable
     public Stream Stream { get; }
 
     /// <summary>Resolves <paramref name="server"/> and tries each address in turn within the connect timeout.</summary>
-    /// <exception cref="TcpMsgConnectionException">The host was not found, refused, unreachable, or too slow.</exception>
+    /// <exception cref="TcpMsgException">The host was not found, refused, unreachable, or too slow.</exception>
     public static async Task<ClientTransport> ConnectAsync(HostPort server, MessageClientOptions options, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -54,14 +54,14 @@ internal sealed class ClientTransport : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && connected && options.Tls is not null)
         {
             // The socket connected and the TLS handshake got no answer: a plain endpoint waits for a line.
-            throw new TcpMsgConnectionException(
-                ConnectionFailure.TimedOut,
+            throw new TcpMsgException(
+                TcpMsgErrorCode.TimedOut,
                 $"connected to {server}, but it did not answer the TLS handshake within {options.ConnectTimeout.TotalSeconds:0.###} s (is it a TLS endpoint?)");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TcpMsgConnectionException(
-                ConnectionFailure.TimedOut,
+            throw new TcpMsgException(
+                TcpMsgErrorCode.TimedOut,
                 $"timed out connecting to {server} after {options.ConnectTimeout.TotalSeconds:0.###} s");
         }
     }

@@ -72,14 +72,14 @@ internal sealed partial class ConfirmedClientSession
 
         if ((welcome.Capabilities & ProtocolCapabilities.Chat) == 0)
         {
-            throw new TcpMsgConnectionException(ConnectionFailure.NoChatRoom, $"{_server} runs no chat room (start it with tcpmsg serve --chat)");
+            throw new TcpMsgException(TcpMsgErrorCode.NoChatRoom, $"{_server} runs no chat room");
         }
 
         Volatile.Write(ref _chatName, welcome.ChatName);
         _idleTimeout = welcome.IdleTimeout;
         if (_everConnected)
         {
-            _chatEvents.Writer.TryWrite(new ChatConnectionChanged(true, welcome.ChatName, null));
+            _chatEvents.Writer.TryWrite(new ChatNotice(NoticeKind.Reconnected, welcome.ChatName, null, [], 0, null));
         }
 
         _everConnected = true;
@@ -131,7 +131,8 @@ internal sealed partial class ConfirmedClientSession
             return null;
         }
 
-        return new ChatNotice(notice.Kind, notice.Name, notice.NewName, notice.Members ?? [], notice.Count, notice.Reason);
+        // The kinds from 0x80 are the client's own news: a server that sends one is not believed.
+        return (byte)notice.Kind < 0x80 ? new ChatNotice(notice.Kind, notice.Name, notice.NewName, notice.Members ?? [], notice.Count, notice.Reason) : null;
     }
 
     private async ValueTask PublishChatAsync(ChatEvent chatEvent, CancellationToken cancellationToken)
@@ -164,7 +165,7 @@ internal sealed partial class ConfirmedClientSession
         _commands.Clear();
         if (reconnecting)
         {
-            _chatEvents?.Writer.TryWrite(new ChatConnectionChanged(false, null, cause.Message));
+            _chatEvents?.Writer.TryWrite(new ChatNotice(NoticeKind.ConnectionLost, null, null, [], 0, cause.Message));
         }
     }
 

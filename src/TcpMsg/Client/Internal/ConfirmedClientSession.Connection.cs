@@ -20,7 +20,7 @@ internal sealed partial class ConfirmedClientSession
         {
             await OpenAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (TcpMsgConnectionException ex) when (_options.RetryFor is not null && IsWorthRetrying(ex))
+        catch (TcpMsgException ex) when (_options.RetryFor is not null && IsWorthRetrying(ex))
         {
             _retryDeadline = _time.GetUtcNow() + _options.RetryFor.Value;
             _lastLoss = ex;
@@ -53,7 +53,7 @@ internal sealed partial class ConfirmedClientSession
             catch (IOException ex)
             {
                 // A TLS server that refuses the client certificate resets the connection this early.
-                throw new TcpMsgConnectionException(ConnectionFailure.Reset, $"connection to {_server} was reset during the handshake; {Hint}", ex);
+                throw new TcpMsgException(TcpMsgErrorCode.Reset, $"connection to {_server} was reset during the handshake; {Hint}", ex);
             }
 
             var welcome = await ReadWelcomeAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -65,8 +65,8 @@ internal sealed partial class ConfirmedClientSession
                 {
                     // The server has sequences of our id that we never sent: someone else sends under it,
                     // and taking its last sequence as ours would report their messages as our deliveries.
-                    throw new TcpMsgConnectionException(
-                        ConnectionFailure.ClientIdInUse,
+                    throw new TcpMsgException(
+                        TcpMsgErrorCode.ClientIdInUse,
                         $"{_server} has sequence {welcome.LastSequence} of client id {_clientId}, but this client sent only up to {_ring.Next - 1}: another sender uses the same client id; give each sender its own");
                 }
 
@@ -152,7 +152,7 @@ internal sealed partial class ConfirmedClientSession
         }
         catch (IOException ex)
         {
-            throw new TcpMsgConnectionException(ConnectionFailure.Reset, $"connection to {_server} was reset during the handshake; {Hint}", ex);
+            throw new TcpMsgException(TcpMsgErrorCode.Reset, $"connection to {_server} was reset during the handshake; {Hint}", ex);
         }
     }
 
@@ -177,7 +177,7 @@ internal sealed partial class ConfirmedClientSession
                 FailCommands(cause, reconnecting: false);
                 _chatEvents?.Writer.TryComplete();
             }
-            else if (_options.RetryFor is { } retryFor && cause is not TcpMsgConnectionException { Failure: ConnectionFailure.RejectedByServer or ConnectionFailure.AccessDenied or ConnectionFailure.Unauthorized or ConnectionFailure.ClientIdInUse })
+            else if (_options.RetryFor is { } retryFor && cause is not TcpMsgException { Code: TcpMsgErrorCode.RejectedByServer or TcpMsgErrorCode.AccessDenied or TcpMsgErrorCode.Unauthorized or TcpMsgErrorCode.ClientIdInUse })
             {
                 _retryDeadline ??= _time.GetUtcNow() + retryFor;
                 _lastLoss = cause;
@@ -229,7 +229,7 @@ internal sealed partial class ConfirmedClientSession
             {
                 return;
             }
-            catch (TcpMsgConnectionException ex) when (IsWorthRetrying(ex) || IsOurOwnEarlierConnection(ex))
+            catch (TcpMsgException ex) when (IsWorthRetrying(ex) || IsOurOwnEarlierConnection(ex))
             {
                 last = ex;
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
@@ -250,10 +250,10 @@ internal sealed partial class ConfirmedClientSession
         {
             // The store failing to the end is the store's failure, not the network's: say so (tcpmsg send exits 11).
             var cause = last ?? _lastLoss;
-            var failure = cause?.InnerException is MessageRejectedException { Code: ProtocolErrorCode.StoreFailed }
-                ? ConnectionFailure.StoreFailed
-                : ConnectionFailure.TimedOut;
-            Fatal(new TcpMsgConnectionException(
+            var failure = cause?.InnerException is TcpMsgException { Code: TcpMsgErrorCode.StoreFailed, Reason: not null }
+                ? TcpMsgErrorCode.StoreFailed
+                : TcpMsgErrorCode.TimedOut;
+            Fatal(new TcpMsgException(
                 failure,
                 $"gave up reconnecting to {_server} after {_options.RetryFor?.TotalSeconds:0.###} s; last error: {cause?.Message ?? "none"}",
                 cause));
@@ -264,8 +264,8 @@ internal sealed partial class ConfirmedClientSession
     /// Refused as in use while reconnecting: the server may not have finished closing our previous
     /// connection yet (it closes after a store failure); that clears, so it is retried until the deadline.
     /// </summary>
-    private bool IsOurOwnEarlierConnection(TcpMsgConnectionException ex) =>
-        _welcomed && ex is { Failure: ConnectionFailure.ClientIdInUse, InnerException: MessageRejectedException };
+    private bool IsOurOwnEarlierConnection(TcpMsgException ex) =>
+        _welcomed && ex is { Code: TcpMsgErrorCode.ClientIdInUse, InnerException: TcpMsgException { Reason: not null } };
 
     private void Fatal(TcpMsgException cause)
     {
@@ -276,25 +276,25 @@ internal sealed partial class ConfirmedClientSession
         _chatEvents?.Writer.TryComplete(cause);
     }
 
-    private static bool IsWorthRetrying(TcpMsgConnectionException ex) =>
-        ex.Failure is not (ConnectionFailure.NotTcpMsgServer or ConnectionFailure.RejectedByServer or ConnectionFailure.AccessDenied or ConnectionFailure.Unauthorized or ConnectionFailure.HostNotFound or ConnectionFailure.NoChatRoom or ConnectionFailure.ClientIdInUse);
+    private static bool IsWorthRetrying(TcpMsgException ex) =>
+        ex.Code is not (TcpMsgErrorCode.NotTcpMsgServer or TcpMsgErrorCode.RejectedByServer or TcpMsgErrorCode.AccessDenied or TcpMsgErrorCode.Unauthorized or TcpMsgErrorCode.HostNotFound or TcpMsgErrorCode.NoChatRoom or TcpMsgErrorCode.ClientIdInUse);
 
-    private TcpMsgConnectionException NotTcpMsg(string why) =>
-        new(ConnectionFailure.NotTcpMsgServer, $"{_server} is not a tcpmsg server: {why}; {Hint}");
+    private TcpMsgException NotTcpMsg(string why) =>
+        new(TcpMsgErrorCode.NotTcpMsgServer, $"{_server} is not a tcpmsg server: {why}; {Hint}");
 
-    private TcpMsgConnectionException Refused(ErrorFrame error) => error switch
+    private TcpMsgException Refused(ErrorFrame error) => error switch
     {
-        { IsRetryable: true } => new TcpMsgConnectionException(ConnectionFailure.Reset, $"{_server} refused the connection: {error.Reason}"),
-        { Code: ProtocolErrorCode.Unauthorized } when _options.Token is not null => new TcpMsgConnectionException(ConnectionFailure.Unauthorized, $"{_server} refused the access token this client gave: {error.Reason}"),
-        { Code: ProtocolErrorCode.Unauthorized } => new TcpMsgConnectionException(ConnectionFailure.Unauthorized, $"{_server} requires an access token and this client gave none: {error.Reason}"),
-        { Code: ProtocolErrorCode.ClientIdInUse } => new TcpMsgConnectionException(
-            ConnectionFailure.ClientIdInUse,
+        { IsRetryable: true } => new TcpMsgException(TcpMsgErrorCode.Reset, $"{_server} refused the connection: {error.Reason}"),
+        { Code: ProtocolErrorCode.Unauthorized } when _options.Token is not null => new TcpMsgException(TcpMsgErrorCode.Unauthorized, $"{_server} refused the access token this client gave: {error.Reason}"),
+        { Code: ProtocolErrorCode.Unauthorized } => new TcpMsgException(TcpMsgErrorCode.Unauthorized, $"{_server} requires an access token and this client gave none: {error.Reason}"),
+        { Code: ProtocolErrorCode.ClientIdInUse } => new TcpMsgException(
+            TcpMsgErrorCode.ClientIdInUse,
             $"{_server} refused client id {_clientId}: {error.Reason}",
-            new MessageRejectedException(0, error.Code, error.Reason)),
-        _ => new TcpMsgConnectionException(ConnectionFailure.RejectedByServer, $"{_server} refused the connection ({error.Code}): {error.Reason}"),
+            error.ToRejection()),
+        _ => new TcpMsgException(TcpMsgErrorCode.RejectedByServer, $"{_server} refused the connection ({error.Code}): {error.Reason}"),
     };
 
-    private const string Hint = "to send to a plain TCP receiver (nc, the tutorial's server) use plain mode (tcpmsg send --plain)";
+    private const string Hint = $"to send to a plain TCP receiver (nc, the tutorial's server) use plain mode ({nameof(MessageClientOptions)}.{nameof(MessageClientOptions.Plain)})";
 
     /// <summary>One TCP connection of the session, with its pipes and its read loop.</summary>
     private sealed class Connection : IAsyncDisposable

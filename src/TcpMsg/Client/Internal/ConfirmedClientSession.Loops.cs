@@ -68,7 +68,7 @@ internal sealed partial class ConfirmedClientSession
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
             {
                 goodbye?.TrySetException(ex);
-                OnLost(connection, new TcpMsgConnectionException(ConnectionFailure.Reset, $"connection to {_server} lost while sending: {ex.Message}", ex));
+                OnLost(connection, new TcpMsgException(TcpMsgErrorCode.Reset, $"connection to {_server} lost while sending: {ex.Message}", ex));
             }
         }
     }
@@ -129,20 +129,20 @@ internal sealed partial class ConfirmedClientSession
 
                 if (result.IsCompleted)
                 {
-                    lost = new TcpMsgConnectionException(ConnectionFailure.Reset, $"{_server} closed the connection with messages unacknowledged");
+                    lost = new TcpMsgException(TcpMsgErrorCode.Reset, $"{_server} closed the connection with messages unacknowledged");
                     return;
                 }
             }
         }
         catch (ProtocolException ex)
         {
-            lost = new TcpMsgConnectionException(ConnectionFailure.Other, $"{_server} broke the protocol: {ex.Message}", ex);
+            lost = new TcpMsgException(TcpMsgErrorCode.ConnectionFailed, $"{_server} broke the protocol: {ex.Message}", ex);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
             lost = connection.Stopping.IsCancellationRequested
                 ? null
-                : new TcpMsgConnectionException(ConnectionFailure.Reset, $"connection reset by {_server}: messages sent last may not have arrived", ex);
+                : new TcpMsgException(TcpMsgErrorCode.Reset, $"connection reset by {_server}: messages sent last may not have arrived", ex);
         }
         finally
         {
@@ -187,11 +187,11 @@ internal sealed partial class ConfirmedClientSession
 
     private bool OnError(Connection connection, ErrorFrame error)
     {
-        var rejected = new MessageRejectedException(error.Sequence, error.Code, error.Reason);
+        var rejected = error.ToRejection();
         if (error.IsRetryable && _options.RetryFor is not null)
         {
             // The store is failing or the server is stopping: reconnect with backoff and resend.
-            OnLost(connection, new TcpMsgConnectionException(ConnectionFailure.Reset, $"{_server}: {error.Reason}", rejected));
+            OnLost(connection, new TcpMsgException(TcpMsgErrorCode.Reset, $"{_server}: {error.Reason}", rejected));
             return false;
         }
 
@@ -206,8 +206,8 @@ internal sealed partial class ConfirmedClientSession
             return true;
         }
 
-        OnLost(connection, new TcpMsgConnectionException(
-            error.IsRetryable ? ConnectionFailure.Reset : ConnectionFailure.RejectedByServer,
+        OnLost(connection, new TcpMsgException(
+            error.IsRetryable ? TcpMsgErrorCode.Reset : TcpMsgErrorCode.RejectedByServer,
             $"{_server} closed the connection ({error.Code}): {error.Reason}",
             rejected));
         return false;
@@ -243,8 +243,8 @@ internal sealed partial class ConfirmedClientSession
 
                 if (stalled is not null)
                 {
-                    OnLost(stalled, new TcpMsgConnectionException(
-                        ConnectionFailure.TimedOut,
+                    OnLost(stalled, new TcpMsgException(
+                        TcpMsgErrorCode.TimedOut,
                         $"{_server} acknowledged nothing for {_options.AckTimeout.TotalSeconds:0.###} s"));
                 }
             }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Threading.Channels;
-using TcpMsg.Protocol;
 
 namespace TcpMsg.Client.Internal;
 
@@ -78,9 +77,9 @@ internal sealed partial class ConfirmedClientSession : IClientSession
     public async ValueTask<long> EnqueueAsync(string text, CancellationToken cancellationToken) =>
         await EnqueueAsync(text, null, cancellationToken).ConfigureAwait(false);
 
-    public async Task<DeliveryReceipt> SendAsync(string text, CancellationToken cancellationToken)
+    public async Task<long> SendAsync(string text, CancellationToken cancellationToken)
     {
-        var completion = new TaskCompletionSource<DeliveryReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var completion = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         await EnqueueAsync(text, completion, cancellationToken).ConfigureAwait(false);
         return await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -88,7 +87,7 @@ internal sealed partial class ConfirmedClientSession : IClientSession
     /// <summary>
     /// Waits until every message is settled, says GOODBYE, and waits for the server to close.
     /// </summary>
-    /// <exception cref="MessageDeliveryException">Some messages were not delivered.</exception>
+    /// <exception cref="TcpMsgException">Some messages were not delivered. (<see cref="TcpMsgErrorCode.NotDelivered"/>)</exception>
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
         Task settled;
@@ -109,7 +108,11 @@ internal sealed partial class ConfirmedClientSession : IClientSession
         {
             if (Statistics.Failed > 0)
             {
-                throw new MessageDeliveryException(Statistics.Failed, Statistics.Delivered, _firstFailure ?? _fatal ?? new TcpMsgException("unknown failure"));
+                var first = _firstFailure ?? _fatal ?? new TcpMsgException(TcpMsgErrorCode.ConnectionFailed, "unknown failure");
+                throw new TcpMsgException(
+                    TcpMsgErrorCode.NotDelivered,
+                    $"{Statistics.Failed} message(s) not delivered ({Statistics.Delivered} delivered); first failure: {first.Message}",
+                    first);
             }
         }
     }
@@ -142,12 +145,12 @@ internal sealed partial class ConfirmedClientSession : IClientSession
         _window.Dispose();
     }
 
-    private async ValueTask<long> EnqueueAsync(string text, TaskCompletionSource<DeliveryReceipt>? completion, CancellationToken cancellationToken)
+    private async ValueTask<long> EnqueueAsync(string text, TaskCompletionSource<long>? completion, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         if (Encoding.UTF8.GetByteCount(text) is var bytes && bytes > Volatile.Read(ref _maxMessageSize))
         {
-            throw new MessageRejectedException(0, ProtocolErrorCode.TooLarge, $"the message is {bytes} bytes; the server accepts at most {_maxMessageSize}");
+            throw new TcpMsgException(TcpMsgErrorCode.MessageTooLarge, $"the message is {bytes} bytes; the server accepts at most {_maxMessageSize}");
         }
 
         await _window.WaitAsync(cancellationToken).ConfigureAwait(false);

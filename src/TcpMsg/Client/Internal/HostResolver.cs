@@ -39,6 +39,6 @@ internal static class HostResolver
         return addresses.Length > 0 ? addresses : throw NotFound(server, null);
     }
 
-    private static TcpMsgConnectionException NotFound(HostPort server, Exception? cause) =>
-        new(ConnectionFailure.HostNotFound, $"host not found: {server.Host}", cause);
+    private static TcpMsgException NotFound(HostPort server, Exception? cause) =>
+        new(TcpMsgErrorCode.HostNotFound, $"host not found: {server.Host}", cause);
 }

@@ -11,7 +11,7 @@ internal interface IClientSession : IAsyncDisposable
 
     ValueTask<long> EnqueueAsync(string text, CancellationToken cancellationToken);
 
-    Task<DeliveryReceipt> SendAsync(string text, CancellationToken cancellationToken);
+    Task<long> SendAsync(string text, CancellationToken cancellationToken);
 
     Task CompleteAsync(CancellationToken cancellationToken);
 }

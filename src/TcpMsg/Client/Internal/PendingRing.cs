@@ -35,7 +35,7 @@ internal sealed class PendingRing
         }
     }
 
-    public long Add(string text, TaskCompletionSource<DeliveryReceipt>? completion)
+    public long Add(string text, TaskCompletionSource<long>? completion)
     {
         var sequence = _next++;
         _entries[Slot(sequence)] = new Entry(text, completion);
@@ -76,7 +76,7 @@ internal sealed class PendingRing
             if (!entry.Settled)
             {
                 entry.Settled = true;
-                entry.Completion?.TrySetResult(new DeliveryReceipt(s, s == sequence ? id : null, true));
+                entry.Completion?.TrySetResult(s == sequence ? id ?? 0 : 0);
                 delivered++;
             }
         }
@@ -137,14 +137,14 @@ internal sealed class PendingRing
 
     private struct Entry
     {
-        public Entry(string text, TaskCompletionSource<DeliveryReceipt>? completion)
+        public Entry(string text, TaskCompletionSource<long>? completion)
         {
             Text = text;
             Completion = completion;
         }
 
         public string Text;
-        public TaskCompletionSource<DeliveryReceipt>? Completion;
+        public TaskCompletionSource<long>? Completion;
         public bool Settled;
     }
 }

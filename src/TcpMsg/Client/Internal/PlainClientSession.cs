@@ -61,7 +61,7 @@ internal sealed class PlainClientSession : IClientSession
         }
     }
 
-    public async Task<DeliveryReceipt> SendAsync(string text, CancellationToken cancellationToken)
+    public async Task<long> SendAsync(string text, CancellationToken cancellationToken)
     {
         var sequence = await EnqueueAsync(text, cancellationToken).ConfigureAwait(false);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -74,7 +74,7 @@ internal sealed class PlainClientSession : IClientSession
             _gate.Release();
         }
 
-        return new DeliveryReceipt(sequence, null, Confirmed: false);
+        return 0;
     }
 
     public async Task CompleteAsync(CancellationToken cancellationToken)
@@ -205,8 +205,8 @@ internal sealed class PlainClientSession : IClientSession
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TcpMsgConnectionException(
-                ConnectionFailure.TimedOut,
+            throw new TcpMsgException(
+                TcpMsgErrorCode.TimedOut,
                 $"{_server} did not close the connection within {_options.CloseTimeout.TotalSeconds:0.###} s after the client finished; the messages were sent but their arrival is not confirmed");
         }
 

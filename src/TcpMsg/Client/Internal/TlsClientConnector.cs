@@ -22,6 +22,7 @@ internal static class TlsClientConnector
 
         var serverName = tls.ServerName ?? server.Host;
         string? problem = null;
+        string? option = null;
         var authentication = new SslClientAuthenticationOptions
         {
             TargetHost = serverName,
@@ -31,7 +32,7 @@ internal static class TlsClientConnector
             // Revocation needs the network (OCSP, CRLs): a client that hangs on an unreachable responder is worse.
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
-                tls.AllowUntrustedServer || IsTrusted(certificate, chain, errors, serverName, tls.TrustedAuthorities is not null, out problem),
+                tls.AllowUntrustedServer || IsTrusted(certificate, chain, errors, serverName, tls.TrustedAuthorities is not null, out problem, out option),
         };
         if (tls.TrustedAuthorities is { } authorities)
         {
@@ -54,7 +55,7 @@ internal static class TlsClientConnector
         catch (Exception ex) when (ex is AuthenticationException or IOException)
         {
             await stream.DisposeAsync().ConfigureAwait(false);
-            throw TransportErrors.Tls(ex, server, problem);
+            throw TransportErrors.Tls(ex, server, problem, option);
         }
         catch
         {
@@ -72,9 +73,10 @@ internal static class TlsClientConnector
         }
     }
 
-    private static bool IsTrusted(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, string serverName, bool privateAuthority, out string? problem)
+    private static bool IsTrusted(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, string serverName, bool privateAuthority, out string? problem, out string? option)
     {
         problem = null;
+        option = null;
         if (errors == SslPolicyErrors.None)
         {
             return true;
@@ -90,11 +92,13 @@ internal static class TlsClientConnector
             var why = status is { Count: > 0 } ? string.Join("; ", status) : "it does not chain to a trusted authority";
             problem = privateAuthority
                 ? $"the server's certificate '{certificate.Subject}' is not signed by the given authority: {why}"
-                : $"the server's certificate '{certificate.Subject}' is not trusted: {why} (for a private CA, give it with --tls-ca FILE)";
+                : $"the server's certificate '{certificate.Subject}' is not trusted: {why}";
+            option = nameof(TlsClientOptions.TrustedAuthorities);
         }
         else
         {
-            problem = $"the server's certificate '{certificate.Subject}' is not valid for the name '{serverName}' (connect by a name it carries, or give that name with --tls-server-name)";
+            problem = $"the server's certificate '{certificate.Subject}' is not valid for the name '{serverName}'";
+            option = nameof(TlsClientOptions.ServerName);
         }
 
         return false;

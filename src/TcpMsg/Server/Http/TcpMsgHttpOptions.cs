@@ -46,7 +46,7 @@ public sealed record TcpMsgHttpOptions
         if (Token is null && !IsLoopback)
         {
             throw new ArgumentException(
-                $"the HTTP endpoint {Endpoint} is reachable from other machines and would show every message to anyone: give it a token (tcpmsg serve --http-token-file FILE), or listen on 127.0.0.1 or [::1]",
+                $"the HTTP endpoint {Endpoint} is reachable from other machines and would show every message to anyone: give it a token ({nameof(Token)}), or listen on 127.0.0.1 or [::1]",
                 nameof(Token));
         }
 

@@ -15,6 +15,12 @@ internal interface IMessageStore : IDisposable
     /// <exception cref="StoreException">Nothing was committed.</exception>
     void Append(IReadOnlyList<PendingMessage> messages);
 
+    /// <summary>
+    /// True when other servers write the same store (PostgreSQL): a sender may have moved here from
+    /// one of them, so what this server remembers of it can be behind the store.
+    /// </summary>
+    bool IsShared => false;
+
     /// <summary>The highest sequence stored for <paramref name="clientId"/>, or 0. Safe to call from any thread.</summary>
     long GetLastSequence(string clientId);
 }

@@ -21,11 +21,11 @@ internal static class SqliteErrors
         var what = failure switch
         {
             StoreFailure.Locked => "the database is locked by another process",
-            StoreFailure.ReadOnly => "the database is read-only (the file, or the file system it is on); make it writable, or give --store a writable path",
+            StoreFailure.ReadOnly => "the database is read-only (the file, or the file system it is on); make it writable, or use a writable path",
             StoreFailure.IoError => "disk I/O error",
-            StoreFailure.Corrupt => $"the file is damaged or not a tcpmsg database; restore it from a backup, save what is readable with `sqlite3 {path} .recover`, or start a new store elsewhere with --store PATH",
+            StoreFailure.Corrupt => $"the file is damaged or not a tcpmsg database; restore it from a backup, save what is readable with `sqlite3 {path} .recover`, or start a new store elsewhere",
             StoreFailure.DiskFull => "the disk is full",
-            StoreFailure.CannotOpen => "the file cannot be opened; check that it and its directory exist and are readable and writable, or give --store PATH",
+            StoreFailure.CannotOpen => "the file cannot be opened; check that it and its directory exist and are readable and writable, or use another path",
             _ => ex.Message,
         };
         return new StoreException(failure, $"{doing} {path}: {what}", ex);

@@ -76,7 +76,7 @@ public sealed class OctetCountingReaderTests
         var result = DetectingFramingHarness.Run([Bytes(text)]);
 
         var error = Assert.IsType<ProtocolException>(result.Error);
-        Assert.Equal(ProtocolErrorCode.Protocol, error.Code);
+        Assert.Equal(ProtocolErrorCode.Protocol, error.WireCode);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 

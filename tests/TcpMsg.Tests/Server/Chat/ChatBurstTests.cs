@@ -71,11 +71,11 @@ public sealed class ChatBurstTests : LoopbackTest
         server.Time.Advance(TimeSpan.FromSeconds(1));
         var farewell = Task.Run(() => LastLineAsync(stalled));
         var events = await server.Sink.WaitUntilAsync(
-            e => e.OfType<ClientDisconnected>().Any(d => d.Reason == DisconnectReason.SlowConsumer),
+            e => e.OfType<ClientDisconnected>().Any(d => d.Reason == TcpMsgErrorCode.SlowConsumer),
             what: "the stalled member's removal");
-        var removed = events.OfType<ClientDisconnected>().Single(d => d.Reason == DisconnectReason.SlowConsumer);
+        var removed = events.OfType<ClientDisconnected>().Single(d => d.Reason == TcpMsgErrorCode.SlowConsumer);
         Assert.Equal(stalledPort, removed.Connection.RemoteEndPoint!.Port);
-        var logged = events.OfType<ConnectionError>().Single(e => e.Code == ConnectionErrorCode.SlowConsumer);
+        var logged = events.OfType<ConnectionError>().Single(e => e.Code == TcpMsgErrorCode.SlowConsumer);
         Assert.Equal($"127.0.0.1:{stalledPort} (127.0.0.1:{stalledPort}) took no bytes for 30 s; disconnected", logged.Detail);
         Assert.Equal(1, server.Statistics.SlowClientsDisconnected);
         Assert.Equal("*** you took no bytes for 30 s; disconnected", await farewell.WithTimeout(TestTimeouts.Extended));

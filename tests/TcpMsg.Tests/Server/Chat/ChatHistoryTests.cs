@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using TcpMsg.Client;
+using TcpMsg.Protocol;
 using TcpMsg.Server;
 using TcpMsg.Server.Internal;
 using TcpMsg.Storage;
@@ -147,18 +148,18 @@ public sealed class ChatHistoryTests : LoopbackTest
         await ann.WaitForMessagesAsync(2);
 
         // The server closes every connection as it does when it stops: the client is told, and comes back.
-        server.Server.Services.GetRequiredService<ConnectionTracker>().CloseAll(DisconnectReason.ServerShutdown);
-        await ann.WaitUntilAsync(e => e.OfType<ChatConnectionChanged>().Any(c => !c.IsConnected), "the loss");
+        server.Server.Services.GetRequiredService<ConnectionTracker>().CloseAll(TcpMsgErrorCode.ServerShutdown);
+        await ann.WaitUntilAsync(e => e.OfType<ChatNotice>().Any(c => c.Kind == NoticeKind.ConnectionLost), "the loss");
         await server.Server.PostAsync("while away", Token).WithTimeout();
-        await ann.WaitUntilAsync(e => e.OfType<ChatConnectionChanged>().Any(c => c.IsConnected), "the return");
+        await ann.WaitUntilAsync(e => e.OfType<ChatNotice>().Any(c => c.Kind == NoticeKind.Reconnected), "the return");
         await server.Server.PostAsync("after", Token).WithTimeout();
         var events = await ann.WaitUntilAsync(e => e.OfType<ChatMessage>().Any(m => m.Text == "after"), "the message after");
 
         Assert.Equal(["before 1", "before 2", "while away", "after"], events.OfType<ChatMessage>().Select(m => m.Text));
-        var back = events.OfType<ChatConnectionChanged>().Single(c => c.IsConnected);
+        var back = events.OfType<ChatNotice>().Single(c => c.Kind == NoticeKind.Reconnected);
         Assert.Equal("ann", back.Name);
         Assert.Equal("ann", ann.Client.Name);
-        Assert.Contains("shutting down", events.OfType<ChatConnectionChanged>().First().Reason, StringComparison.Ordinal);
+        Assert.Contains("shutting down", events.OfType<ChatNotice>().First(c => c.Kind == NoticeKind.ConnectionLost).Reason, StringComparison.Ordinal);
         Assert.Equal(1, ann.Client.Statistics.Reconnects);
     }
 

@@ -66,11 +66,11 @@ public sealed partial class ChatRoomTests : LoopbackTest
         await using var plain = await PlainChatClient.ConnectAsync(server.EndPoint);
         await plain.ReadUntilAsync("*** you are");
 
-        var receipt = await ann.Client.PostAsync("\u001b[31mred\u001b[0m\tand 你好\u202E", Token).WithTimeout();
+        var id = await ann.Client.PostAsync("\u001b[31mred\u001b[0m\tand 你好\u202E", Token).WithTimeout();
         var line = await plain.ReadUntilAsync("ann> ");
 
         using var history = MessageHistory.Open(StorePath);
-        var stored = history.Read(HistoryQuery.Default).Single(m => m.Id == receipt.Id);
+        var stored = history.Read(HistoryQuery.Default).Single(m => m.Id == id);
         var local = TimeZoneInfo.ConvertTime(stored.ReceivedAt, TimeZoneInfo.Local).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
         Assert.Equal($"[{local}] ann> \\x1B[31mred\\x1B[0m\tand 你好\\u202E", line);
     }
@@ -127,8 +127,8 @@ public sealed partial class ChatRoomTests : LoopbackTest
             ("bell\u0007", "a name cannot contain spaces, control or invisible characters"),
         })
         {
-            var error = await Assert.ThrowsAsync<ChatCommandException>(() => second.Client.ChangeNameAsync(name, Token)).WithTimeout();
-            Assert.Equal((name, reason), (error.Name, error.Reason));
+            var error = await Assert.ThrowsAsync<TcpMsgException>(() => second.Client.ChangeNameAsync(name, Token)).WithTimeout();
+            Assert.Equal((TcpMsgErrorCode.ChatCommandRefused, name, reason), (error.Code, error.Subject, error.Reason));
         }
 
         await using var plain = await PlainChatClient.ConnectAsync(server.EndPoint);
@@ -283,8 +283,8 @@ public sealed partial class ChatRoomTests : LoopbackTest
         Assert.Equal(0, received);
         await server.Sink.WaitForMessagesAsync(2);
         Assert.Equal(["/who", "hello"], server.Sink.Texts);
-        var error = await Assert.ThrowsAsync<TcpMsgConnectionException>(() => ChatCollector.JoinAsync(server.Port, "ann"));
-        Assert.Equal(ConnectionFailure.NoChatRoom, error.Failure);
+        var error = await Assert.ThrowsAsync<TcpMsgException>(() => ChatCollector.JoinAsync(server.Port, "ann"));
+        Assert.Equal(TcpMsgErrorCode.NoChatRoom, error.Code);
         await Assert.ThrowsAsync<InvalidOperationException>(() => server.Server.PostAsync("no room", Token));
     }
 

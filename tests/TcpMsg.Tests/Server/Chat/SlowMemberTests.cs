@@ -23,7 +23,7 @@ public sealed partial class SlowMemberTests : LoopbackTest
     public async Task With_the_drop_policy_a_slow_member_is_told_how_many_messages_it_missed_and_misses_nothing_else()
     {
         const int Total = 20_000;
-        var chat = ChatOptions.Default with { SlowClients = SlowClientPolicy.Drop, MaxQueuedMessages = 500, MaxQueuedBytes = 64 * 1024 };
+        var chat = ChatOptions.Default with { DropForSlowMembers = true, MaxQueuedMessages = 500, MaxQueuedBytes = 64 * 1024 };
         await using var server = await StartAsync(chat);
         await using var slow = await PlainChatClient.ConnectAsync(server.EndPoint, receiveBuffer: 4096);
         await slow.SendLineAsync("/nick slow");

@@ -58,10 +58,10 @@ public sealed class SyslogServerTests : LoopbackTest
         var events = await server.Sink.WaitForDisconnectsAsync(1);
 
         var error = Assert.Single(events.OfType<ConnectionError>());
-        Assert.Equal(ConnectionErrorCode.ProtocolError, error.Code);
+        Assert.Equal(TcpMsgErrorCode.ProtocolError, error.Code);
         Assert.Contains(detail, error.Detail, StringComparison.Ordinal);
         Assert.Equal(wire.StartsWith("5 ", StringComparison.Ordinal) ? ["<13>a"] : [], server.Sink.Texts);
-        Assert.Equal(DisconnectReason.ProtocolError, events.OfType<ClientDisconnected>().Single().Reason);
+        Assert.Equal(TcpMsgErrorCode.ProtocolError, events.OfType<ClientDisconnected>().Single().Reason);
     }
 
     [Fact]
@@ -74,8 +74,8 @@ public sealed class SyslogServerTests : LoopbackTest
         var events = await server.Sink.WaitForDisconnectsAsync(1);
 
         var error = Assert.Single(events.OfType<ConnectionError>());
-        Assert.Equal(ConnectionErrorCode.MessageTooLarge, error.Code);
-        Assert.Equal(DisconnectReason.MessageTooLarge, events.OfType<ClientDisconnected>().Single().Reason);
+        Assert.Equal(TcpMsgErrorCode.MessageTooLarge, error.Code);
+        Assert.Equal(TcpMsgErrorCode.MessageTooLarge, events.OfType<ClientDisconnected>().Single().Reason);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class AdmissionLeaseTests : LoopbackTest
         }
 
         var refusal = (await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(), what: "the refusal")).OfType<ConnectionError>().Single();
-        Assert.Equal(ConnectionErrorCode.ConnectionLimit, refusal.Code);
+        Assert.Equal(TcpMsgErrorCode.ConnectionLimit, refusal.Code);
         Assert.Equal(2, refusal.Limit);
         Assert.Equal(2, gate.Count);
 
@@ -71,7 +71,7 @@ public sealed class AdmissionLeaseTests : LoopbackTest
         // Events reach the sink after the dispatcher: wait for them rather than read the sink at once.
         await server.Sink.WaitForMessagesAsync(1);
         var refusal = (await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(), what: "the refusal")).OfType<ConnectionError>().Single();
-        Assert.Equal(ConnectionErrorCode.AddressConnectionLimit, refusal.Code);
+        Assert.Equal(TcpMsgErrorCode.AddressConnectionLimit, refusal.Code);
         Assert.Equal("127.0.0.2", refusal.Connection.Address);
         Assert.Equal(["another address"], server.Sink.Texts);
 
@@ -127,7 +127,7 @@ public sealed class AdmissionLeaseTests : LoopbackTest
         {
             Security = TcpMsgSecurityOptions.Default with
             {
-                ProxyProtocol = new ProxyProtocolOptions { TrustedProxies = [IPNetwork.Parse("127.0.0.1/32")] },
+                TrustedProxies = [IPNetwork.Parse("127.0.0.1/32")],
                 MaxConnectionsPerAddress = 1,
             },
         };
@@ -150,7 +150,7 @@ public sealed class AdmissionLeaseTests : LoopbackTest
         }
 
         var refusal = (await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(), what: "the refusal")).OfType<ConnectionError>().Single();
-        Assert.Equal(ConnectionErrorCode.AddressConnectionLimit, refusal.Code);
+        Assert.Equal(TcpMsgErrorCode.AddressConnectionLimit, refusal.Code);
         Assert.Equal("192.0.2.10", refusal.Connection.Address);
         Assert.Equal(1, server.Server.Statistics.ConnectionsRefused);
         await Eventually.UntilAsync(() => Gate(server).Count == 2, "the refused lease to be given back");

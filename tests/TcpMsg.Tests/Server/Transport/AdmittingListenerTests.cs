@@ -20,7 +20,7 @@ public sealed class AdmittingListenerTests : LoopbackTest
     {
         var options = TcpMsgServerOptions.Default with
         {
-            Security = TcpMsgSecurityOptions.Default with { Access = AccessControlOptions.Default with { Deny = [IPNetwork.Parse("127.0.0.2/32")] } },
+            Security = TcpMsgSecurityOptions.Default with { Deny = [IPNetwork.Parse("127.0.0.2/32")] },
         };
         await using var services = await StartServicesAsync(options);
         var statistics = services.GetRequiredService<ServerStatistics>();

@@ -23,17 +23,17 @@ public sealed class AuthenticationTests : LoopbackTest
         await using var server = await TestServer.StartAsync(Secure(s => s with { TokenFiles = [tokens] }));
 
         await using var good = await MessageClient.ConnectAsync("127.0.0.1", server.Port, MessageClientOptions.Default with { Token = "second token 0123456789" }, Token);
-        var receipt = await good.SendAsync("authenticated", Token).WithTimeout();
-        var missing = await Assert.ThrowsAsync<TcpMsgConnectionException>(() => MessageClient.ConnectAsync("127.0.0.1", server.Port, cancellationToken: Token));
-        var wrong = await Assert.ThrowsAsync<TcpMsgConnectionException>(() => MessageClient.ConnectAsync("127.0.0.1", server.Port, MessageClientOptions.Default with { Token = "s3cret-one-012345678" }, Token));
+        await good.SendAsync("authenticated", Token).WithTimeout();
+        var missing = await Assert.ThrowsAsync<TcpMsgException>(() => MessageClient.ConnectAsync("127.0.0.1", server.Port, cancellationToken: Token));
+        var wrong = await Assert.ThrowsAsync<TcpMsgException>(() => MessageClient.ConnectAsync("127.0.0.1", server.Port, MessageClientOptions.Default with { Token = "s3cret-one-012345678" }, Token));
 
-        Assert.True(receipt.Confirmed);
-        Assert.Equal(ConnectionFailure.Unauthorized, missing.Failure);
-        Assert.Equal(ConnectionFailure.Unauthorized, wrong.Failure);
+        Assert.Equal(1, good.Statistics.Delivered);
+        Assert.Equal(TcpMsgErrorCode.Unauthorized, missing.Code);
+        Assert.Equal(TcpMsgErrorCode.Unauthorized, wrong.Code);
         Assert.Contains("requires a token", missing.Message, StringComparison.Ordinal);
         Assert.Contains("not valid", wrong.Message, StringComparison.Ordinal);
         Assert.Equal(["authenticated"], server.Sink.Texts);
-        await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(x => x.Code == ConnectionErrorCode.Unauthorized), what: "the refusal report");
+        await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(x => x.Code == TcpMsgErrorCode.Unauthorized), what: "the refusal report");
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class AuthenticationTests : LoopbackTest
         Assert.StartsWith("tcpmsg: this server accepts only tcpmsg clients", System.Text.Encoding.UTF8.GetString(answer, 0, length), StringComparison.Ordinal);
         Assert.Equal(["confirmed only"], server.Sink.Texts);
         var events = await server.Sink.WaitForDisconnectsAsync(1);
-        Assert.Contains(events.OfType<ClientDisconnected>(), d => d.Reason == DisconnectReason.Unauthorized);
+        Assert.Contains(events.OfType<ClientDisconnected>(), d => d.Reason == TcpMsgErrorCode.Unauthorized);
     }
 
     [Fact]
@@ -83,8 +83,8 @@ public sealed class AuthenticationTests : LoopbackTest
 
         Assert.Null(closed);
         var events = await server.Sink.WaitForDisconnectsAsync(1);
-        Assert.Equal(DisconnectReason.HandshakeTimeout, events.OfType<ClientDisconnected>().Single().Reason);
-        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.HandshakeTimeout);
+        Assert.Equal(TcpMsgErrorCode.HandshakeTimeout, events.OfType<ClientDisconnected>().Single().Reason);
+        Assert.Contains(events.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.HandshakeTimeout);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class AuthenticationTests : LoopbackTest
         }
 
         await client.CompleteAsync(Token).WithTimeout();
-        Assert.DoesNotContain(server.Sink.OfType<ClientDisconnected>(), d => d.Reason == DisconnectReason.HandshakeTimeout);
+        Assert.DoesNotContain(server.Sink.OfType<ClientDisconnected>(), d => d.Reason == TcpMsgErrorCode.HandshakeTimeout);
     }
 
     private static async Task<bool> CanConnect(int port, string token)
@@ -112,7 +112,7 @@ public sealed class AuthenticationTests : LoopbackTest
             await using var client = await MessageClient.ConnectAsync("127.0.0.1", port, MessageClientOptions.Default with { Token = token }, TestContext.Current.CancellationToken);
             return true;
         }
-        catch (TcpMsgConnectionException ex) when (ex.Failure == ConnectionFailure.Unauthorized)
+        catch (TcpMsgException ex) when (ex.Code == TcpMsgErrorCode.Unauthorized)
         {
             return false;
         }

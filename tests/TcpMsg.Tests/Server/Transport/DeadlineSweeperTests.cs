@@ -32,9 +32,9 @@ public sealed class DeadlineSweeperTests : LoopbackTest
         Assert.True(passed >= idle, $"closed after {passed.TotalSeconds} s of fake time; the idle timeout is {idle.TotalSeconds} s");
         Assert.True(await client.WaitForServerCloseAsync());
         var closed = server.Sink.OfType<ClientDisconnected>().Single();
-        Assert.Equal(DisconnectReason.IdleTimeout, closed.Reason);
+        Assert.Equal(TcpMsgErrorCode.IdleTimeout, closed.Reason);
         Assert.Equal("fragment".Length, closed.DiscardedBytes);
-        Assert.Contains(server.Sink.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.IdleTimeout);
+        Assert.Contains(server.Sink.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.IdleTimeout);
         Assert.Equal(1, server.Server.Statistics.IdleTimeouts);
     }
 
@@ -56,7 +56,7 @@ public sealed class DeadlineSweeperTests : LoopbackTest
 
         Assert.True(await client.ShutdownAndWaitForCloseAsync());
         var events = await server.Sink.WaitForDisconnectsAsync(1);
-        Assert.Equal(DisconnectReason.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, events.OfType<ClientDisconnected>().Single().Reason);
         Assert.Equal(10, server.Sink.Messages.Count);
     }
 
@@ -98,16 +98,16 @@ public sealed class DeadlineSweeperTests : LoopbackTest
         await server.Sink.WaitForDisconnectsAsync(1);
         Assert.True(passed >= timeout, $"cut off after {passed.TotalSeconds} s of fake time; the message timeout is {timeout.TotalSeconds} s");
         var closed = server.Sink.OfType<ClientDisconnected>().Single();
-        Assert.Equal(DisconnectReason.MessageTimeout, closed.Reason);
+        Assert.Equal(TcpMsgErrorCode.MessageTimeout, closed.Reason);
         Assert.Equal(dribbler.LocalEndPoint.Port, closed.Connection.RemoteEndPoint!.Port);
-        Assert.Contains(server.Sink.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.MessageTimeout);
+        Assert.Contains(server.Sink.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.MessageTimeout);
         Assert.Equal(1, server.Server.Statistics.MessageTimeouts);
 
         // The idle client outlived the dribbler by far and is still served.
         await idle.SendAsync("still here\n");
         Assert.True(await idle.ShutdownAndWaitForCloseAsync());
         await server.Sink.WaitForDisconnectsAsync(2);
-        Assert.Equal(DisconnectReason.PeerClosed, server.Sink.OfType<ClientDisconnected>().Last().Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, server.Sink.OfType<ClientDisconnected>().Last().Reason);
     }
 
     [Fact]
@@ -126,10 +126,10 @@ public sealed class DeadlineSweeperTests : LoopbackTest
         Assert.True(passed >= lifetime, $"closed after {passed.TotalSeconds} s of fake time; the lifetime is {lifetime.TotalSeconds} s");
         Assert.True(await client.WaitForServerCloseAsync());
         var closed = server.Sink.OfType<ClientDisconnected>().Single();
-        Assert.Equal(DisconnectReason.LifetimeExceeded, closed.Reason);
+        Assert.Equal(TcpMsgErrorCode.LifetimeExceeded, closed.Reason);
         Assert.Equal("unfinished".Length, closed.DiscardedBytes);
         Assert.Equal(["said in time"], server.Sink.Texts);
-        Assert.Contains(server.Sink.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.LifetimeExceeded);
+        Assert.Contains(server.Sink.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.LifetimeExceeded);
     }
 
     [Fact]
@@ -150,8 +150,8 @@ public sealed class DeadlineSweeperTests : LoopbackTest
         Assert.True(passed >= timeout, $"closed after {passed.TotalSeconds} s of fake time; the handshake timeout is {timeout.TotalSeconds} s");
         Assert.Null(await silent.ReadFrameAsync());
         var closed = server.Sink.OfType<ClientDisconnected>().Single();
-        Assert.Equal(DisconnectReason.HandshakeTimeout, closed.Reason);
-        Assert.Contains(server.Sink.OfType<ConnectionError>(), e => e.Code == ConnectionErrorCode.HandshakeTimeout && e.Detail.Contains("no HELLO within 10 s", StringComparison.Ordinal));
+        Assert.Equal(TcpMsgErrorCode.HandshakeTimeout, closed.Reason);
+        Assert.Contains(server.Sink.OfType<ConnectionError>(), e => e.Code == TcpMsgErrorCode.HandshakeTimeout && e.Detail.Contains("no HELLO within 10 s", StringComparison.Ordinal));
 
         // The client that said HELLO in time is served long after the handshake timeout.
         clock.Advance(timeout * 3);
@@ -170,7 +170,7 @@ public sealed class DeadlineSweeperTests : LoopbackTest
             Security = TcpMsgSecurityOptions.Default with
             {
                 HandshakeTimeout = timeout,
-                ProxyProtocol = new ProxyProtocolOptions { TrustedProxies = [System.Net.IPNetwork.Parse("127.0.0.1/32")] },
+                TrustedProxies = [System.Net.IPNetwork.Parse("127.0.0.1/32")],
             },
         };
         await using var server = await TestServer.StartAsync(options, time: clock);
@@ -182,7 +182,7 @@ public sealed class DeadlineSweeperTests : LoopbackTest
 
         Assert.True(passed >= timeout, $"closed after {passed.TotalSeconds} s of fake time; the handshake timeout is {timeout.TotalSeconds} s");
         Assert.True(await proxy.WaitForServerCloseAsync());
-        Assert.Equal(ConnectionErrorCode.HandshakeTimeout, server.Sink.OfType<ConnectionError>().Single().Code);
+        Assert.Equal(TcpMsgErrorCode.HandshakeTimeout, server.Sink.OfType<ConnectionError>().Single().Code);
         await Eventually.UntilAsync(() => GateCount(server) == 0, "the lease to be given back");
     }
 

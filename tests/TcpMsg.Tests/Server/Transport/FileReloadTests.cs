@@ -33,7 +33,7 @@ public sealed class FileReloadTests : LoopbackTest
         {
             Security = TcpMsgSecurityOptions.Default with
             {
-                Access = AccessControlOptions.Default with { DenyFiles = [file] },
+                DenyFiles = [file],
                 FileReloadInterval = TimeSpan.FromMilliseconds(50),
             },
         };

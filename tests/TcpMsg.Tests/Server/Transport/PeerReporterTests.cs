@@ -20,18 +20,18 @@ public sealed class PeerReporterTests
         pipeline.Start();
         using var reporter = new PeerReporter(pipeline, TcpMsgServerOptions.Default, clock);
 
-        reporter.Report(From("192.0.2.1:1000"), ConnectionErrorCode.AccessDenied, "first");
+        reporter.Report(From("192.0.2.1:1000"), TcpMsgErrorCode.AccessDenied, "first");
         for (var i = 0; i < 5; i++)
         {
             clock.Advance(TimeSpan.FromSeconds(10));
-            reporter.Report(From($"192.0.2.1:{1001 + i}"), ConnectionErrorCode.AccessDenied, $"again {i}");
+            reporter.Report(From($"192.0.2.1:{1001 + i}"), TcpMsgErrorCode.AccessDenied, $"again {i}");
         }
 
-        reporter.Report(From("192.0.2.2:1000"), ConnectionErrorCode.AccessDenied, "another address");
-        reporter.Report(From("192.0.2.1:2000"), ConnectionErrorCode.TlsHandshakeFailed, "another problem");
+        reporter.Report(From("192.0.2.2:1000"), TcpMsgErrorCode.AccessDenied, "another address");
+        reporter.Report(From("192.0.2.1:2000"), TcpMsgErrorCode.TlsHandshakeFailed, "another problem");
         // The minute is up: the reporter's timer (on the fake clock) sums up the five repeats.
         clock.Advance(TimeSpan.FromSeconds(11));
-        reporter.Report(From("192.0.2.1:3000"), ConnectionErrorCode.AccessDenied, "after the minute");
+        reporter.Report(From("192.0.2.1:3000"), TcpMsgErrorCode.AccessDenied, "after the minute");
         clock.Advance(TimeSpan.FromSeconds(60));
         await pipeline.CompleteAsync(TestContext.Current.CancellationToken);
 
@@ -41,5 +41,66 @@ public sealed class PeerReporterTests
             reports.Select(r => r.Detail));
         Assert.Equal([1L, 1, 1, 5, 1], reports.Select(r => r.Value));
         Assert.Equal("192.0.2.1:3000", reports[^1].Connection.EndPoint);
+    }
+
+    [Fact]
+    public async Task What_is_still_counted_when_the_server_stops_is_reported_then()
+    {
+        var clock = FakeClock.Create();
+        var sink = new CollectingSink();
+        using var pipeline = new MessagePipeline([sink], TcpMsgServerOptions.Default, new ServerStatistics(), NullLogger<MessagePipeline>.Instance);
+        pipeline.Start();
+        using var reporter = new PeerReporter(pipeline, TcpMsgServerOptions.Default, clock);
+
+        reporter.Report(From("192.0.2.1:1000"), TcpMsgErrorCode.AccessDenied, "first");
+        reporter.ReportConnectionLimit(From("192.0.2.7:1000"), 10);
+        for (var i = 0; i < 3; i++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            reporter.Report(From($"192.0.2.1:{1001 + i}"), TcpMsgErrorCode.AccessDenied, $"again {i}");
+            reporter.ReportConnectionLimit(From($"192.0.2.{8 + i}:1000"), 10);
+        }
+
+        // The host stops well inside both quiet intervals: the counts are summed up now, not dropped.
+        await reporter.StopAsync(TestContext.Current.CancellationToken);
+        reporter.Report(From("192.0.2.1:2000"), TcpMsgErrorCode.AccessDenied, "after the stop");
+        await pipeline.CompleteAsync(TestContext.Current.CancellationToken);
+
+        var reports = sink.OfType<ConnectionError>();
+        Assert.Equal(5, reports.Count);
+        Assert.Equal(["first", "refused 192.0.2.7:1000: the server is at its limit of 10 connections"], reports.Take(2).Select(r => r.Detail));
+        Assert.Equal(
+            ["3 more from 192.0.2.1 in the last 60 s; last: again 2", "refused 3 more connections (last 192.0.2.10:1000): the server is at its limit of 10 connections"],
+            reports.Skip(2).Take(2).Select(r => r.Detail).Order(StringComparer.Ordinal));
+        Assert.All(reports.Skip(2).Take(2), r => Assert.Equal(3, r.Value));
+        Assert.Equal("after the stop", reports[4].Detail);
+    }
+
+    [Fact]
+    public async Task Refusals_at_the_connection_limit_are_summed_up_every_second_from_every_address()
+    {
+        var clock = FakeClock.Create();
+        var sink = new CollectingSink();
+        using var pipeline = new MessagePipeline([sink], TcpMsgServerOptions.Default, new ServerStatistics(), NullLogger<MessagePipeline>.Instance);
+        pipeline.Start();
+        using var reporter = new PeerReporter(pipeline, TcpMsgServerOptions.Default, clock);
+
+        reporter.ReportConnectionLimit(From("192.0.2.1:1000"), 2);
+        reporter.ReportConnectionLimit(From("192.0.2.2:1000"), 2);
+        reporter.ReportConnectionLimit(From("192.0.2.3:1000"), 2);
+
+        // Due a second after the first: the reporter's own timer, on the fake clock, sums them up then.
+        // The pipeline keeps order, so once a marker published after 999 ms is in, so would be a summary.
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+        pipeline.Publish(new ClientConnected(From("198.51.100.1:1"), clock.GetUtcNow()));
+        await Eventually.UntilAsync(() => sink.OfType<ClientConnected>().Count == 1, "the marker");
+        Assert.Single(sink.OfType<ConnectionError>());
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually.UntilAsync(() => sink.OfType<ConnectionError>().Count == 2, "the summary");
+
+        var summary = sink.OfType<ConnectionError>()[1];
+        Assert.Equal("refused 2 more connections (last 192.0.2.3:1000): the server is at its limit of 2 connections", summary.Detail);
+        Assert.Equal((TcpMsgErrorCode.ConnectionLimit, 2L, 2L), (summary.Code, summary.Value, summary.Limit));
+        await pipeline.CompleteAsync(TestContext.Current.CancellationToken);
     }
 }

@@ -108,7 +108,7 @@ public sealed class ReadBudgetTests : LoopbackTest
             () => server.Sink.OfType<ClientDisconnected>().Count > 0,
             "the slow sender to be closed");
         var closed = Assert.Single(server.Sink.OfType<ClientDisconnected>());
-        Assert.Equal(DisconnectReason.MessageTimeout, closed.Reason);
+        Assert.Equal(TcpMsgErrorCode.MessageTimeout, closed.Reason);
         Assert.Equal(slow.LocalEndPoint.Port, closed.Connection.RemoteEndPoint!.Port);
 
         // It took the slot over and finishes its message.
@@ -118,7 +118,7 @@ public sealed class ReadBudgetTests : LoopbackTest
         Assert.Equal([new string('b', First)], server.Sink.Texts);
         Assert.True(await waiting.ShutdownAndWaitForCloseAsync());
         await server.Sink.WaitForDisconnectsAsync(2);
-        Assert.Equal(DisconnectReason.PeerClosed, server.Sink.OfType<ClientDisconnected>().Last().Reason);
+        Assert.Equal(TcpMsgErrorCode.PeerClosed, server.Sink.OfType<ClientDisconnected>().Last().Reason);
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class ReadBudgetTests : LoopbackTest
 
         Assert.True(await client.WaitForServerCloseAsync() || client.LastCloseError is not null);
         var error = (await server.Sink.WaitUntilAsync(e => e.OfType<ConnectionError>().Any(), what: "the error")).OfType<ConnectionError>().Single();
-        Assert.Equal(ConnectionErrorCode.MessageTooLarge, error.Code);
+        Assert.Equal(TcpMsgErrorCode.MessageTooLarge, error.Code);
         await server.Sink.WaitForDisconnectsAsync(1);
         Assert.Equal(0, budget.SlotsTaken);
         Assert.Equal(0, budget.Buffered);

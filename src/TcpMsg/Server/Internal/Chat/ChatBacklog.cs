@@ -25,7 +25,7 @@ internal sealed class ChatBacklog : IDisposable
     private const int KeptPages = 64;
     private const long KeptBytes = 8L * 1024 * 1024;
 
-    private readonly string _path;
+    private readonly StoreOptions _store;
     private readonly ConcurrentBag<MessageHistory> _idle = [];
     private readonly SemaphoreSlim _readers = new(MaxReaders, MaxReaders);
     private readonly Dictionary<long, Task<Page>> _pages = [];
@@ -33,7 +33,12 @@ internal sealed class ChatBacklog : IDisposable
     private long _reads;
     private bool _disposed;
 
-    public ChatBacklog(string path) => _path = path;
+    public ChatBacklog(StoreOptions store) => _store = store;
+
+    public ChatBacklog(string path)
+        : this(StoreOptions.Default with { Path = path })
+    {
+    }
 
     /// <summary>Store reads made (pages), for tests and the bench: fewer than members times pages when they share.</summary>
     public long Reads => Interlocked.Read(ref _reads);
@@ -171,7 +176,7 @@ internal sealed class ChatBacklog : IDisposable
         MessageHistory? history = null;
         try
         {
-            history = _idle.TryTake(out var idle) ? idle : MessageHistory.Open(_path);
+            history = _idle.TryTake(out var idle) ? idle : MessageHistory.Open(_store);
             var entries = new List<ChatEntry>(PageSize);
             var lines = new ChatLinePrefix();
             var scratch = new ArrayBufferWriter<byte>(256);

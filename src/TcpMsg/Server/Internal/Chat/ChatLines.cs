@@ -39,15 +39,15 @@ internal static class ChatLines
         $"you are {name}; here ({members.Count}): {string.Join(", ", members)} (/nick NAME, /who, /quit)";
 
     /// <summary>How a leaving member's reason reads for the others.</summary>
-    public static string? Reason(DisconnectReason reason) => reason switch
+    public static string? Reason(TcpMsgErrorCode reason) => reason switch
     {
-        DisconnectReason.PeerClosed => null,
-        DisconnectReason.PeerReset => "connection reset",
-        DisconnectReason.IdleTimeout => "idle",
-        DisconnectReason.SlowConsumer => "too slow",
-        DisconnectReason.ServerShutdown => "server stopping",
-        DisconnectReason.MessageTooLarge => "message too large",
-        DisconnectReason.ProtocolError => "protocol error",
+        TcpMsgErrorCode.PeerClosed => null,
+        TcpMsgErrorCode.PeerReset => "connection reset",
+        TcpMsgErrorCode.IdleTimeout => "idle",
+        TcpMsgErrorCode.SlowConsumer => "too slow",
+        TcpMsgErrorCode.ServerShutdown => "server stopping",
+        TcpMsgErrorCode.MessageTooLarge => "message too large",
+        TcpMsgErrorCode.ProtocolError => "protocol error",
         _ => "connection lost",
     };
 }

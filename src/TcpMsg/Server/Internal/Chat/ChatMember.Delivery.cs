@@ -154,7 +154,7 @@ internal sealed partial class ChatMember
                 }
 
                 _lastId = stored.Key;
-                if (stored.StoredConnectionId != Connection.Id)
+                if (!IsOwn(stored))
                 {
                     _caughtUp.Enqueue(stored);
                 }
@@ -169,7 +169,7 @@ internal sealed partial class ChatMember
     /// <summary>Under the log's lock: the log let go of entries it had not read.</summary>
     private void FellBehind()
     {
-        if (_room.Backlog is not null && _room.Options.SlowClients != SlowClientPolicy.Drop)
+        if (_room.Backlog is not null && !_room.Options.DropForSlowMembers)
         {
             // It reads the store from its last message on, and comes back to the log after; the
             // notices from its place in the log on come in between.
@@ -240,7 +240,7 @@ internal sealed partial class ChatMember
                 _lastId = entry.Key;
             }
 
-            if (!ReferenceEquals(entry.Origin, this))
+            if (!IsOwn(entry))
             {
                 into.Add(new ChatItem(entry, History: false));
                 budget -= entry.Cost;
@@ -248,10 +248,17 @@ internal sealed partial class ChatMember
         }
     }
 
+    /// <summary>
+    /// Its own message: posted by this member (<see cref="ChatEntry.Origin"/>), or read back from the
+    /// store as sent on its connection (a member catching up, or the room on a shared store).
+    /// </summary>
+    private bool IsOwn(ChatEntry entry) =>
+        ReferenceEquals(entry.Origin, this) || (entry.StoredConnectionId is { } connection && connection == Connection.Id);
+
     /// <summary>Under the log's lock: moves past its own messages at its cursor, which it is not sent: they do not count as unread.</summary>
     public void SkipOwn()
     {
-        while (_cursor < _log.Tail && ReferenceEquals(_log[_cursor].Origin, this))
+        while (_cursor < _log.Tail && IsOwn(_log[_cursor]))
         {
             var entry = _log[_cursor++];
             if (entry.IsMessage)

@@ -170,21 +170,21 @@ internal sealed partial class ChatMember
 
         _statistics.OnSlowClientDisconnected();
         Writer.Evict($"you {detail}; disconnected");
-        State.Close(DisconnectReason.SlowConsumer);
+        State.Close(TcpMsgErrorCode.SlowConsumer);
     }
 
     /// <summary>
     /// How a member's session ends: a slow member's disconnect (<paramref name="member"/> evicted) is
     /// reported with why; <paramref name="reason"/> is returned as it is.
     /// </summary>
-    public static DisconnectReason ReportEnd(ChatMember? member, DisconnectReason reason, ConnectionState state, MessagePipeline pipeline, TimeProvider time)
+    public static TcpMsgErrorCode ReportEnd(ChatMember? member, TcpMsgErrorCode reason, ConnectionState state, MessagePipeline pipeline, TimeProvider time)
     {
-        if (reason == DisconnectReason.SlowConsumer && member?.EvictionDetail is { } detail)
+        if (reason == TcpMsgErrorCode.SlowConsumer && member?.EvictionDetail is { } detail)
         {
             pipeline.Publish(new ConnectionError(
                 state.Info,
                 time.GetUtcNow(),
-                ConnectionErrorCode.SlowConsumer,
+                TcpMsgErrorCode.SlowConsumer,
                 $"{state.Info.EndPoint} ({member.Name}) {detail}; disconnected"));
         }
 

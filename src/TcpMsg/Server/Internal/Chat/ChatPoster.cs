@@ -58,6 +58,6 @@ internal sealed class ChatPoster
         public void Acknowledge(long sequence, long id) => _stored.TrySetResult(id);
 
         public void Reject(long sequence, ProtocolErrorCode code, string reason) =>
-            _stored.TrySetException(new TcpMsgException($"the post was not stored ({code}): {reason}"));
+            _stored.TrySetException(new TcpMsgException(code.ToErrorCode(), $"the post was not stored ({code}): {reason}") { Reason = reason });
     }
 }

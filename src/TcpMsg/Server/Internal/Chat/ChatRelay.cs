@@ -67,7 +67,7 @@ internal sealed partial class ChatRelay : IServerEventSink
         _entries.Clear();
         for (var i = 0; i < batch.Count; i++)
         {
-            _entries.Add(batch.IsMessage(i) ? Entry(batch.GetMessage(i)) : null);
+            _entries.Add(batch.IsMessage(i) && !Shared ? Entry(batch.GetMessage(i)) : null);
         }
 
         var next = 0;
@@ -80,6 +80,12 @@ internal sealed partial class ChatRelay : IServerEventSink
                 var appended = false;
                 for (; next < batch.Count; next++)
                 {
+                    if (Shared && batch.IsMessage(next))
+                    {
+                        // It comes back through the shared store, in the order of every server's messages.
+                        continue;
+                    }
+
                     if (CostOf(batch, next) is { } cost && !MakeRoom(cost))
                     {
                         room = _log.WaitForProgress();
@@ -188,7 +194,7 @@ internal sealed partial class ChatRelay : IServerEventSink
     {
         ReceivedMessage message => message.ByteCount + NoticeCost,
         ChatMemberEvent { Member: { IsAnnounced: false } } => NoticeCost,
-        ChatMemberEvent { Change: ChatMemberChange.Renamed } => NoticeCost,
+        ChatMemberEvent { IsRename: true } => NoticeCost,
         ClientDisconnected disconnected when _members.ContainsKey(disconnected.Connection) => NoticeCost,
         _ => null,
     };
@@ -222,17 +228,17 @@ internal sealed partial class ChatRelay : IServerEventSink
                 // Its place in the order was taken when it connected; from here on its writer goes.
                 member.Release();
                 return false;
-            case ChatMemberEvent { Change: ChatMemberChange.Joined, Member: { IsAnnounced: false, IsGone: true } member }:
+            case ChatMemberEvent { IsRename: false, Member: { IsAnnounced: false, IsGone: true } member }:
                 // Its connection ended before the relay got to its join: nobody hears of it.
                 _left.Add(member);
                 return false;
-            case ChatMemberEvent { Change: ChatMemberChange.Joined, Member: { IsAnnounced: false } member }:
+            case ChatMemberEvent { IsRename: false, Member: { IsAnnounced: false } member }:
                 // History and the live stream start at the same point of the order: nothing missed, nothing twice.
                 Start(member);
                 member.Release();
                 _members[member.Connection] = member;
                 return AppendJoined(member);
-            case ChatMemberEvent { Change: ChatMemberChange.Renamed, Member: { } member } renamed:
+            case ChatMemberEvent { IsRename: true, Member: { } member } renamed:
                 _log.Append(ChatEntry.Notice(new NoticeFrame(NoticeKind.Renamed, Name: renamed.PreviousName, NewName: renamed.Name), member));
                 return true;
             case ClientDisconnected disconnected when _members.Remove(disconnected.Connection, out var gone):
@@ -295,7 +301,7 @@ internal sealed partial class ChatRelay : IServerEventSink
             return true;
         }
 
-        if (_room.Backlog is not null || _chat.SlowClients == SlowClientPolicy.Drop)
+        if (_room.Backlog is not null || _chat.DropForSlowMembers)
         {
             while (!_log.HasRoom(cost))
             {
@@ -367,7 +373,7 @@ internal sealed partial class ChatRelay : IServerEventSink
         }
 
         _seeded = true;
-        if (_store is null || _chat.HistorySize == 0 || !File.Exists(_store.Path))
+        if (_store is null || _chat.HistorySize == 0 || !MessageHistory.MayExist(_store))
         {
             return;
         }
@@ -375,7 +381,7 @@ internal sealed partial class ChatRelay : IServerEventSink
         try
         {
             var before = FirstId(first);
-            using var history = MessageHistory.Open(_store.Path);
+            using var history = MessageHistory.Open(_store);
             var lines = new ChatLinePrefix();
             var scratch = new System.Buffers.ArrayBufferWriter<byte>(256);
             foreach (var stored in history.Read(HistoryQuery.Default with { Limit = _chat.HistorySize + (first?.Count ?? 0) }).Where(m => m.Id < before))

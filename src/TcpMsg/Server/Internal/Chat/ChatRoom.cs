@@ -21,7 +21,7 @@ internal sealed partial class ChatRoom : IDisposable
     {
         Options = options.Chat ?? throw new InvalidOperationException("the server runs no chat room");
         Log = new ChatLog(Options.MaxQueuedMessages, Options.MaxQueuedBytes);
-        Backlog = options.Store is { } store ? new ChatBacklog(store.Path) : null;
+        Backlog = options.Store is { } store ? new ChatBacklog(store) : null;
         Time = time;
         _statistics = statistics;
         _logger = logger;

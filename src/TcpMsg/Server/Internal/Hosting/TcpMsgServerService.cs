@@ -14,15 +14,10 @@ internal sealed class TcpMsgServerService : IHostedLifecycleService
 
     private readonly MessagePipeline _pipeline;
     private readonly ConnectionTracker _tracker;
-    private readonly RefusalReporter _refusals;
-
-    // The metrics object only has to exist: its instruments read the statistics when observed.
-    public TcpMsgServerService(MessagePipeline pipeline, ConnectionTracker tracker, RefusalReporter refusals, ServerMetrics metrics)
+    public TcpMsgServerService(MessagePipeline pipeline, ConnectionTracker tracker)
     {
-        _ = metrics;
         _pipeline = pipeline;
         _tracker = tracker;
-        _refusals = refusals;
     }
 
     public Task StartingAsync(CancellationToken cancellationToken)
@@ -47,7 +42,6 @@ internal sealed class TcpMsgServerService : IHostedLifecycleService
     {
         // Kestrel has stopped: every handler has returned, or was abandoned after Kestrel's abort.
         _tracker.KillAll("the server stopped");
-        _refusals.Dispose();
         using var drainLimit = new CancellationTokenSource(s_drainTimeout);
         await _pipeline.CompleteAsync(drainLimit.Token).ConfigureAwait(false);
         await _tracker.DisposeAsync().ConfigureAwait(false);

@@ -28,14 +28,14 @@ internal sealed class MessagesEndpoint
 
         if (_store is null)
         {
-            await JsonResponse.ErrorAsync(context, StatusCodes.Status404NotFound, "the server runs without a store (--no-store): there is no history to read").ConfigureAwait(false);
+            await JsonResponse.ErrorAsync(context, StatusCodes.Status404NotFound, "the server runs without a store: there is no history to read").ConfigureAwait(false);
             return;
         }
 
         IReadOnlyList<StoredMessage> messages;
         try
         {
-            using var history = MessageHistory.Open(_store.Path);
+            using var history = MessageHistory.Open(_store);
             messages = fromId ? history.ReadForward(query) : [.. history.Read(query).Reverse()];
         }
         catch (StoreException ex)

@@ -43,7 +43,7 @@ internal sealed class StreamEndpoint
 
         if (_store is null)
         {
-            await JsonResponse.ErrorAsync(context, StatusCodes.Status404NotFound, "the server runs without a store (--no-store): there is nothing to stream").ConfigureAwait(false);
+            await JsonResponse.ErrorAsync(context, StatusCodes.Status404NotFound, "the server runs without a store: there is nothing to stream").ConfigureAwait(false);
             return;
         }
 
@@ -52,7 +52,7 @@ internal sealed class StreamEndpoint
         MessageHistory history;
         try
         {
-            history = MessageHistory.Open(_store.Path);
+            history = MessageHistory.Open(_store);
         }
         catch (StoreException ex)
         {

@@ -75,8 +75,15 @@ internal sealed class MessageBatch
         return _bytes.AsSpan(entry.Offset, entry.Length);
     }
 
+    /// <summary>The same text as memory, for a writer that takes memory (Npgsql's binary import).</summary>
+    public ReadOnlyMemory<byte> TextMemory(int index)
+    {
+        ref var entry = ref _entries[index];
+        return _bytes.AsMemory(entry.Offset, entry.Length);
+    }
+
     /// <summary>The message's syslog fields, parsed now from its text (as <see cref="Syslog"/> says), as offsets into <see cref="Text"/>.</summary>
-    public bool TryGetSyslog(int index, out Protocol.SyslogFields fields) => SyslogInfo.TryParse(Syslog, Text(index), out fields);
+    public bool TryGetSyslog(int index, out Protocol.SyslogFields fields) => TryParseSyslog(Syslog, Text(index), out fields);
 
     public void Reset(ConnectionInfo connection, DateTimeOffset timestamp, MessageFraming framing, string? clientId, IAckTarget? ackTarget, ChatMember? chatOrigin)
     {
@@ -236,5 +243,21 @@ internal sealed class MessageBatch
 
         /// <summary>The store (or, without one, the sender sequences) had it already: acknowledged, not shown again.</summary>
         public bool IsDuplicate;
+    }
+
+    /// <summary>Parses <paramref name="utf8"/> as <paramref name="mode"/> says.</summary>
+    private static bool TryParseSyslog(SyslogMode mode, ReadOnlySpan<byte> utf8, out Protocol.SyslogFields fields)
+    {
+        switch (mode)
+        {
+            case SyslogMode.Auto when !utf8.IsEmpty && utf8[0] == (byte)'<':
+                return Protocol.SyslogParser.TryParse(utf8, out fields);
+            case SyslogMode.On:
+                fields = Protocol.SyslogParser.ParseAny(utf8);
+                return true;
+            default:
+                fields = default;
+                return false;
+        }
     }
 }

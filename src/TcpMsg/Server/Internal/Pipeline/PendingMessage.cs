@@ -25,6 +25,9 @@ internal readonly struct PendingMessage
     /// <summary>The text as UTF-8 (invalid input replaced by U+FFFD); valid while the batch is being dispatched.</summary>
     public ReadOnlySpan<byte> Text => _batch.Text(_index);
 
+    /// <summary>The same as <see cref="Text"/>, as memory; valid while the batch is being dispatched.</summary>
+    public ReadOnlyMemory<byte> TextMemory => _batch.TextMemory(_index);
+
     /// <summary>The bytes as they came when they were not valid UTF-8; else null.</summary>
     public byte[]? RawBytes => _batch[_index].Raw;
 

@@ -30,6 +30,8 @@ internal sealed class TimedMessageStore : IMessageStore
     /// <summary>The store that does the work.</summary>
     public IMessageStore Inner => _inner;
 
+    public bool IsShared => _inner.IsShared;
+
     public void Open() => _inner.Open();
 
     public void Append(IReadOnlyList<PendingMessage> messages)

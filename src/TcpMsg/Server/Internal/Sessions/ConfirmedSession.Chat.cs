@@ -34,7 +34,7 @@ internal sealed partial class ConfirmedSession
             member.Tell(new NoticeFrame(NoticeKind.Refused, Name: hello.Name, Reason: refusal));
         }
 
-        _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), ChatMemberChange.Joined, member.Name) { Member = member });
+        _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), member.Name) { Member = member });
     }
 
     private void OnCommand(CommandFrame command)
@@ -49,7 +49,7 @@ internal sealed partial class ConfirmedSession
 
                     // The messages before the rename go out under the old name.
                     Flush();
-                    _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), ChatMemberChange.Renamed, command.Argument, previous) { Member = member });
+                    _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), command.Argument, previous) { Member = member });
                 }
                 else
                 {
@@ -70,5 +70,5 @@ internal sealed partial class ConfirmedSession
     }
 
     /// <summary>A slow member's disconnect is reported with what it was behind by.</summary>
-    private DisconnectReason Ended(DisconnectReason reason) => ChatMember.ReportEnd(_member, reason, _state, _pipeline, _time);
+    private TcpMsgErrorCode Ended(TcpMsgErrorCode reason) => ChatMember.ReportEnd(_member, reason, _state, _pipeline, _time);
 }

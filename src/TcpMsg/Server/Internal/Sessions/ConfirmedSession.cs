@@ -62,11 +62,11 @@ internal sealed partial class ConfirmedSession : IReadHandler
         _maxFrame = options.MaxMessageSize + FrameOverhead;
         _outbox = new ConnectionOutbox(
             state.Context.Transport.Output,
-            reason => state.Close(DisconnectReason.ProtocolError),
-            () => state.Close(DisconnectReason.StoreFailed));
+            reason => state.Close(TcpMsgErrorCode.ProtocolError),
+            () => state.Close(TcpMsgErrorCode.StoreFailed));
     }
 
-    public async Task<DisconnectReason> RunAsync()
+    public async Task<TcpMsgErrorCode> RunAsync()
     {
         _outbox.Start();
 
@@ -76,24 +76,24 @@ internal sealed partial class ConfirmedSession : IReadHandler
         {
             return await ReadFramesAsync().ConfigureAwait(false);
         }
-        catch (ProtocolException ex) when (ex.Code == ProtocolErrorCode.Unauthorized)
+        catch (ProtocolException ex) when (ex.WireCode == ProtocolErrorCode.Unauthorized)
         {
             // An address that keeps failing is answered late (TokenAttemptLimiter): guessing is slow.
             await Task.Delay(_refusalDelay, _time, _state.Aborted).ConfigureAwait(false);
-            _outbox.Refuse(0, ex.Code, ex.Message);
-            _reporter.Report(_state.Info, ConnectionErrorCode.Unauthorized, ex.Message);
-            return DisconnectReason.Unauthorized;
+            _outbox.Refuse(0, ex.WireCode, ex.Message);
+            _reporter.Report(_state.Info, TcpMsgErrorCode.Unauthorized, ex.Message);
+            return TcpMsgErrorCode.Unauthorized;
         }
-        catch (ProtocolException ex) when (ex.Code == ProtocolErrorCode.ClientIdInUse)
+        catch (ProtocolException ex) when (ex.WireCode == ProtocolErrorCode.ClientIdInUse)
         {
-            _outbox.Refuse(0, ex.Code, ex.Message);
-            _pipeline.Publish(new ConnectionError(_state.Info, _time.GetUtcNow(), ConnectionErrorCode.ProtocolError, $"{_state.Info.EndPoint}: {ex.Message}; connection refused"));
-            return DisconnectReason.ClientIdInUse;
+            _outbox.Refuse(0, ex.WireCode, ex.Message);
+            _pipeline.Publish(new ConnectionError(_state.Info, _time.GetUtcNow(), TcpMsgErrorCode.ProtocolError, $"{_state.Info.EndPoint}: {ex.Message}; connection refused"));
+            return TcpMsgErrorCode.ClientIdInUse;
         }
         catch (ProtocolException ex)
         {
-            _outbox.Refuse(0, ex.Code, ex.Message);
-            var tooLarge = ex.Code == ProtocolErrorCode.TooLarge;
+            _outbox.Refuse(0, ex.WireCode, ex.Message);
+            var tooLarge = ex.WireCode == ProtocolErrorCode.TooLarge;
             if (tooLarge)
             {
                 _statistics.OnOversized();
@@ -102,11 +102,11 @@ internal sealed partial class ConfirmedSession : IReadHandler
             _pipeline.Publish(new ConnectionError(
                 _state.Info,
                 _time.GetUtcNow(),
-                tooLarge ? ConnectionErrorCode.MessageTooLarge : ConnectionErrorCode.ProtocolError,
+                tooLarge ? TcpMsgErrorCode.MessageTooLarge : TcpMsgErrorCode.ProtocolError,
                 $"{_state.Info.EndPoint}: {ex.Message}; connection closed",
                 _state.Unconsumed,
                 tooLarge ? _options.MaxMessageSize : 0));
-            return tooLarge ? DisconnectReason.MessageTooLarge : DisconnectReason.ProtocolError;
+            return tooLarge ? TcpMsgErrorCode.MessageTooLarge : TcpMsgErrorCode.ProtocolError;
         }
         finally
         {
@@ -119,11 +119,11 @@ internal sealed partial class ConfirmedSession : IReadHandler
         }
     }
 
-    private async Task<DisconnectReason> ReadFramesAsync()
+    private async Task<TcpMsgErrorCode> ReadFramesAsync()
     {
         var end = await new ConnectionReader(_state, _pipeline, _statistics).RunAsync(this).ConfigureAwait(false);
         return end == ReadEnd.Stopped
-            ? DisconnectReason.PeerClosed
+            ? TcpMsgErrorCode.PeerClosed
             : Ended(await EndAsync(end == ReadEnd.PeerFinished).ConfigureAwait(false));
     }
 
@@ -172,13 +172,12 @@ internal sealed partial class ConfirmedSession : IReadHandler
 
         await _outbox.WaitSettledAsync(_lastPublished, _state.Aborted).ConfigureAwait(false);
         _outbox.Goodbye();
-        _pipeline.Publish(new PeerFinishedSending(_state.Info, _time.GetUtcNow(), _state.BytesReceived));
         return false;
     }
 
-    private async Task<DisconnectReason> EndAsync(bool peerFinished)
+    private async Task<TcpMsgErrorCode> EndAsync(bool peerFinished)
     {
-        if (_state.AbortReason == DisconnectReason.ServerShutdown)
+        if (_state.AbortReason == TcpMsgErrorCode.ServerShutdown)
         {
             // Give messages already in the pipeline a moment to be acknowledged, then say why we close.
             using var settle = new CancellationTokenSource(s_shutdownSettle, _time);
@@ -194,7 +193,7 @@ internal sealed partial class ConfirmedSession : IReadHandler
             _outbox.Refuse(0, ProtocolErrorCode.ShuttingDown, "the server is shutting down; reconnect later");
         }
 
-        return _state.AbortReason ?? (peerFinished ? DisconnectReason.PeerClosed : DisconnectReason.Aborted);
+        return _state.AbortReason ?? (peerFinished ? TcpMsgErrorCode.PeerClosed : TcpMsgErrorCode.Aborted);
     }
 
     /// <summary>Handles one frame; returns true for GOODBYE.</summary>
@@ -311,7 +310,7 @@ internal sealed partial class ConfirmedSession : IReadHandler
             var now = batch.Timestamp;
             Flush();
             _statistics.OnInvalidUtf8();
-            _pipeline.Publish(new ConnectionError(info, now, ConnectionErrorCode.InvalidUtf8, $"message {sequence} from {info.EndPoint} is not valid UTF-8; refused", bytes.Length));
+            _pipeline.Publish(new ConnectionError(info, now, TcpMsgErrorCode.InvalidUtf8, $"message {sequence} from {info.EndPoint} is not valid UTF-8; refused", bytes.Length));
             _outbox.Refuse(sequence, ProtocolErrorCode.InvalidUtf8, "the message is not valid UTF-8");
             return;
         }

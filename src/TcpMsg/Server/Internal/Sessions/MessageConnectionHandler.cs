@@ -75,7 +75,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     private async Task ServeAsync(ConnectionState state)
     {
         var info = state.Info;
-        var reason = DisconnectReason.PeerClosed;
+        var reason = TcpMsgErrorCode.PeerClosed;
         PlainSession? early = null;
         try
         {
@@ -90,24 +90,24 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
                     PreambleMatch.Confirmed => await RunConfirmedAsync(state, early).ConfigureAwait(false),
                     PreambleMatch.Plain when !_options.Security.AllowPlain => await RefusePlainAsync(state).ConfigureAwait(false),
                     PreambleMatch.Plain => await (early ?? NewPlainSession(state)).RunAsync().ConfigureAwait(false),
-                    _ when early is not null => await early.EndUndecidedAsync(state.AbortReason ?? DisconnectReason.Aborted).ConfigureAwait(false),
-                    _ => state.AbortReason ?? DisconnectReason.Aborted,
+                    _ when early is not null => await early.EndUndecidedAsync(state.AbortReason ?? TcpMsgErrorCode.Aborted).ConfigureAwait(false),
+                    _ => state.AbortReason ?? TcpMsgErrorCode.Aborted,
                 };
             }
             catch (ConnectionResetException)
             {
-                reason = DisconnectReason.PeerReset;
+                reason = TcpMsgErrorCode.PeerReset;
                 _statistics.OnPeerReset();
             }
             catch (Exception ex) when (ex is ConnectionAbortedException or OperationCanceledException)
             {
-                reason = state.AbortReason ?? DisconnectReason.Aborted;
+                reason = state.AbortReason ?? TcpMsgErrorCode.Aborted;
             }
             catch (Exception ex)
             {
-                reason = DisconnectReason.Aborted;
+                reason = TcpMsgErrorCode.Aborted;
                 LogConnectionFailed(ex, info.Id, info.EndPoint);
-                _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), ConnectionErrorCode.InternalError, $"unexpected error on {info.EndPoint}: {ex.Message}"));
+                _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), TcpMsgErrorCode.InternalError, $"unexpected error on {info.EndPoint}: {ex.Message}"));
             }
             finally
             {
@@ -158,7 +158,7 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
         return early;
     }
 
-    private async Task<DisconnectReason> RunConfirmedAsync(ConnectionState state, PlainSession? early)
+    private async Task<TcpMsgErrorCode> RunConfirmedAsync(ConnectionState state, PlainSession? early)
     {
         if (early is not null)
         {
@@ -169,35 +169,35 @@ internal sealed partial class MessageConnectionHandler : ConnectionHandler
     }
 
     /// <summary>Plain mode is switched off (<c>--no-plain</c>): say so in one line a person can read, and close.</summary>
-    private async Task<DisconnectReason> RefusePlainAsync(ConnectionState state)
+    private async Task<TcpMsgErrorCode> RefusePlainAsync(ConnectionState state)
     {
-        _reporter.Report(state.Info, ConnectionErrorCode.PlainRefused, "plain mode is off on this server; the connection was closed");
+        _reporter.Report(state.Info, TcpMsgErrorCode.PlainRefused, "plain mode is off on this server; the connection was closed");
         var output = state.Context.Transport.Output;
         await output.WriteAsync("tcpmsg: this server accepts only tcpmsg clients in confirmed mode (tcpmsg send)\n"u8.ToArray()).ConfigureAwait(false);
-        return DisconnectReason.Unauthorized;
+        return TcpMsgErrorCode.Unauthorized;
     }
 
-    private void ReportEnd(ConnectionState state, DisconnectReason reason)
+    private void ReportEnd(ConnectionState state, TcpMsgErrorCode reason)
     {
         var info = state.Info;
         var now = _time.GetUtcNow();
-        var discarded = reason is DisconnectReason.PeerClosed or DisconnectReason.MessageTooLarge or DisconnectReason.ProtocolError or DisconnectReason.Unauthorized ? 0 : state.Unconsumed;
+        var discarded = reason is TcpMsgErrorCode.PeerClosed or TcpMsgErrorCode.MessageTooLarge or TcpMsgErrorCode.ProtocolError or TcpMsgErrorCode.Unauthorized ? 0 : state.Unconsumed;
         if (discarded > 0)
         {
             _pipeline.Publish(new ConnectionError(
                 info,
                 now,
-                ConnectionErrorCode.IncompleteMessage,
+                TcpMsgErrorCode.IncompleteMessage,
                 $"{discarded} bytes of an incomplete message from {info.EndPoint} were discarded ({reason})",
                 discarded));
         }
 
-        if (reason == DisconnectReason.IdleTimeout)
+        if (reason == TcpMsgErrorCode.IdleTimeout)
         {
             _pipeline.Publish(new ConnectionError(
                 info,
                 now,
-                ConnectionErrorCode.IdleTimeout,
+                TcpMsgErrorCode.IdleTimeout,
                 $"{info.EndPoint} sent nothing for {_options.IdleTimeout.TotalSeconds:0.###} s; connection closed",
                 0,
                 (long)_options.IdleTimeout.TotalMilliseconds));

@@ -34,7 +34,7 @@ internal sealed partial class PlainSession
         _outbox = new PlainOutbox(_state.Context.Transport.Output, _state, _chat);
         _member = _chat.Join(_state, plain: true, _outbox, requested: null, out _);
         _outbox.Start(_member);
-        _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), ChatMemberChange.Joined, _member.Name) { Member = _member });
+        _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), _member.Name) { Member = _member });
     }
 
     /// <summary>
@@ -48,7 +48,7 @@ internal sealed partial class PlainSession
         var chat = _chat!;
         _outbox = new PlainOutbox(_state.Context.Transport.Output, _state, chat);
         var member = chat.Join(_state, plain: true, _outbox, requested: null, out _);
-        member.OnAnnounced = () => _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), ChatMemberChange.Joined, member.Name) { Member = member });
+        member.OnAnnounced = () => _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), member.Name) { Member = member });
         _member = member;
         _outbox.Start(member);
         chat.Relay!.Register(member);
@@ -80,7 +80,7 @@ internal sealed partial class PlainSession
     }
 
     /// <summary>A connection joined early ended before it sent a byte.</summary>
-    public async Task<DisconnectReason> EndUndecidedAsync(DisconnectReason reason)
+    public async Task<TcpMsgErrorCode> EndUndecidedAsync(TcpMsgErrorCode reason)
     {
         await LeaveChatAsync().ConfigureAwait(false);
         return Ended(reason);
@@ -99,7 +99,7 @@ internal sealed partial class PlainSession
     }
 
     /// <summary>A slow member's disconnect is reported with what it was behind by.</summary>
-    private DisconnectReason Ended(DisconnectReason reason) => ChatMember.ReportEnd(_member, reason, _state, _pipeline, _time);
+    private TcpMsgErrorCode Ended(TcpMsgErrorCode reason) => ChatMember.ReportEnd(_member, reason, _state, _pipeline, _time);
 
     /// <summary>
     /// Handles a valid line that starts with "/" when it is a command; a line escaped with "//" loses
@@ -155,7 +155,7 @@ internal sealed partial class PlainSession
 
             // The lines before the rename go out under the old name.
             Flush();
-            _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), ChatMemberChange.Renamed, name, previous) { Member = member });
+            _pipeline.Publish(new ChatMemberEvent(_state.Info, _time.GetUtcNow(), name, previous) { Member = member });
         }
         else
         {

@@ -31,10 +31,10 @@ internal sealed partial class PlainSession : IReadHandler
         _pipeline = pipeline;
         _statistics = statistics;
         _time = time;
-        _framing = options.Framing == PlainFraming.Whole ? MessageFraming.Whole : MessageFraming.Line;
+        _framing = options.Framing;
     }
 
-    public async Task<DisconnectReason> RunAsync()
+    public async Task<TcpMsgErrorCode> RunAsync()
     {
         JoinChat();
         try
@@ -47,21 +47,20 @@ internal sealed partial class PlainSession : IReadHandler
         }
     }
 
-    private async Task<DisconnectReason> ReadAsync()
+    private async Task<TcpMsgErrorCode> ReadAsync()
     {
         var info = _state.Info;
-        _framer = new PlainBatchFramer(_options.Framing, _options.MaxMessageSize, detect: _options.Syslog != SyslogMode.Off);
+        _framer = new PlainBatchFramer(_options.PlainFraming, _options.MaxMessageSize, detect: _options.Syslog != SyslogMode.Off);
         try
         {
             switch (await new ConnectionReader(_state, _pipeline, _statistics).RunAsync(this).ConfigureAwait(false))
             {
                 case ReadEnd.Stopped:
-                    return DisconnectReason.PeerClosed;
+                    return TcpMsgErrorCode.PeerClosed;
                 case ReadEnd.PeerFinished:
-                    _pipeline.Publish(new PeerFinishedSending(info, _time.GetUtcNow(), _state.BytesReceived));
-                    return Ended(_state.AbortReason ?? DisconnectReason.PeerClosed);
+                    return Ended(_state.AbortReason ?? TcpMsgErrorCode.PeerClosed);
                 default:
-                    return Ended(_state.AbortReason ?? DisconnectReason.Aborted);
+                    return Ended(_state.AbortReason ?? TcpMsgErrorCode.Aborted);
             }
         }
         catch (MessageTooLargeException ex)
@@ -70,17 +69,17 @@ internal sealed partial class PlainSession : IReadHandler
             _pipeline.Publish(new ConnectionError(
                 info,
                 _time.GetUtcNow(),
-                ConnectionErrorCode.MessageTooLarge,
+                TcpMsgErrorCode.MessageTooLarge,
                 $"message from {info.EndPoint} exceeds the limit of {ex.Limit} bytes ({ex.ObservedBytes} bytes without an end); connection closed",
                 ex.ObservedBytes,
                 ex.Limit));
-            return DisconnectReason.MessageTooLarge;
+            return TcpMsgErrorCode.MessageTooLarge;
         }
         catch (ProtocolException ex)
         {
             // A bad octet count or a frame cut short: what follows cannot be framed.
-            _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), ConnectionErrorCode.ProtocolError, $"{ex.Message}; connection closed"));
-            return DisconnectReason.ProtocolError;
+            _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), TcpMsgErrorCode.ProtocolError, $"{ex.Message}; connection closed"));
+            return TcpMsgErrorCode.ProtocolError;
         }
     }
 
@@ -171,7 +170,7 @@ internal sealed partial class PlainSession : IReadHandler
         _pipeline.Publish(new ConnectionError(
             info,
             now,
-            ConnectionErrorCode.InvalidUtf8,
+            TcpMsgErrorCode.InvalidUtf8,
             $"message from {info.EndPoint} is not valid UTF-8; bad bytes shown as U+FFFD",
             (int)message.Length));
         _batch = RentBatch(info, now);

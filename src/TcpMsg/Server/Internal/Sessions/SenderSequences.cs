@@ -16,14 +16,22 @@ internal sealed partial class SenderSequences
 
     public SenderSequences(IMessageStore? store) => _store = store;
 
-    /// <summary>The highest committed sequence; with a store, a query for a sender not seen since the start.</summary>
-    public long LastCommitted(string clientId) =>
-        _last.TryGetValue(clientId, out var last) ? last : _store?.GetLastSequence(clientId) ?? 0;
+    /// <summary>
+    /// The highest committed sequence; with a store, a query for a sender not seen since the start,
+    /// and always with a shared store (the sender may have stored more through another server since:
+    /// a WELCOME below that would make a restarted sender reuse sequences, and lose its new messages
+    /// as duplicates).
+    /// </summary>
+    public long LastCommitted(string clientId)
+    {
+        var known = _last.TryGetValue(clientId, out var last);
+        return _store is null ? last : known && !_store.IsShared ? last : Math.Max(last, _store.GetLastSequence(clientId));
+    }
 
     /// <summary>The highest committed sequence when it is known without asking the store.</summary>
     public bool TryGetLastCommitted(string clientId, out long last)
     {
-        if (_last.TryGetValue(clientId, out last))
+        if (_last.TryGetValue(clientId, out last) && _store is not { IsShared: true })
         {
             return true;
         }
@@ -98,6 +106,12 @@ internal sealed partial class SenderSequences
 
             if (message.IsDuplicate)
             {
+                if (message.Sequence > last && message.Id > 0)
+                {
+                    // Stored through another server (a shared store): it is where this sender is.
+                    last = message.Sequence;
+                }
+
                 statistics.OnDuplicate();
                 LogDuplicate(logger, clientId, message.Sequence, message.Connection.EndPoint);
                 continue;

@@ -10,23 +10,23 @@ namespace TcpMsg.Server.Internal.Transport;
 /// </summary>
 internal sealed partial class AccessPolicySource : ReloadableFileValue<AccessPolicy>
 {
-    private readonly AccessControlOptions _options;
+    private readonly TcpMsgSecurityOptions _options;
     private readonly ILogger _logger;
 
     public AccessPolicySource(TcpMsgServerOptions options, TimeProvider time, ILogger<AccessPolicySource> logger)
         : base(options.Security.FileReloadInterval, time)
     {
-        _options = options.Security.Access;
+        _options = options.Security;
         _logger = logger;
     }
 
     public AccessPolicy Current => Loaded ?? AccessPolicy.Open;
 
-    protected override bool IsConfigured => !_options.IsEmpty;
+    protected override bool IsConfigured => !_options.HasNoAccessRules;
 
     protected override IEnumerable<string> Files => _options.AllowFiles.Concat(_options.DenyFiles);
 
-    protected override bool IsBadFile(Exception exception) => exception is AccessListException;
+    protected override bool IsBadFile(Exception exception) => exception is TcpMsgException { Code: TcpMsgErrorCode.AccessListInvalid };
 
     protected override void OnReloaded(AccessPolicy value) => LogReloaded(value.RuleCount);
 
@@ -58,12 +58,12 @@ internal sealed partial class AccessPolicySource : ReloadableFileValue<AccessPol
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new AccessListException($"{file}: {ex.Message}", ex);
+            throw new TcpMsgException(TcpMsgErrorCode.AccessListInvalid, $"{file}: {ex.Message}", ex) { Subject = file };
         }
 
         return IPNetworkParser.TryParseLines(lines, file, out var networks, out var error)
             ? networks
-            : throw new AccessListException(error!);
+            : throw new TcpMsgException(TcpMsgErrorCode.AccessListInvalid, error!) { Subject = file };
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Access lists reloaded: {Count} rules")]

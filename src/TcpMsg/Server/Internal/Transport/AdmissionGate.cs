@@ -22,7 +22,6 @@ internal sealed partial class AdmissionGate
     private readonly AccessPolicySource _access;
     private readonly AddressTable _addresses;
     private readonly PeerReporter _reporter;
-    private readonly RefusalReporter _refusals;
     private readonly ServerStatistics _statistics;
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<IPNetwork>? _trustedProxies;
@@ -37,7 +36,6 @@ internal sealed partial class AdmissionGate
         AccessPolicySource access,
         AddressTable addresses,
         PeerReporter reporter,
-        RefusalReporter refusals,
         ServerStatistics statistics,
         TimeProvider time,
         ILogger<AdmissionGate> logger)
@@ -45,10 +43,9 @@ internal sealed partial class AdmissionGate
         _access = access;
         _addresses = addresses;
         _reporter = reporter;
-        _refusals = refusals;
         _statistics = statistics;
         _time = time;
-        _trustedProxies = options.Security.ProxyProtocol?.TrustedProxies;
+        _trustedProxies = options.Security.UsesProxyProtocol ? options.Security.TrustedProxies : null;
         _connectionRate = options.Security.ConnectionRate;
         _maxPerAddress = options.Security.MaxConnectionsPerAddress;
         _ipv6Prefix = options.Security.IPv6PrefixLength;
@@ -75,11 +72,11 @@ internal sealed partial class AdmissionGate
 
     /// <summary>Why a peer that is not a trusted proxy is refused while the PROXY protocol is on.</summary>
     public static string UntrustedProxyReason(IPAddress? address) =>
-        $"{address} is not a trusted proxy (--trusted-proxy); with the PROXY protocol on, clients must come through the load balancer";
+        $"{address} is not a trusted proxy; with the PROXY protocol on, clients must come through the load balancer";
 
     /// <summary>Why a peer is refused at the per-address cap.</summary>
     public static string AddressCapReason(IPAddress key, int ipv6Prefix, int max) =>
-        $"{AddressGrouping.Describe(key, ipv6Prefix)} already has {max} connections open (--max-connections-per-ip)";
+        $"{AddressGrouping.Describe(key, ipv6Prefix)} already has {max} connections open (the limit per address)";
 
     /// <summary>
     /// Judges the peer of a just-accepted socket and, when it may connect, gives it its lease. Null when
@@ -144,7 +141,7 @@ internal sealed partial class AdmissionGate
         if (Interlocked.Increment(ref _count) > Capacity)
         {
             Interlocked.Decrement(ref _count);
-            refusal = new AdmissionRefusal(ConnectionErrorCode.ConnectionLimit, string.Empty, Capacity);
+            refusal = new AdmissionRefusal(TcpMsgErrorCode.ConnectionLimit, string.Empty, Capacity);
             return false;
         }
 
@@ -155,7 +152,7 @@ internal sealed partial class AdmissionGate
         {
             // A trusted proxy's connection is judged by address once its header names the client.
             admitted = address is not null && Contains(trusted, address);
-            refusal = admitted ? default : new AdmissionRefusal(ConnectionErrorCode.AccessDenied, UntrustedProxyReason(address), 0);
+            refusal = admitted ? default : new AdmissionRefusal(TcpMsgErrorCode.AccessDenied, UntrustedProxyReason(address), 0);
         }
         else if (address is null)
         {
@@ -183,7 +180,7 @@ internal sealed partial class AdmissionGate
     {
         if (!_access.Current.IsAllowed(address, out var reason))
         {
-            refusal = new AdmissionRefusal(ConnectionErrorCode.AccessDenied, reason!, 0);
+            refusal = new AdmissionRefusal(TcpMsgErrorCode.AccessDenied, reason!, 0);
             return false;
         }
 
@@ -192,7 +189,7 @@ internal sealed partial class AdmissionGate
             var key = AddressGrouping.KeyOf(address, _ipv6Prefix);
             if (!_addresses.TryAcquire(key, _maxPerAddress, out var entry))
             {
-                refusal = new AdmissionRefusal(ConnectionErrorCode.AddressConnectionLimit, AddressCapReason(key, _ipv6Prefix, _maxPerAddress), _maxPerAddress);
+                refusal = new AdmissionRefusal(TcpMsgErrorCode.AddressConnectionLimit, AddressCapReason(key, _ipv6Prefix, _maxPerAddress), _maxPerAddress);
                 return false;
             }
 
@@ -221,7 +218,7 @@ internal sealed partial class AdmissionGate
     /// </summary>
     private void Report(in AdmissionRefusal refusal, IPEndPoint? peer, Func<ConnectionInfo> describe)
     {
-        if (refusal.Code == ConnectionErrorCode.AccessDenied)
+        if (refusal.Code == TcpMsgErrorCode.AccessDenied)
         {
             _statistics.OnDenied();
         }
@@ -230,9 +227,9 @@ internal sealed partial class AdmissionGate
             _statistics.OnRefused();
         }
 
-        if (refusal.Code == ConnectionErrorCode.ConnectionLimit)
+        if (refusal.Code == TcpMsgErrorCode.ConnectionLimit)
         {
-            _refusals.Report(describe(), Capacity);
+            _reporter.ReportConnectionLimit(describe(), Capacity);
             return;
         }
 
@@ -264,6 +261,6 @@ internal sealed partial class AdmissionGate
     private ConnectionInfo Describe(IPEndPoint? peer, EndPoint? local) =>
         new($"refused-{Interlocked.Increment(ref s_refusedIds)}", peer, local as IPEndPoint, _time.GetUtcNow());
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The open-files limit ({Limit}, of which {Open} are in use at start and {Reserve} kept in reserve) leaves room for {Capacity} connections, fewer than --max-connections {MaxConnections}: further connections are refused. Raise it with ulimit -n (LimitNOFILE= in a systemd unit) or lower --max-connections")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The open-files limit ({Limit}, of which {Open} are in use at start and {Reserve} kept in reserve) leaves room for {Capacity} connections, fewer than the {MaxConnections} of MaxConnections: further connections are refused. Raise it with ulimit -n (LimitNOFILE= in a systemd unit) or lower MaxConnections")]
     private static partial void LogDescriptorBudget(ILogger logger, long limit, int open, int reserve, int capacity, int maxConnections);
 }

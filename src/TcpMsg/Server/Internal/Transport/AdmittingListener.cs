@@ -189,7 +189,7 @@ internal sealed partial class AdmittingListener : IConnectionListener
         _exhaustedPauses = 0;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot accept connections on {EndPoint}: {Error} (the open-files limit, ulimit -n, is lower than --max-connections needs?); new clients wait in the kernel's backlog, accepting is retried every {PauseMs} ms ({Pauses} pauses so far)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot accept connections on {EndPoint}: {Error} (the open-files limit, ulimit -n, is lower than MaxConnections needs?); new clients wait in the kernel's backlog, accepting is retried every {PauseMs} ms ({Pauses} pauses so far)")]
     private partial void LogExhausted(EndPoint endPoint, string error, int pauses, long pauseMs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Judging the peer {Peer} at accept failed; its connection was closed")]

@@ -63,12 +63,12 @@ internal sealed class ConnectionState
     public ConnectionContext Context => _context;
 
     /// <summary>The reason the server aborted this connection, or null when it did not.</summary>
-    public DisconnectReason? AbortReason
+    public TcpMsgErrorCode? AbortReason
     {
         get
         {
             var reason = Volatile.Read(ref _abortReason);
-            return reason == NotAborted ? null : (DisconnectReason)reason;
+            return reason == NotAborted ? null : (TcpMsgErrorCode)reason;
         }
     }
 
@@ -179,7 +179,7 @@ internal sealed class ConnectionState
     /// <paramref name="onClosing"/> runs first, before the read loop wakes: what it counts or reports
     /// comes before the connection's own end events.
     /// </summary>
-    public bool Close(DisconnectReason reason, Action? onClosing = null)
+    public bool Close(TcpMsgErrorCode reason, Action? onClosing = null)
     {
         if (Interlocked.CompareExchange(ref _abortReason, (int)reason, NotAborted) != NotAborted)
         {

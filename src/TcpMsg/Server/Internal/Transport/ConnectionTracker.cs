@@ -51,7 +51,7 @@ internal sealed class ConnectionTracker : IAsyncDisposable
         if (_shutdownTimer is null)
         {
             var timer = _time.CreateTimer(
-                static state => ((ConnectionTracker)state!).CloseAll(DisconnectReason.ServerShutdown),
+                static state => ((ConnectionTracker)state!).CloseAll(TcpMsgErrorCode.ServerShutdown),
                 this,
                 Timeout.InfiniteTimeSpan,
                 Timeout.InfiniteTimeSpan);
@@ -66,7 +66,7 @@ internal sealed class ConnectionTracker : IAsyncDisposable
         }
     }
 
-    public void CloseAll(DisconnectReason reason)
+    public void CloseAll(TcpMsgErrorCode reason)
     {
         foreach (var state in _connections.Keys)
         {

@@ -110,7 +110,7 @@ internal sealed partial class DeadlineSweeper : BackgroundService
             else if (_idleTimeout != Timeout.InfiniteTimeSpan && state.IdleTime(now) > _idleTimeout)
             {
                 // The handler reports it with the connection's end (MessageConnectionHandler.ReportEnd).
-                state.Close(DisconnectReason.IdleTimeout, _statistics.OnIdleTimeout);
+                state.Close(TcpMsgErrorCode.IdleTimeout, _statistics.OnIdleTimeout);
             }
         }
 
@@ -121,9 +121,9 @@ internal sealed partial class DeadlineSweeper : BackgroundService
     private void CloseHandshake(ConnectionState state)
     {
         var info = state.Info;
-        state.Close(DisconnectReason.HandshakeTimeout, () => _reporter.Report(
+        state.Close(TcpMsgErrorCode.HandshakeTimeout, () => _reporter.Report(
             info,
-            ConnectionErrorCode.HandshakeTimeout,
+            TcpMsgErrorCode.HandshakeTimeout,
             $"no HELLO within {_handshakeTimeout.TotalSeconds:0.###} s of the preamble",
             (long)_handshakeTimeout.TotalMilliseconds));
     }
@@ -131,13 +131,13 @@ internal sealed partial class DeadlineSweeper : BackgroundService
     private void CloseSlow(ConnectionState state, DateTimeOffset now)
     {
         var info = state.Info;
-        state.Close(DisconnectReason.MessageTimeout, () =>
+        state.Close(TcpMsgErrorCode.MessageTimeout, () =>
         {
             _statistics.OnMessageTimeout();
             _pipeline.Publish(new ConnectionError(
                 info,
                 now,
-                ConnectionErrorCode.MessageTimeout,
+                TcpMsgErrorCode.MessageTimeout,
                 $"a message took longer than {_messageTimeout.TotalSeconds:0.###} s to arrive (slow sender); connection closed",
                 0,
                 (long)_messageTimeout.TotalMilliseconds));
@@ -147,11 +147,11 @@ internal sealed partial class DeadlineSweeper : BackgroundService
     private void CloseOld(ConnectionState state, DateTimeOffset now)
     {
         var info = state.Info;
-        state.Close(DisconnectReason.LifetimeExceeded, () => _pipeline.Publish(new ConnectionError(
+        state.Close(TcpMsgErrorCode.LifetimeExceeded, () => _pipeline.Publish(new ConnectionError(
             info,
             now,
-            ConnectionErrorCode.LifetimeExceeded,
-            $"connected for longer than {_lifetime.TotalSeconds:0.###} s (--max-connection-lifetime); connection closed",
+            TcpMsgErrorCode.LifetimeExceeded,
+            $"connected for longer than {_lifetime.TotalSeconds:0.###} s (the maximum connection lifetime); connection closed",
             0,
             (long)_lifetime.TotalMilliseconds)));
     }

@@ -48,12 +48,12 @@ internal sealed class ProxyProtocolMiddleware
         }
         catch (ProxyProtocolException ex)
         {
-            Refuse(context, ConnectionErrorCode.ProxyProtocolError, ex.Message);
+            Refuse(context, TcpMsgErrorCode.ProxyProtocolError, ex.Message);
             return;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            Refuse(context, ConnectionErrorCode.HandshakeTimeout, $"no complete PROXY header within {_timeout.TotalSeconds:0.###} s");
+            Refuse(context, TcpMsgErrorCode.HandshakeTimeout, $"no complete PROXY header within {_timeout.TotalSeconds:0.###} s");
             return;
         }
         catch (Exception ex) when (ex is OperationCanceledException or ConnectionResetException)
@@ -112,7 +112,7 @@ internal sealed class ProxyProtocolMiddleware
         }
     }
 
-    private void Refuse(ConnectionContext context, ConnectionErrorCode code, string reason)
+    private void Refuse(ConnectionContext context, TcpMsgErrorCode code, string reason)
     {
         _statistics.OnDenied();
         var info = ConnectionDescriber.Describe(context, _time.GetUtcNow());

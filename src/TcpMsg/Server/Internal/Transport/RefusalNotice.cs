@@ -23,17 +23,17 @@ internal static class RefusalNotice
     private static readonly byte[] s_tlsAccessDenied = [21, 3, 3, 0, 2, 2, 49];
 
     /// <summary>The bytes a refused peer is sent for <paramref name="code"/>.</summary>
-    public static ReadOnlySpan<byte> For(ConnectionErrorCode code, bool tls) =>
+    public static ReadOnlySpan<byte> For(TcpMsgErrorCode code, bool tls) =>
         tls ? s_tlsAccessDenied
         : code switch
         {
-            ConnectionErrorCode.ConnectionLimit => s_connectionLimit,
-            ConnectionErrorCode.AddressConnectionLimit => s_addressLimit,
+            TcpMsgErrorCode.ConnectionLimit => s_connectionLimit,
+            TcpMsgErrorCode.AddressConnectionLimit => s_addressLimit,
             _ => s_accessDenied,
         };
 
     /// <summary>Sends the notice without waiting; a failure to send changes nothing, the socket is closed next.</summary>
-    public static void TrySend(Socket socket, ConnectionErrorCode code, bool tls)
+    public static void TrySend(Socket socket, TcpMsgErrorCode code, bool tls)
     {
         try
         {

@@ -21,7 +21,7 @@ internal static class SecurityLayers
         // Refusals by address happen at accept, on this endpoint's listener (AdmittingListenerFactory).
         listen.ApplicationServices.GetRequiredService<GatedEndpoints>().Add(listen.EndPoint, tls);
         listen.Use(next => Create<AdmissionMiddleware>(listen, next, static _ => true, static m => m.OnConnectionAsync));
-        listen.Use(next => Create<ProxyProtocolMiddleware>(listen, next, static s => s.ProxyProtocol is not null, static m => m.OnConnectionAsync));
+        listen.Use(next => Create<ProxyProtocolMiddleware>(listen, next, static s => s.UsesProxyProtocol, static m => m.OnConnectionAsync));
         if (tls)
         {
             listen.Use(next => Create<TlsServerMiddleware>(

@@ -49,7 +49,7 @@ internal sealed partial class TokenVerifier : ReloadableFileValue<byte[][]>
         {
             delay = TokenAttemptLimiter.MaxDelay;
             refusal = $"too many failed token attempts from this address; refused for {refusedFor.TotalSeconds:0} s more";
-            _reporter?.Report(connection, ConnectionErrorCode.AccessDenied, $"refused after {TokenAttemptLimiter.Burst} failed token attempts ({refusedFor.TotalSeconds:0} s more)");
+            _reporter?.Report(connection, TcpMsgErrorCode.AccessDenied, $"refused after {TokenAttemptLimiter.Burst} failed token attempts ({refusedFor.TotalSeconds:0} s more)");
             return false;
         }
 
@@ -65,7 +65,7 @@ internal sealed partial class TokenVerifier : ReloadableFileValue<byte[][]>
             if (lockedOut)
             {
                 refusal += $"; {TokenAttemptLimiter.Burst} failed attempts: this address is refused for {TokenAttemptLimiter.Lockout.TotalSeconds:0} s";
-                _reporter?.Report(connection, ConnectionErrorCode.AccessDenied, $"{TokenAttemptLimiter.Burst} failed token attempts: refused for {TokenAttemptLimiter.Lockout.TotalSeconds:0} s");
+                _reporter?.Report(connection, TcpMsgErrorCode.AccessDenied, $"{TokenAttemptLimiter.Burst} failed token attempts: refused for {TokenAttemptLimiter.Lockout.TotalSeconds:0} s");
             }
             else if (delay > TimeSpan.Zero)
             {

@@ -34,7 +34,7 @@ internal sealed partial class ServerCertificateStore : ReloadableFileValue<TlsMa
     protected override IEnumerable<string> Files =>
         new[] { _options.CertificateFile, _options.KeyFile, _options.ClientCertificateAuthorityFile }.OfType<string>();
 
-    protected override bool IsBadFile(Exception exception) => exception is TlsCertificateException;
+    protected override bool IsBadFile(Exception exception) => exception is TcpMsgException { Code: TcpMsgErrorCode.CertificateInvalid };
 
     protected override void OnLoaded(TlsMaterial value) => LogLoaded(value.Description);
 
@@ -48,7 +48,7 @@ internal sealed partial class ServerCertificateStore : ReloadableFileValue<TlsMa
         var usage = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
         if (usage is not null && !usage.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Any(o => o.Value == ServerAuthentication))
         {
-            throw new TlsCertificateException($"{_options.CertificateFile}: the certificate is not for servers (its extended key usage lacks serverAuth)");
+            throw new TcpMsgException(TcpMsgErrorCode.CertificateInvalid, $"{_options.CertificateFile}: the certificate is not for servers (its extended key usage lacks serverAuth)");
         }
 
         var now = _time.GetUtcNow().UtcDateTime;

@@ -118,7 +118,7 @@ internal sealed partial class TlsServerMiddleware
 
             if (first != HandshakeRecord)
             {
-                Fail(context, ConnectionErrorCode.TlsHandshakeFailed, "the client did not start a TLS handshake (a plain-text client on a TLS endpoint?)");
+                Fail(context, TcpMsgErrorCode.TlsHandshakeFailed, "the client did not start a TLS handshake (a plain-text client on a TLS endpoint?)");
                 return Handshake.Refused;
             }
 
@@ -142,12 +142,12 @@ internal sealed partial class TlsServerMiddleware
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            Fail(context, ConnectionErrorCode.HandshakeTimeout, $"the TLS handshake did not finish within {_handshakeTimeout.TotalSeconds:0.###} s");
+            Fail(context, TcpMsgErrorCode.HandshakeTimeout, $"the TLS handshake did not finish within {_handshakeTimeout.TotalSeconds:0.###} s");
             return Handshake.Failed;
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or CryptographicException)
         {
-            Fail(context, ConnectionErrorCode.TlsHandshakeFailed, clientProblem ?? Describe(ex));
+            Fail(context, TcpMsgErrorCode.TlsHandshakeFailed, clientProblem ?? Describe(ex));
 
             return clientProblem is null ? Handshake.Failed : Handshake.Refused;
         }
@@ -185,7 +185,7 @@ internal sealed partial class TlsServerMiddleware
     private static bool IsAcceptable(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, out string? problem)
     {
         problem = certificate is null
-            ? "the client presented no certificate; this endpoint requires one signed by --tls-client-ca"
+            ? "the client presented no certificate; this endpoint requires one signed by its client certificate authority"
             : (errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0
                 ? $"the client certificate '{certificate.Subject}' is not trusted: {ChainProblems(chain)}"
                 : null;
@@ -195,7 +195,7 @@ internal sealed partial class TlsServerMiddleware
     private static string ChainProblems(X509Chain? chain)
     {
         var problems = chain?.ChainStatus.Select(s => s.StatusInformation.Trim().TrimEnd('.')).Where(s => s.Length > 0).Distinct().ToList();
-        return problems is { Count: > 0 } ? string.Join("; ", problems) : "its chain does not lead to a --tls-client-ca authority";
+        return problems is { Count: > 0 } ? string.Join("; ", problems) : "its chain does not lead to the endpoint's client certificate authority";
     }
 
     /// <summary>Waits for the first byte without taking it; null when the peer closed before sending any.</summary>
@@ -246,7 +246,7 @@ internal sealed partial class TlsServerMiddleware
         await tls.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void Fail(ConnectionContext context, ConnectionErrorCode code, string reason)
+    private void Fail(ConnectionContext context, TcpMsgErrorCode code, string reason)
     {
         _statistics.OnTlsHandshakeFailed();
         var info = ConnectionDescriber.Describe(context, _time.GetUtcNow());
@@ -262,7 +262,7 @@ internal sealed partial class TlsServerMiddleware
         }
 
         var info = ConnectionDescriber.Describe(context, _time.GetUtcNow());
-        _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), ConnectionErrorCode.ProtocolError, $"TLS: {Describe(ex)}"));
+        _pipeline.Publish(new ConnectionError(info, _time.GetUtcNow(), TcpMsgErrorCode.ProtocolError, $"TLS: {Describe(ex)}"));
     }
 
     // SslStream says so only in its message (SR.net_ssl_renegotiate_data: "...requested renegotiation
