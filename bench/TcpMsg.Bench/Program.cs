@@ -24,6 +24,12 @@ if (args.Length > 0 && args[0] == "shared-store")
     return TcpMsg.Bench.Store.SharedStoreBench.Run(args[1..]);
 }
 
+// TcpMsg.Bench flood --port P [options]   a scenario's load, round after round, to a server started by hand (for a profiler)
+if (args.Length > 0 && args[0] == "flood")
+{
+    return await TcpMsg.Bench.Load.ProfileFlood.RunAsync(args[1..]).ConfigureAwait(false);
+}
+
 // Ctrl+C or SIGTERM stop the harness (the default); its peers must not outlive it.
 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => RunningPeer.KillAll());
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => RunningPeer.KillAll());

@@ -91,6 +91,9 @@ public sealed class ConfirmedModeTests : LoopbackTest
             firstId = ((AckFrame)ack[^1].Frame).Id;
         }
 
+        // The id is free again once the server has seen the first connection end; before that a
+        // second HELLO with it is refused (ClientIdInUse), which is not what this test is about.
+        await server.Sink.WaitForDisconnectsAsync(1);
         await using var again = await FrameClient.ConnectAsync(server.EndPoint, "resender");
         var welcome = Assert.IsType<WelcomeFrame>((await again.ReadFrameAsync())!.Frame);
         Assert.Equal(2, welcome.LastSequence);

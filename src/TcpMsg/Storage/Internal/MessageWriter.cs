@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using SQLitePCL;
 using TcpMsg.Server.Internal;
 
@@ -24,31 +23,40 @@ internal sealed partial class MessageWriter : IDisposable
 
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt[] _inserts;
-    private readonly sqlite3_stmt[] _confirmedInserts;
+    private readonly nint[] _insertHandles;
+    private readonly sqlite3_stmt _insertOne;
+    private readonly Utf8Cache _clientIds = new();
+    private readonly Utf8Cache _senders = new();
     private readonly sqlite3_stmt _insertSyslog;
     private readonly sqlite3_stmt _lookup;
     private readonly sqlite3_stmt _maxId;
+    private readonly sqlite3_stmt _deleteIds;
     private readonly ConnectionRows _connections;
     private readonly int _busyTimeoutMs;
     private readonly WalCheckpointer? _checkpointer;
     private long _logPages;
 
-    public MessageWriter(SqliteConnection connection, TimeSpan busyTimeout, WalCheckpointer? checkpointer = null)
+    /// <param name="db">The writer's connection, used by no other thread while the writer lives.</param>
+    /// <param name="busyTimeout">How long a commit waits for a lock.</param>
+    /// <param name="checkpointer">The checkpoints beside the writer, held off while the writer bounds the log.</param>
+    public MessageWriter(sqlite3 db, TimeSpan busyTimeout, WalCheckpointer? checkpointer = null)
     {
         _checkpointer = checkpointer;
-        _db = connection.Handle ?? throw new InvalidOperationException("the connection is not open");
+        _db = db;
         _busyTimeoutMs = (int)busyTimeout.TotalMilliseconds;
         _inserts = [.. RowsPerInsert.Select(rows => Prepare(InsertSql(rows, ignoreDuplicates: false)))];
-        _confirmedInserts = [.. RowsPerInsert.Select(rows => Prepare(InsertSql(rows, ignoreDuplicates: true)))];
+        _insertHandles = [.. _inserts.Select(statement => statement.DangerousGetHandle())];
+        _insertOne = Prepare(InsertSql(1, ignoreDuplicates: true));
         _insertSyslog = Prepare(
             "INSERT INTO syslog (message, facility, severity, format, timestamp, host, app, procid, msgid, sd, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
         _lookup = Prepare("SELECT id FROM messages WHERE client_id = ?1 AND seq = ?2");
         _maxId = Prepare("SELECT coalesce(max(id), 0) FROM messages");
+        _deleteIds = Prepare("DELETE FROM messages WHERE id >= ?1 AND id < ?2");
         _connections = new ConnectionRows(_db);
     }
 
     /// <summary>Commits <paramref name="messages"/> in one transaction; sets ids and marks duplicates.</summary>
-    /// <exception cref="SqliteException">Nothing was committed.</exception>
+    /// <exception cref="Microsoft.Data.Sqlite.SqliteException">Nothing was committed.</exception>
     public void Append(IReadOnlyList<PendingMessage> messages)
     {
         // BEGIN IMMEDIATE: the write lock is ours from the start, so the highest id read here stays
@@ -97,14 +105,16 @@ internal sealed partial class MessageWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var statement in _inserts.Concat(_confirmedInserts))
+        foreach (var statement in _inserts)
         {
             statement.Dispose();
         }
 
+        _insertOne.Dispose();
         _insertSyslog.Dispose();
         _lookup.Dispose();
         _maxId.Dispose();
+        _deleteIds.Dispose();
         _connections.Dispose();
     }
 
@@ -128,25 +138,25 @@ internal sealed partial class MessageWriter : IDisposable
     /// <summary>One execution of the insert of <paramref name="rows"/> rows; returns the next free id.</summary>
     private long InsertRows(int size, IReadOnlyList<PendingMessage> messages, int start, int rows, long nextId)
     {
-        var confirmed = false;
-        var s = _inserts[size];
+        var s = _insertHandles[size];
         for (var r = 0; r < rows; r++)
         {
             var message = messages[start + r];
-            confirmed |= message.ClientId is not null;
             BindRow(s, r * ValuesPerRow, message, nextId + r);
         }
 
-        var result = raw.sqlite3_step(s);
-        raw.sqlite3_reset(s);
-        if (result == raw.SQLITE_CONSTRAINT && confirmed)
+        var result = Native.Step(s);
+        Native.Reset(s);
+        Check(result, raw.SQLITE_DONE);
+        if (raw.sqlite3_changes(_db) != rows)
         {
-            // A confirmed message the store has already (the sequences in memory did not know it):
-            // SQLite undid this statement only; the same rows again, one at a time, skipping the copies.
+            // OR IGNORE skipped a row: a confirmed message the store has already (the sequences in
+            // memory did not know it), or a row SQLite refused. Undo the rows this statement did
+            // insert, then the same rows one at a time: copies are skipped, any other refusal fails.
+            DeleteIds(nextId, rows);
             return InsertOneByOne(messages, start, rows, nextId);
         }
 
-        Check(result, raw.SQLITE_DONE);
         for (var r = 0; r < rows; r++)
         {
             var message = messages[start + r];
@@ -157,15 +167,24 @@ internal sealed partial class MessageWriter : IDisposable
         return nextId + rows;
     }
 
+    private void DeleteIds(long from, int count)
+    {
+        raw.sqlite3_bind_int64(_deleteIds, 1, from);
+        raw.sqlite3_bind_int64(_deleteIds, 2, from + count);
+        var result = raw.sqlite3_step(_deleteIds);
+        raw.sqlite3_reset(_deleteIds);
+        Check(result, raw.SQLITE_DONE);
+    }
+
     private long InsertOneByOne(IReadOnlyList<PendingMessage> messages, int start, int rows, long nextId)
     {
-        var s = _confirmedInserts[^1];
+        var s = _insertOne.DangerousGetHandle();
         for (var r = 0; r < rows; r++)
         {
             var message = messages[start + r];
             BindRow(s, 0, message, nextId);
-            var result = raw.sqlite3_step(s);
-            raw.sqlite3_reset(s);
+            var result = Native.Step(s);
+            Native.Reset(s);
             Check(result, raw.SQLITE_DONE);
             if (raw.sqlite3_changes(_db) == 1)
             {
@@ -184,33 +203,40 @@ internal sealed partial class MessageWriter : IDisposable
     }
 
     // Values of one row, from 1 + offset: id, received_at, connection, text, raw, client_id, seq, sender.
-    private void BindRow(sqlite3_stmt s, int offset, PendingMessage message, long id)
+    private void BindRow(nint s, int offset, PendingMessage message, long id)
     {
-        raw.sqlite3_bind_int64(s, offset + 1, id);
-        raw.sqlite3_bind_int64(s, offset + 2, SqliteMessageStore.ToMicroseconds(message.Timestamp));
-        raw.sqlite3_bind_int64(s, offset + 3, _connections.RowOf(message.Connection, message.Framing));
-        raw.sqlite3_bind_text(s, offset + 4, message.Text);
+        Native.BindInt64(s, offset + 1, id);
+        Native.BindInt64(s, offset + 2, SqliteMessageStore.ToMicroseconds(message.Timestamp));
+        Native.BindInt64(s, offset + 3, _connections.RowOf(message.Connection, message.Framing));
+        Native.BindText(s, offset + 4, message.Text);
         if (message.RawBytes is { } bytes)
         {
-            raw.sqlite3_bind_blob(s, offset + 5, bytes);
+            Native.BindBlob(s, offset + 5, bytes);
         }
         else
         {
-            raw.sqlite3_bind_null(s, offset + 5);
+            Native.BindNull(s, offset + 5);
         }
 
         if (message.ClientId is { } clientId)
         {
-            SqliteText.Bind(s, offset + 6, clientId);
-            raw.sqlite3_bind_int64(s, offset + 7, message.Sequence);
+            Native.BindText(s, offset + 6, _clientIds.Of(clientId));
+            Native.BindInt64(s, offset + 7, message.Sequence);
         }
         else
         {
-            raw.sqlite3_bind_null(s, offset + 6);
-            raw.sqlite3_bind_null(s, offset + 7);
+            Native.BindNull(s, offset + 6);
+            Native.BindNull(s, offset + 7);
         }
 
-        SqliteText.Bind(s, offset + 8, message.Sender);
+        if (message.Sender is { } sender)
+        {
+            Native.BindText(s, offset + 8, _senders.Of(sender));
+        }
+        else
+        {
+            Native.BindNull(s, offset + 8);
+        }
     }
 
     private long LookupId(PendingMessage message)
@@ -252,8 +278,13 @@ internal sealed partial class MessageWriter : IDisposable
     {
         var values = string.Join(", ", Enumerable.Range(0, rows).Select(r =>
             "(" + string.Join(", ", Enumerable.Range((r * ValuesPerRow) + 1, ValuesPerRow).Select(v => "?" + v)) + ")"));
+        // The multi-row insert is OR IGNORE: a statement that can fail half-way (a constraint's ABORT)
+        // makes SQLite keep a statement journal, a copy of every page the statement changes that an
+        // earlier statement of the transaction changed too (spilled to a temporary file past 64 KiB):
+        // about one page copy per page written. The row-by-row insert names the one conflict it skips.
         var conflict = ignoreDuplicates ? " ON CONFLICT (client_id, seq) WHERE client_id IS NOT NULL DO NOTHING" : string.Empty;
-        return $"INSERT INTO messages (id, received_at, connection, text, raw, client_id, seq, sender) VALUES {values}{conflict}";
+        var or = ignoreDuplicates ? string.Empty : "OR IGNORE ";
+        return $"INSERT {or}INTO messages (id, received_at, connection, text, raw, client_id, seq, sender) VALUES {values}{conflict}";
     }
 
     private sqlite3_stmt Prepare(string sql)

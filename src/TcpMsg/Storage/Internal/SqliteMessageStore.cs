@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,7 +19,8 @@ internal sealed class SqliteMessageStore : IMessageStore
     private readonly ILogger _logger;
     private readonly string _writeConnectionString;
     private readonly string _readConnectionString;
-    private SqliteConnection? _connection;
+    private readonly string _fullPath;
+    private sqlite3? _connection;
     private MessageWriter? _writer;
     private WalCheckpointer? _checkpointer;
     private StoreRetention? _retention;
@@ -34,6 +34,7 @@ internal sealed class SqliteMessageStore : IMessageStore
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         var path = System.IO.Path.GetFullPath(options.Path);
+        _fullPath = path;
         _writeConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -105,9 +106,12 @@ internal sealed class SqliteMessageStore : IMessageStore
     /// <summary>A pragma's value on the writer connection (per connection, so only this one can tell).</summary>
     internal string ReadPragma(string name)
     {
-        using var command = EnsureOpen().CreateCommand();
-        command.CommandText = "PRAGMA " + name;
-        return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture) ?? string.Empty;
+        var db = EnsureOpen();
+        SqliteText.Check(db, raw.sqlite3_prepare_v2(db, "PRAGMA " + name, out var statement));
+        using (statement)
+        {
+            return raw.sqlite3_step(statement) == raw.SQLITE_ROW ? raw.sqlite3_column_text(statement, 0).utf8_to_string() : string.Empty;
+        }
     }
 
     /// <summary>The search indexer beside the writer, once the store is open and when the options ask for it.</summary>
@@ -130,7 +134,7 @@ internal sealed class SqliteMessageStore : IMessageStore
         _checkpointer = null;
     }
 
-    private SqliteConnection EnsureOpen()
+    private sqlite3 EnsureOpen()
     {
         if (_connection is not null)
         {
@@ -139,45 +143,40 @@ internal sealed class SqliteMessageStore : IMessageStore
 
         StoreFiles.Prepare(_options.Path);
         var isNew = new FileInfo(_options.Path).Length == 0;
-        var connection = new SqliteConnection(_writeConnectionString);
+        sqlite3? db = null;
         try
         {
-            connection.Open();
-            if (!_checked)
+            using (var connection = new SqliteConnection(_writeConnectionString))
             {
-                // Once per process: a damaged page is found now, not by a later write or history.
-                StoreFiles.Check(connection, _options.Path);
-                _checked = true;
+                connection.Open();
+                if (!_checked)
+                {
+                    // Once per process: a damaged page is found now, not by a later write or history.
+                    StoreFiles.Check(connection, _options.Path);
+                    _checked = true;
+                }
+
+                // Before anything is written to a new (empty) file: free pages can then be given back
+                // to the file system after retention removed messages (PRAGMA incremental_vacuum). A
+                // store made before keeps reusing its free pages. Only then: on a store another process
+                // has locked, the pragma would wait for the lock.
+                if (isNew)
+                {
+                    Execute(connection, "PRAGMA auto_vacuum = INCREMENTAL");
+                }
+
+                Execute(connection, "PRAGMA journal_mode = WAL");
+                Execute(connection, $"PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds}");
+                SqliteSchema.Migrate(connection, _options.Path);
             }
 
-            // Before anything is written to a new (empty) file: free pages can then be given back
-            // to the file system after retention removed messages (PRAGMA incremental_vacuum). A
-            // store made before keeps reusing its free pages. Only then: on a store another process
-            // has locked, the pragma would wait for the lock.
-            if (isNew)
-            {
-                Execute(connection, "PRAGMA auto_vacuum = INCREMENTAL");
-            }
-
-            Execute(connection, "PRAGMA journal_mode = WAL");
-
-            // FULL syncs the WAL on every commit (survives power loss); NORMAL leaves that to the
-            // OS (survives a process crash). In WAL mode both keep the database consistent.
-            var synchronous = _options.Durability == Durability.Fsync ? "FULL" : "NORMAL";
-            Execute(connection, $"PRAGMA synchronous = {synchronous}");
-            Execute(connection, $"PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds}");
-
-            // Checkpoints run beside the writer (WalCheckpointer); the writer's own is only a bound
-            // (MessageWriter.BoundLog, in place of SQLite's automatic one), and the log file is cut
-            // back to it when it starts again.
-            Execute(connection, "PRAGMA wal_autocheckpoint = 0");
-            Execute(connection, $"PRAGMA journal_size_limit = {WalCheckpointer.LogLimitBytes}");
-            SqliteSchema.Migrate(connection, _options.Path);
+            db = OpenWriter();
             if (_diskWasFull)
             {
-                GiveBackLog(connection);
+                GiveBackLog(db);
             }
 
+            var synchronous = _options.Durability == Durability.Fsync ? "FULL" : "NORMAL";
             _checkpointer ??= new WalCheckpointer(_writeConnectionString, synchronous);
             if (_indexer is null && _options.SearchIndex)
             {
@@ -189,18 +188,50 @@ internal sealed class SqliteMessageStore : IMessageStore
                 _retention = new StoreRetention(_writeConnectionString, _options, _time, _logger);
             }
 
-            _writer = new MessageWriter(connection, _options.BusyTimeout, _checkpointer);
-            _connection = connection;
-            return connection;
+            _writer = new MessageWriter(db, _options.BusyTimeout, _checkpointer);
+            _connection = db;
+            return db;
         }
         catch (SqliteException ex)
         {
-            connection.Dispose();
+            db?.Dispose();
             throw SqliteErrors.Translate(ex, _options.Path, "cannot open");
         }
         catch
         {
-            connection.Dispose();
+            db?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The writer's own connection, on SQLite's API: opened without SQLite's per-connection mutex
+    /// (SQLITE_OPEN_NOMUTEX), which the serialized mode Microsoft.Data.Sqlite opens with takes and
+    /// releases on every bind and step; only the dispatcher's thread uses this connection, one call at a time.
+    /// </summary>
+    private sqlite3 OpenWriter()
+    {
+        var result = raw.sqlite3_open_v2(_fullPath, out var db, raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_NOMUTEX, null);
+        try
+        {
+            SqliteText.Check(db, result);
+
+            // FULL syncs the WAL on every commit (survives power loss); NORMAL leaves that to the
+            // OS (survives a process crash). In WAL mode both keep the database consistent.
+            var synchronous = _options.Durability == Durability.Fsync ? "FULL" : "NORMAL";
+            Execute(db, $"PRAGMA synchronous = {synchronous}");
+            Execute(db, $"PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds}");
+
+            // Checkpoints run beside the writer (WalCheckpointer); the writer's own is only a bound
+            // (MessageWriter.BoundLog, in place of SQLite's automatic one), and the log file is cut
+            // back to it when it starts again.
+            Execute(db, "PRAGMA wal_autocheckpoint = 0");
+            Execute(db, $"PRAGMA journal_size_limit = {WalCheckpointer.LogLimitBytes}");
+            return db;
+        }
+        catch
+        {
+            db.Dispose();
             throw;
         }
     }
@@ -210,20 +241,18 @@ internal sealed class SqliteMessageStore : IMessageStore
     /// that the room it held is free for the database and the next transaction. Best effort: while
     /// the disk is still full the copy fails (the database cannot grow), and the next attempt tries again.
     /// </summary>
-    private void GiveBackLog(SqliteConnection connection)
+    private void GiveBackLog(sqlite3 db)
     {
-        try
+        if (raw.sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(TRUNCATE)", out var statement) != raw.SQLITE_OK)
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-            using var reader = command.ExecuteReader();
-
-            // The first column is 1 when a reader or the checkpointer was in the way.
-            _diskWasFull = !reader.Read() || reader.GetInt64(0) != 0;
+            return;
         }
-        catch (SqliteException)
+
+        using (statement)
         {
-            // Still no room, or a reader in the way: the write that follows says which.
+            // The first column is 1 when a reader or the checkpointer was in the way. An error:
+            // still no room, or a reader in the way: the write that follows says which.
+            _diskWasFull = raw.sqlite3_step(statement) != raw.SQLITE_ROW || raw.sqlite3_column_int64(statement, 0) != 0;
         }
     }
 
@@ -241,6 +270,8 @@ internal sealed class SqliteMessageStore : IMessageStore
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
+
+    private static void Execute(sqlite3 db, string sql) => SqliteText.Check(db, raw.sqlite3_exec(db, sql));
 
     internal static long ToMicroseconds(DateTimeOffset time) => (time.UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
 

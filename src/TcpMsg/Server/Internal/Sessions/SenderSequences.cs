@@ -47,17 +47,24 @@ internal sealed partial class SenderSequences
     /// </summary>
     public void Prepare(List<PendingMessage> messages)
     {
+        // The messages of a batch share their client id: one lookup per run of them, not per message.
+        string? clientId = null;
+        long last = 0;
         foreach (var message in messages)
         {
-            if (message.ClientId is not { } clientId)
+            if (message.ClientId is not { } id)
             {
                 continue;
             }
 
-            if (!_last.TryGetValue(clientId, out var last))
+            if (!ReferenceEquals(id, clientId))
             {
-                last = _store?.GetLastSequence(clientId) ?? 0;
-                _last[clientId] = last;
+                clientId = id;
+                if (!_last.TryGetValue(clientId, out last))
+                {
+                    last = _store?.GetLastSequence(clientId) ?? 0;
+                    _last[clientId] = last;
+                }
             }
 
             if (message.Sequence <= last)
@@ -70,14 +77,28 @@ internal sealed partial class SenderSequences
     /// <summary>After a commit: mark duplicates (when there is no store), count them and the gaps.</summary>
     public void Settle(List<PendingMessage> messages, ServerStatistics statistics, ILogger logger)
     {
+        // As in Prepare, per run of messages of one client id: its highest sequence is read at the
+        // start of the run and written back once at its end.
+        string? clientId = null;
+        long last = 0;
         foreach (var message in messages)
         {
-            if (message.ClientId is not { } clientId)
+            if (message.ClientId is not { } id)
             {
                 continue;
             }
 
-            var last = _last.GetValueOrDefault(clientId);
+            if (!ReferenceEquals(id, clientId))
+            {
+                if (clientId is not null)
+                {
+                    _last[clientId] = last;
+                }
+
+                clientId = id;
+                last = _last.GetValueOrDefault(clientId);
+            }
+
             if (_store is null && message.Sequence <= last)
             {
                 message.IsDuplicate = true;
@@ -88,7 +109,7 @@ internal sealed partial class SenderSequences
                 if (message.Sequence > last && message.Id > 0)
                 {
                     // Stored through another server (a shared store): it is where this sender is.
-                    _last[clientId] = message.Sequence;
+                    last = message.Sequence;
                 }
 
                 statistics.OnDuplicate();
@@ -104,8 +125,13 @@ internal sealed partial class SenderSequences
 
             if (message.Sequence > last)
             {
-                _last[clientId] = message.Sequence;
+                last = message.Sequence;
             }
+        }
+
+        if (clientId is not null)
+        {
+            _last[clientId] = last;
         }
     }
 
