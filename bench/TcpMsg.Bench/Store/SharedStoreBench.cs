@@ -7,7 +7,7 @@ using TcpMsg.Bench.Peers;
 namespace TcpMsg.Bench.Store;
 
 /// <summary>
-/// <c>TcpMsg.Bench shared-store [--tcpmsg DLL] [--messages N] [--connections N] [--runs N] [--durability D]</c>:
+/// <c>TcpMsg.Bench shared-store [--tcpmsg DLL|BINARY] [--messages N] [--connections N] [--runs N] [--durability D]</c>:
 /// the store on PostgreSQL against the embedded SQLite store, in the same run. Three rows: one
 /// server on SQLite, one server on PostgreSQL, two servers sharing one PostgreSQL database (the
 /// connections split between them). Each row is a fresh set of processes and a fresh store; its
@@ -64,7 +64,7 @@ internal static class SharedStoreBench
             }
         }
 
-        Report(results, messages, connections, durability, runs);
+        Report(results, tcpmsg, messages, connections, durability, runs);
         return 0;
     }
 
@@ -167,8 +167,9 @@ internal static class SharedStoreBench
 
     private static long CountStored(string tcpmsg, string store)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { tcpmsg, "history", "--store", store, "--count" })
+        var isDll = tcpmsg.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var info = new ProcessStartInfo(isDll ? "dotnet" : tcpmsg) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (isDll ? new[] { tcpmsg } : []).Concat(["history", "--store", store, "--count"]))
         {
             info.ArgumentList.Add(argument);
         }
@@ -182,12 +183,12 @@ internal static class SharedStoreBench
             : throw new InvalidOperationException($"tcpmsg history --count exited {process.ExitCode}: {error}{output}");
     }
 
-    private static void Report(Dictionary<Row, List<(Pass Cold, Pass Warm)>> results, long messages, int connections, string durability, int runs)
+    private static void Report(Dictionary<Row, List<(Pass Cold, Pass Warm)>> results, string tcpmsg, long messages, int connections, string durability, int runs)
     {
         var load = File.ReadAllText("/proc/loadavg").Trim();
         Console.WriteLine($"# shared-store bench ({DateTimeOffset.UtcNow:u}; load average {load})");
         Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{connections} connections, {messages:N0} lines of {MessageSize + 1} bytes per pass, --durability {durability}, medians of {runs} run(s); cold = the first pass of fresh processes on an empty store, warm = the second."));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tcpmsg: {(tcpmsg.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? "the JIT build (dotnet TcpMsg.Cli.dll)" : "the NativeAOT binary")}; {connections} connections, {messages:N0} lines of {MessageSize + 1} bytes per pass, --durability {durability}, medians of {runs} run(s); cold = the first pass of fresh processes on an empty store, warm = the second."));
         Console.WriteLine();
         Console.WriteLine("| store | pass | messages/s | vs sqlite ×1 | vs postgresql ×1 | tcpmsg CPU µs/msg | PostgreSQL CPU µs/msg |");
         Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: |");

@@ -165,22 +165,7 @@ public sealed partial class MessageHistory : IDisposable
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                messages.Add(new StoredMessage(
-                    reader.GetInt64(0),
-                    SqliteMessageStore.FromMicroseconds(reader.GetInt64(1)),
-                    reader.GetString(2),
-                    reader.GetInt32(3),
-                    reader.GetString(4),
-                    reader.GetString(5),
-                    reader.GetString(6),
-                    reader.IsDBNull(7) ? null : (byte[])reader.GetValue(7),
-                    reader.IsDBNull(8) ? null : reader.GetString(8),
-                    reader.IsDBNull(9) ? 0 : reader.GetInt64(9))
-                {
-                    Sender = reader.IsDBNull(10) ? null : reader.GetString(10),
-                    ClientCertificate = reader.IsDBNull(11) ? null : reader.GetString(11),
-                    Syslog = ReadSyslog(reader, reader.GetString(6)),
-                });
+                messages.Add(StoredRows.Read(reader, SqliteMessageStore.FromMicroseconds(reader.GetInt64(1))));
             }
         }
         catch (SqliteException ex)
@@ -326,21 +311,6 @@ public sealed partial class MessageHistory : IDisposable
         using var command = _connection.CreateCommand();
         command.CommandText = "PRAGMA data_version";
         return (long)command.ExecuteScalar()!;
-    }
-
-    // Columns 12-21: format, facility, severity, timestamp, host, app, procid, msgid, sd, body offset.
-    private static SyslogInfo? ReadSyslog(SqliteDataReader reader, string text)
-    {
-        if (reader.IsDBNull(12))
-        {
-            return null;
-        }
-
-        string? Text(int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
-        var utf8 = Encoding.UTF8.GetBytes(text);
-        var bodyAt = Math.Clamp(reader.GetInt32(21), 0, utf8.Length);
-        return new SyslogInfo(reader.GetString(12), reader.GetInt32(13), reader.GetInt32(14), Text(15), Text(16), Text(17), Text(18), Text(19), Text(20),
-            Encoding.UTF8.GetString(utf8, bodyAt, utf8.Length - bodyAt));
     }
 
     private long MaxId()

@@ -1,6 +1,7 @@
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
+using TcpMsg.Storage.Internal;
 
 namespace TcpMsg.Storage.Postgres;
 
@@ -108,26 +109,7 @@ internal sealed class PostgresHistory : IDisposable
         return command;
     }
 
-    private static StoredMessage Row(NpgsqlDataReader reader)
-    {
-        var text = reader.GetString(6);
-        return new StoredMessage(
-            reader.GetInt64(0),
-            reader.GetFieldValue<DateTimeOffset>(1),
-            reader.GetString(2),
-            reader.GetInt32(3),
-            reader.GetString(4),
-            reader.GetString(5),
-            text,
-            reader.IsDBNull(7) ? null : reader.GetFieldValue<byte[]>(7),
-            reader.IsDBNull(8) ? null : reader.GetString(8),
-            reader.IsDBNull(9) ? 0 : reader.GetInt64(9))
-        {
-            Sender = reader.IsDBNull(10) ? null : reader.GetString(10),
-            ClientCertificate = reader.IsDBNull(11) ? null : reader.GetString(11),
-            Syslog = ReadSyslog(reader, text),
-        };
-    }
+    private static StoredMessage Row(NpgsqlDataReader reader) => StoredRows.Read(reader, reader.GetFieldValue<DateTimeOffset>(1));
 
     public long Count(HistoryQuery query) => Run(() =>
     {
@@ -250,20 +232,5 @@ internal sealed class PostgresHistory : IDisposable
         }
 
         return where.ToString();
-    }
-
-    // Columns 12-21: format, facility, severity, timestamp, host, app, procid, msgid, sd, body offset.
-    private static SyslogInfo? ReadSyslog(NpgsqlDataReader reader, string text)
-    {
-        if (reader.IsDBNull(12))
-        {
-            return null;
-        }
-
-        string? Text(int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
-        var utf8 = Encoding.UTF8.GetBytes(text);
-        var bodyAt = Math.Clamp(reader.GetInt32(21), 0, utf8.Length);
-        return new SyslogInfo(reader.GetString(12), reader.GetInt32(13), reader.GetInt32(14), Text(15), Text(16), Text(17), Text(18), Text(19), Text(20),
-            Encoding.UTF8.GetString(utf8, bodyAt, utf8.Length - bodyAt));
     }
 }
