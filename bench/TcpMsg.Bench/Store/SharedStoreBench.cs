@@ -188,7 +188,7 @@ internal static class SharedStoreBench
         var load = File.ReadAllText("/proc/loadavg").Trim();
         Console.WriteLine($"# shared-store bench ({DateTimeOffset.UtcNow:u}; load average {load})");
         Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tcpmsg: {(tcpmsg.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? "the JIT build (dotnet TcpMsg.Cli.dll)" : "the NativeAOT binary")}; {connections} connections, {messages:N0} lines of {MessageSize + 1} bytes per pass, --durability {durability}, medians of {runs} run(s); cold = the first pass of fresh processes on an empty store, warm = the second."));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tcpmsg: {(tcpmsg.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? "the JIT build (dotnet TcpMsg.Cli.dll)" : tcpmsg)}; {connections} connections, {messages:N0} lines of {MessageSize + 1} bytes per pass, --durability {durability}, medians of {runs} run(s); cold = the first pass of fresh processes on an empty store, warm = the second."));
         Console.WriteLine();
         Console.WriteLine("| store | pass | messages/s | vs sqlite ×1 | vs postgresql ×1 | tcpmsg CPU µs/msg | PostgreSQL CPU µs/msg |");
         Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
