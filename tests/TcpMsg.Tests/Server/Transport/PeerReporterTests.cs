@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using TcpMsg.Server;
 using TcpMsg.Server.Internal;
 using TcpMsg.Server.Internal.Transport;
@@ -14,11 +15,8 @@ public sealed class PeerReporterTests
     [Fact]
     public async Task An_address_is_reported_at_once_then_summed_up_once_per_interval()
     {
-        var clock = FakeClock.Create();
-        var sink = new CollectingSink();
-        using var pipeline = new MessagePipeline([sink], TcpMsgServerOptions.Default, new ServerStatistics(), NullLogger<MessagePipeline>.Instance);
-        pipeline.Start();
-        using var reporter = new PeerReporter(pipeline, TcpMsgServerOptions.Default, clock);
+        using var harness = new Harness();
+        var (clock, sink, pipeline, reporter) = harness;
 
         reporter.Report(From("192.0.2.1:1000"), TcpMsgErrorCode.AccessDenied, "first");
         for (var i = 0; i < 5; i++)
@@ -46,11 +44,8 @@ public sealed class PeerReporterTests
     [Fact]
     public async Task What_is_still_counted_when_the_server_stops_is_reported_then()
     {
-        var clock = FakeClock.Create();
-        var sink = new CollectingSink();
-        using var pipeline = new MessagePipeline([sink], TcpMsgServerOptions.Default, new ServerStatistics(), NullLogger<MessagePipeline>.Instance);
-        pipeline.Start();
-        using var reporter = new PeerReporter(pipeline, TcpMsgServerOptions.Default, clock);
+        using var harness = new Harness();
+        var (clock, sink, pipeline, reporter) = harness;
 
         reporter.Report(From("192.0.2.1:1000"), TcpMsgErrorCode.AccessDenied, "first");
         reporter.ReportConnectionLimit(From("192.0.2.7:1000"), 10);
@@ -79,11 +74,8 @@ public sealed class PeerReporterTests
     [Fact]
     public async Task Refusals_at_the_connection_limit_are_summed_up_every_second_from_every_address()
     {
-        var clock = FakeClock.Create();
-        var sink = new CollectingSink();
-        using var pipeline = new MessagePipeline([sink], TcpMsgServerOptions.Default, new ServerStatistics(), NullLogger<MessagePipeline>.Instance);
-        pipeline.Start();
-        using var reporter = new PeerReporter(pipeline, TcpMsgServerOptions.Default, clock);
+        using var harness = new Harness();
+        var (clock, sink, pipeline, reporter) = harness;
 
         reporter.ReportConnectionLimit(From("192.0.2.1:1000"), 2);
         reporter.ReportConnectionLimit(From("192.0.2.2:1000"), 2);
@@ -102,5 +94,30 @@ public sealed class PeerReporterTests
         Assert.Equal("refused 2 more connections (last 192.0.2.3:1000): the server is at its limit of 2 connections", summary.Detail);
         Assert.Equal((TcpMsgErrorCode.ConnectionLimit, 2L, 2L), (summary.Code, summary.Value, summary.Limit));
         await pipeline.CompleteAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>A reporter on a fake clock, publishing into a started pipeline whose sink collects what it dispatches.</summary>
+    private sealed class Harness : IDisposable
+    {
+        private readonly FakeTimeProvider _clock = FakeClock.Create();
+        private readonly CollectingSink _sink = new();
+        private readonly MessagePipeline _pipeline;
+        private readonly PeerReporter _reporter;
+
+        public Harness()
+        {
+            _pipeline = new MessagePipeline([_sink], TcpMsgServerOptions.Default, new ServerStatistics(), NullLogger<MessagePipeline>.Instance);
+            _pipeline.Start();
+            _reporter = new PeerReporter(_pipeline, TcpMsgServerOptions.Default, _clock);
+        }
+
+        public void Deconstruct(out FakeTimeProvider clock, out CollectingSink sink, out MessagePipeline pipeline, out PeerReporter reporter) =>
+            (clock, sink, pipeline, reporter) = (_clock, _sink, _pipeline, _reporter);
+
+        public void Dispose()
+        {
+            _reporter.Dispose();
+            _pipeline.Dispose();
+        }
     }
 }
