@@ -7,7 +7,7 @@ namespace TcpMsg.Storage.Postgres;
 
 /// <summary>
 /// Every message committed to a PostgreSQL store, by any server, in id order: LISTENs on the channel
-/// the writers NOTIFY after each commit and, on each notification (and on a slow poll as a safety net,
+/// the writers NOTIFY in each transaction (delivered at its commit) and, on each notification (and on a slow poll as a safety net,
 /// and after a reconnect), reads the rows after the last one it gave, in pages. NOTIFY only wakes it up;
 /// the rows are read by id, and since ids become visible in id order (PostgresMessageWriter), reading
 /// <c>id &gt; last</c> skips nothing. A lost connection is opened again with backoff, logged once when

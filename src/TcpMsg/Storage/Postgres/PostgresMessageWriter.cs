@@ -1,4 +1,3 @@
-using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 using TcpMsg.Protocol;
@@ -115,12 +114,6 @@ internal sealed class PostgresMessageWriter
                     CopySyslogFields(messages);
                 }
 
-                // Delivered only when the transaction commits, in commit order; a reader takes it as
-                // a wake-up and reads by id (PostgresFeed).
-                using var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", _connection);
-                notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = PostgresSchema.Channel, NpgsqlDbType = NpgsqlDbType.Text });
-                notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = (nextId - 1).ToString(CultureInfo.InvariantCulture), NpgsqlDbType = NpgsqlDbType.Text });
-                notify.ExecuteNonQuery();
             }
 
             transaction.Commit();
@@ -171,6 +164,12 @@ internal sealed class PostgresMessageWriter
         // Separate statements: in READ COMMITTED each takes its snapshot when it starts, so the
         // highest id and the lookup see every transaction that committed before the lock was ours.
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock({PostgresSchema.IdLock})"));
+
+        // The wake-up for the readers (PostgresFeed), sent in this round trip rather than one of its
+        // own: PostgreSQL delivers it only when the transaction commits, in commit order, and not at
+        // all when it rolls back. It carries nothing; readers read by id. (A batch that turns out to
+        // be all duplicates wakes them for nothing, which costs one empty read.)
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{PostgresSchema.Channel}', '')"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT coalesce(max(id), 0) FROM messages"));
         if (_ranges.Count > 0)
         {
@@ -194,6 +193,7 @@ internal sealed class PostgresMessageWriter
         }
 
         using var reader = batch.ExecuteReader();
+        reader.NextResult();
         reader.NextResult();
         reader.Read();
         var maxId = reader.GetInt64(0);

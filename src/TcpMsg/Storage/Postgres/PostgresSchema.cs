@@ -16,7 +16,7 @@ internal static class PostgresSchema
     /// <summary>The lock each writer's transaction takes right before it gives out ids (see <see cref="PostgresMessageWriter"/>).</summary>
     public const long IdLock = 0x7463706D73670002;
 
-    /// <summary>The channel the writers NOTIFY after each commit, with the last id as the payload.</summary>
+    /// <summary>The channel the writers NOTIFY in each transaction that may store rows (delivered at commit; no payload).</summary>
     public const string Channel = "tcpmsg_messages";
 
     // Index i takes the schema from version i to version i + 1. Never edit a shipped entry; append.
