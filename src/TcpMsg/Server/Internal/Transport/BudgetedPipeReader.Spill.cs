@@ -80,13 +80,11 @@ internal sealed partial class BudgetedPipeReader
             return true;
         }
 
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var since = _time.GetTimestamp();
-        Volatile.Write(ref _heldSince, since);
-        Volatile.Write(ref _holdWait, cancel);
+        using var cancel = _hold.Begin(since, cancellationToken);
         try
         {
-            if (_cancelRequested)
+            if (_hold.CancelRequested)
             {
                 return false;
             }
@@ -102,9 +100,7 @@ internal sealed partial class BudgetedPipeReader
         }
         finally
         {
-            Volatile.Write(ref _holdWait, null);
-            Interlocked.Add(ref _heldTicks, _time.GetTimestamp() - since);
-            Volatile.Write(ref _heldSince, 0);
+            _hold.End(since, _time.GetTimestamp());
         }
     }
 }

@@ -42,10 +42,7 @@ internal sealed partial class BudgetedPipeReader : PipeReader
     private bool _innerHeld;
     private ReadOnlySequence<byte> _view;
 
-    private CancellationTokenSource? _holdWait;
-    private volatile bool _cancelRequested;
-    private long _heldSince;
-    private long _heldTicks;
+    private ReadPause _hold;
 
     public BudgetedPipeReader(PipeReader inner, ReadBudget budget, TimeProvider time)
     {
@@ -55,13 +52,13 @@ internal sealed partial class BudgetedPipeReader : PipeReader
     }
 
     /// <summary>True while the read waits for a slot of the budget: the connection is busy, not idle.</summary>
-    public bool IsHolding => Volatile.Read(ref _holdWait) is not null;
+    public bool IsHolding => _hold.IsPaused;
 
     /// <summary>When the current wait began (a timestamp of the server's clock); meaningful while <see cref="IsHolding"/>.</summary>
-    public long HeldSince => Volatile.Read(ref _heldSince);
+    public long HeldSince => _hold.Since;
 
     /// <summary>Timestamp ticks spent waiting for a slot since the last call.</summary>
-    public long TakeHeldTicks() => Interlocked.Exchange(ref _heldTicks, 0);
+    public long TakeHeldTicks() => _hold.TakeTicks();
 
     // Pooled: every read of every connection passes here; each would otherwise allocate its state machine.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -93,7 +90,7 @@ internal sealed partial class BudgetedPipeReader : PipeReader
         }
         finally
         {
-            _cancelRequested = false;
+            _hold.ClearCancel();
         }
     }
 
@@ -158,7 +155,7 @@ internal sealed partial class BudgetedPipeReader : PipeReader
         _innerBuffer = default;
 
         // Everything looked at and a long unfinished message left: move it out of the transport.
-        if (examined.Equals(buffer.End) && !_cancelRequested && buffer.Slice(consumed).Length >= ReadBudget.SpillThreshold)
+        if (examined.Equals(buffer.End) && !_hold.CancelRequested && buffer.Slice(consumed).Length >= ReadBudget.SpillThreshold)
         {
             _spill ??= new SpillBuffer(_budget);
             _spill.Append(buffer.Slice(consumed));
@@ -174,16 +171,7 @@ internal sealed partial class BudgetedPipeReader : PipeReader
 
     public override void CancelPendingRead()
     {
-        _cancelRequested = true;
-        try
-        {
-            Volatile.Read(ref _holdWait)?.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The wait has just ended; the inner read is cancelled instead.
-        }
-
+        _hold.RequestCancel();
         _inner.CancelPendingRead();
     }
 

@@ -18,12 +18,7 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
     private readonly TokenBucket? _addressBucket;
     private readonly TimeProvider _time;
     private readonly ServerStatistics _statistics;
-    private CancellationTokenSource? _throttleWait;
-    private volatile bool _cancelRequested;
-
-    // When the current hold began (a TimeProvider timestamp, while held), and the ticks held since last taken.
-    private long _throttledSince;
-    private long _throttledTicks;
+    private ReadPause _throttle;
 
     // What the current read was granted by each bucket (0: nothing reserved).
     private long _connectionGranted;
@@ -48,11 +43,11 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
     }
 
     /// <summary>True while reading is paused by a rate limit: the connection is busy, not idle.</summary>
-    public bool IsThrottling => Volatile.Read(ref _throttleWait) is not null;
+    public bool IsThrottling => _throttle.IsPaused;
 
-    public long ThrottledSince => Volatile.Read(ref _throttledSince);
+    public long ThrottledSince => _throttle.Since;
 
-    public long TakeThrottledTicks() => Interlocked.Exchange(ref _throttledTicks, 0);
+    public long TakeThrottledTicks() => _throttle.TakeTicks();
 
     public void CountMessages(Func<long> messagesReceived) => _messagesReceived = messagesReceived;
 
@@ -78,7 +73,7 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
         }
         finally
         {
-            _cancelRequested = false;
+            _throttle.ClearCancel();
         }
     }
 
@@ -89,7 +84,7 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
             return false;
         }
 
-        if (!result.Buffer.IsEmpty && Reserve() > TimeSpan.Zero && !_cancelRequested)
+        if (!result.Buffer.IsEmpty && Reserve() > TimeSpan.Zero && !_throttle.CancelRequested)
         {
             // Only what is readable now: give the reservation back and leave the bytes for a read.
             Settle(0);
@@ -111,16 +106,7 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
 
     public override void CancelPendingRead()
     {
-        _cancelRequested = true;
-        try
-        {
-            Volatile.Read(ref _throttleWait)?.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The wait has just ended; the inner read below is cancelled instead.
-        }
-
+        _throttle.RequestCancel();
         _inner.CancelPendingRead();
     }
 
@@ -187,13 +173,11 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
         }
 
         _statistics.OnThrottled();
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var since = _time.GetTimestamp();
-        Volatile.Write(ref _throttledSince, since);
-        Volatile.Write(ref _throttleWait, cancel);
+        using var cancel = _throttle.Begin(since, cancellationToken);
         try
         {
-            if (_cancelRequested)
+            if (_throttle.CancelRequested)
             {
                 return false;
             }
@@ -207,9 +191,7 @@ internal sealed class GuardedPipeReader : PipeReader, IMessageRateFeature
         }
         finally
         {
-            Volatile.Write(ref _throttleWait, null);
-            Interlocked.Add(ref _throttledTicks, _time.GetTimestamp() - since);
-            Volatile.Write(ref _throttledSince, 0);
+            _throttle.End(since, _time.GetTimestamp());
         }
     }
 }
