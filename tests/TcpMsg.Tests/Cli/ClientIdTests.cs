@@ -12,18 +12,10 @@ namespace TcpMsg.Tests.Cli;
 /// </summary>
 public sealed class ClientIdTests : LoopbackTest
 {
-    private readonly TempDirectory _directory = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
-
     [Fact]
     public async Task Two_concurrent_sends_under_one_client_id_cannot_both_report_success()
     {
-        var store = _directory.File("shared.db");
+        var store = Temp.File("shared.db");
         await using var serve = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0", "--store", store]);
         var port = await EndToEndTests.ListeningPortAsync(serve);
         await using var first = ChildProcess.StartTcpMsg(["send", $"127.0.0.1:{port}", "--client-id", "shared"]);
@@ -46,8 +38,8 @@ public sealed class ClientIdTests : LoopbackTest
     [Fact]
     public async Task With_tokens_a_client_id_stays_with_the_token_that_first_used_it()
     {
-        var store = _directory.File("tokens.db");
-        var tokens = _directory.File("tokens");
+        var store = Temp.File("tokens.db");
+        var tokens = Temp.File("tokens");
         const string alice = "alice-token-0123456789abcdef";
         const string mallory = "mallory-token-0123456789abcdef";
         await File.WriteAllTextAsync(tokens, $"{alice}\n{mallory}\n", TestContext.Current.CancellationToken);
@@ -70,7 +62,7 @@ public sealed class ClientIdTests : LoopbackTest
     [Fact]
     public async Task Send_without_a_client_id_uses_a_new_random_one_every_run()
     {
-        var store = _directory.File("random.db");
+        var store = Temp.File("random.db");
         await using var serve = ChildProcess.StartTcpMsg(["serve", "--listen", "127.0.0.1", "--port", "0", "--store", store]);
         var port = await EndToEndTests.ListeningPortAsync(serve);
         for (var run = 0; run < 2; run++)

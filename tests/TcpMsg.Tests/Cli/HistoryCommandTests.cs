@@ -6,14 +6,6 @@ namespace TcpMsg.Tests.Cli;
 
 public sealed class HistoryCommandTests : LoopbackTest
 {
-    private readonly TempDirectory _directory = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
-
     [Fact]
     public async Task History_shows_the_stored_messages_in_the_servers_lines_and_filters_them()
     {
@@ -85,7 +77,7 @@ public sealed class HistoryCommandTests : LoopbackTest
     [Fact]
     public async Task A_missing_store_is_one_line_and_a_distinct_exit_code()
     {
-        var (code, console) = await InProcessCli.RunAsync("", "history", "--store", _directory.File("nothing.db"), "--lang", "en");
+        var (code, console) = await InProcessCli.RunAsync("", "history", "--store", Temp.File("nothing.db"), "--lang", "en");
 
         Assert.Equal(11, code);
         Assert.StartsWith("tcpmsg: no store at ", console.ErrorText, StringComparison.Ordinal);
@@ -129,7 +121,7 @@ public sealed class HistoryCommandTests : LoopbackTest
         Assert.Equal(string.Empty, lastHour.ErrorText);
     }
 
-    private string Store => _directory.File("history.db");
+    private string Store => Temp.File("history.db");
 
     private static async Task<TestConsole> RunAsync(params string[] args)
     {

@@ -10,14 +10,6 @@ namespace TcpMsg.Tests.Cli;
 /// </summary>
 public sealed class ServeConfigTests : LoopbackTest
 {
-    private readonly TempDirectory _directory = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_real_server_takes_its_settings_from_the_file()
     {
@@ -70,7 +62,7 @@ public sealed class ServeConfigTests : LoopbackTest
     {
         var config = await WriteAsync(json);
 
-        var (code, console) = await InProcessCli.RunAsync("", "serve", "--config", config, "--store", _directory.File("never.db"), "--lang", "en");
+        var (code, console) = await InProcessCli.RunAsync("", "serve", "--config", config, "--store", Temp.File("never.db"), "--lang", "en");
 
         Assert.Equal(2, code);
         Assert.StartsWith("tcpmsg serve: " + expected.Replace("FILE", config, StringComparison.Ordinal), console.ErrorText, StringComparison.Ordinal);
@@ -79,7 +71,7 @@ public sealed class ServeConfigTests : LoopbackTest
 
     private async Task<string> WriteAsync(string json)
     {
-        var file = _directory.File($"tcpmsg-{Guid.NewGuid():N}.json");
+        var file = Temp.File($"tcpmsg-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(file, json, TestContext.Current.CancellationToken);
         return file;
     }

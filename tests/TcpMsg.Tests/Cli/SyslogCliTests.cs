@@ -6,15 +6,7 @@ namespace TcpMsg.Tests.Cli;
 
 public sealed class SyslogCliTests : LoopbackTest
 {
-    private readonly TempDirectory _directory = new();
-
-    private string Store => _directory.File("syslog.db");
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
+    private string Store => Temp.File("syslog.db");
 
     private static string Frame(string message) => $"{Encoding.UTF8.GetByteCount(message)} {message}";
 

@@ -10,18 +10,10 @@ namespace TcpMsg.Tests.Client;
 /// <summary><see cref="MessageClientOptions.RetryFor"/> is a deadline from the first failure: a WELCOME followed by more failures does not restart it.</summary>
 public sealed class RetryDeadlineTests : LoopbackTest
 {
-    private readonly TempDirectory _directory = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_store_that_keeps_failing_ends_the_retries_when_the_retry_time_is_spent()
     {
-        var store = _directory.File("failing.db");
+        var store = Temp.File("failing.db");
         await using var server = await TestServer.StartAsync(TcpMsgServerOptions.Default with { Store = StoreOptions.Default with { Path = store, BusyTimeout = TimeSpan.FromMilliseconds(50) } });
         using var locker = Lock(store);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);

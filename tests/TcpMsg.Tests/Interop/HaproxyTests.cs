@@ -13,14 +13,6 @@ namespace TcpMsg.Tests.Interop;
 /// </summary>
 public sealed partial class HaproxyTests : LoopbackTest
 {
-    private readonly TempDirectory _directory = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
-
     [Fact]
     public async Task Through_haproxy_with_send_proxy_v2_each_message_keeps_its_senders_address()
     {
@@ -46,8 +38,8 @@ public sealed partial class HaproxyTests : LoopbackTest
     [Fact]
     public async Task Send_retry_goes_on_through_haproxy_when_its_server_is_killed_and_nothing_is_lost()
     {
-        await using var first = await ServerAsync("--store", _directory.File("first.db"), "--rate", "400/s");
-        await using var second = await ServerAsync("--store", _directory.File("second.db"), "--rate", "400/s");
+        await using var first = await ServerAsync("--store", Temp.File("first.db"), "--rate", "400/s");
+        await using var second = await ServerAsync("--store", Temp.File("second.db"), "--rate", "400/s");
         await using var haproxy = await HaproxyServer.StartAsync([first.Backend, second.Backend], sendProxyV2: true);
         const int Lines = 2000;
         var (survivor, send) = await SendAndKillMidStreamAsync(first, second, haproxy, Lines, killAt: 200);
@@ -58,7 +50,7 @@ public sealed partial class HaproxyTests : LoopbackTest
 
         // Each server has its own store here: every line is in one of them (a shared PostgreSQL store
         // is what also makes the resend after the failover exactly-once across servers).
-        var stored = Texts(_directory.File("first.db")).Concat(Texts(_directory.File("second.db"))).ToHashSet(StringComparer.Ordinal);
+        var stored = Texts(Temp.File("first.db")).Concat(Texts(Temp.File("second.db"))).ToHashSet(StringComparer.Ordinal);
         Assert.Equal(Lines, Enumerable.Range(1, Lines).Count(i => stored.Contains($"line {i}")));
     }
 

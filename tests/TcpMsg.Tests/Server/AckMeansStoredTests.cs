@@ -12,14 +12,6 @@ namespace TcpMsg.Tests.Server;
 /// </summary>
 public sealed class AckMeansStoredTests : LoopbackTest
 {
-    private readonly TempDirectory _directory = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
-
     [Fact]
     public async Task After_a_store_failure_no_later_message_of_the_connection_commits_past_the_gap()
     {
@@ -138,7 +130,7 @@ public sealed class AckMeansStoredTests : LoopbackTest
         return connection;
     }
 
-    private string StorePath => _directory.File("acks.db");
+    private string StorePath => Temp.File("acks.db");
 
     private Task<TestServer> StartAsync() =>
         TestServer.StartAsync(TcpMsgServerOptions.Default with { Store = StoreOptions.Default with { Path = StorePath, BusyTimeout = TimeSpan.FromMilliseconds(200) } });

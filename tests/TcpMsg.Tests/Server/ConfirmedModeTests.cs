@@ -8,14 +8,6 @@ namespace TcpMsg.Tests.Server;
 
 public sealed class ConfirmedModeTests : LoopbackTest
 {
-    private readonly TempDirectory _directory = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_message_is_acknowledged_with_its_store_id_only_after_it_was_stored_and_shown()
     {
@@ -270,7 +262,7 @@ public sealed class ConfirmedModeTests : LoopbackTest
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private string StorePath => _directory.File("confirmed.db");
+    private string StorePath => Temp.File("confirmed.db");
 
     private Task<TestServer> StartWithStoreAsync(TcpMsgServerOptions? options = null) =>
         TestServer.StartAsync((options ?? TcpMsgServerOptions.Default) with { Store = StoreOptions.Default with { Path = StorePath } });

@@ -10,14 +10,7 @@ namespace TcpMsg.Tests.Server;
 
 public sealed class StoreFailureTests : LoopbackTest
 {
-    private readonly TempDirectory _directory = new();
     private readonly CapturingLoggerProvider _log = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_locked_store_refuses_confirmed_messages_holds_plain_ones_says_so_once_and_recovers_by_itself()
@@ -104,7 +97,7 @@ public sealed class StoreFailureTests : LoopbackTest
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private string StorePath => _directory.File("failing.db");
+    private string StorePath => Temp.File("failing.db");
 
     private Task<TestServer> StartAsync()
     {

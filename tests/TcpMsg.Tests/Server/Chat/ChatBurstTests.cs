@@ -10,15 +10,7 @@ namespace TcpMsg.Tests.Server.Chat;
 /// <summary>The scenario (#14): a burst far larger than the room's window, readers that keep up, one that never reads.</summary>
 public sealed class ChatBurstTests : LoopbackTest
 {
-    private readonly TempDirectory _directory = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
-
-    private string StorePath => _directory.File("chat.db");
+    private string StorePath => Temp.File("chat.db");
 
     [Fact]
     public async Task Three_readers_get_all_100000_lines_of_a_burst_in_order_and_only_the_member_that_never_reads_is_removed_after_the_timeout()

@@ -11,14 +11,6 @@ namespace TcpMsg.Tests.Server.Chat;
 
 public sealed class ChatHistoryTests : LoopbackTest
 {
-    private readonly TempDirectory _directory = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_member_joining_gets_the_last_stored_messages_flagged_as_history_then_live_ones()
     {
@@ -174,7 +166,7 @@ public sealed class ChatHistoryTests : LoopbackTest
     private TcpMsgServerOptions Options(ChatOptions chat) => TcpMsgServerOptions.Default with
     {
         Chat = chat,
-        Store = StoreOptions.Default with { Path = _directory.File("chat.db"), Durability = Durability.Process },
+        Store = StoreOptions.Default with { Path = Temp.File("chat.db"), Durability = Durability.Process },
     };
 
     private Task<TestServer> StartAsync(ChatOptions chat) => TestServer.StartAsync(Options(chat));

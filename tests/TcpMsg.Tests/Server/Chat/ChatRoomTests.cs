@@ -10,15 +10,7 @@ namespace TcpMsg.Tests.Server.Chat;
 
 public sealed partial class ChatRoomTests : LoopbackTest
 {
-    private readonly TempDirectory _directory = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
-
-    private string StorePath => _directory.File("chat.db");
+    private string StorePath => Temp.File("chat.db");
 
     [Fact]
     public async Task Two_confirmed_members_and_a_raw_socket_see_every_message_in_the_same_order()

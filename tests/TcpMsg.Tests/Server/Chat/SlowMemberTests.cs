@@ -11,14 +11,6 @@ public sealed partial class SlowMemberTests : LoopbackTest
 {
     private const int Padding = 90;
 
-    private readonly TempDirectory _directory = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
-
     [Fact]
     public async Task With_the_drop_policy_a_slow_member_is_told_how_many_messages_it_missed_and_misses_nothing_else()
     {
@@ -82,7 +74,7 @@ public sealed partial class SlowMemberTests : LoopbackTest
     private Task<TestServer> StartAsync(ChatOptions chat) => TestServer.StartAsync(TcpMsgServerOptions.Default with
     {
         Chat = chat,
-        Store = StoreOptions.Default with { Path = _directory.File("chat.db"), Durability = Durability.Process },
+        Store = StoreOptions.Default with { Path = Temp.File("chat.db"), Durability = Durability.Process },
     });
 
     [GeneratedRegex(@"^\*\*\* (\d+) message\(s\) were skipped")]

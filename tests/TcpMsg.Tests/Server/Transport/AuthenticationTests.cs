@@ -7,18 +7,10 @@ namespace TcpMsg.Tests.Server.Security;
 
 public sealed class AuthenticationTests : LoopbackTest
 {
-    private readonly TempDirectory _directory = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
-
     [Fact]
     public async Task With_a_token_file_only_clients_presenting_a_listed_token_may_post()
     {
-        var tokens = _directory.File("tokens");
+        var tokens = Temp.File("tokens");
         await File.WriteAllLinesAsync(tokens, ["# operators", "s3cret-one-0123456789", "", "second token 0123456789"], Token);
         await using var server = await TestServer.StartAsync(Secure(s => s with { TokenFiles = [tokens] }));
 
@@ -39,7 +31,7 @@ public sealed class AuthenticationTests : LoopbackTest
     [Fact]
     public async Task A_changed_token_file_is_read_again()
     {
-        var tokens = _directory.File("tokens");
+        var tokens = Temp.File("tokens");
         await File.WriteAllTextAsync(tokens, "old-token-0123456789\n", Token);
         await using var server = await TestServer.StartAsync(Secure(s => s with { TokenFiles = [tokens], FileReloadInterval = TimeSpan.FromMilliseconds(50) }));
 
@@ -52,7 +44,7 @@ public sealed class AuthenticationTests : LoopbackTest
     [Fact]
     public async Task A_missing_token_file_stops_the_server_from_starting()
     {
-        await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(Secure(s => s with { TokenFiles = [_directory.File("absent")] })));
+        await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(Secure(s => s with { TokenFiles = [Temp.File("absent")] })));
     }
 
     [Fact]

@@ -14,19 +14,12 @@ public sealed class FileReloadTests : LoopbackTest
 {
     private static readonly System.Net.IPAddress s_second = System.Net.IPAddress.Parse("127.0.0.2");
 
-    private readonly TempDirectory _directory = new();
     private readonly CapturingLoggerProvider _log = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_reload_that_fails_for_any_reason_keeps_the_rules_and_the_watch_goes_on()
     {
-        var file = _directory.File("deny");
+        var file = Temp.File("deny");
         await File.WriteAllTextAsync(file, "127.0.0.2/32\n", TestContext.Current.CancellationToken);
         using var loggers = LoggerFactory.Create(b => b.AddProvider(_log));
         var options = TcpMsgServerOptions.Default with
@@ -91,7 +84,7 @@ public sealed class FileReloadTests : LoopbackTest
     [Fact]
     public async Task A_loader_that_throws_something_unexpected_does_not_end_the_watch()
     {
-        var file = _directory.File("value");
+        var file = Temp.File("value");
         await File.WriteAllTextAsync(file, "first", TestContext.Current.CancellationToken);
         await using var value = new ThrowingValue(file);
         await value.StartingAsync(TestContext.Current.CancellationToken);

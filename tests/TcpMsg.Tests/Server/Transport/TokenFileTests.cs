@@ -10,19 +10,12 @@ public sealed class TokenFileTests : LoopbackTest
 {
     private const string Valid = "a-valid-token-0123456789";
 
-    private readonly TempDirectory _directory = new();
     private readonly CapturingLoggerProvider _log = new();
-
-    public override ValueTask DisposeAsync()
-    {
-        _directory.Dispose();
-        return base.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_token_shorter_than_16_bytes_stops_the_server_from_starting_with_a_clear_error()
     {
-        var tokens = _directory.File("tokens");
+        var tokens = Temp.File("tokens");
         await File.WriteAllTextAsync(tokens, $"{Valid}\nx\n", Token);
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(tokens));
@@ -34,7 +27,7 @@ public sealed class TokenFileTests : LoopbackTest
     [Fact]
     public async Task A_token_file_replaced_by_random_bytes_is_rejected_with_a_warning_and_the_previous_tokens_stay()
     {
-        var tokens = _directory.File("tokens");
+        var tokens = Temp.File("tokens");
         await File.WriteAllTextAsync(tokens, Valid + "\n", Token);
         await using var server = await StartAsync(tokens);
 
